@@ -1,14 +1,19 @@
-/** Image classification data, as every part of the engine sees it. */
-export interface ImageDataset {
-  /** A human-readable name: "MNIST", "CIFAR-10", or the user's file names. */
-  readonly name: string;
+/** Images with one label each: a parsed file, a slice of the pool, or the pool itself. */
+export interface LabelledImages {
   /** Pixel intensities 0..255, row-major, channels last: count × height × width × channels. */
   readonly images: Uint8Array;
-  /** One class index per image, each in [0, numClasses). */
+  /** One class index per image. */
   readonly labels: Uint8Array;
   readonly count: number;
   /** [height, width, channels]. */
   readonly shape: readonly [number, number, number];
+}
+
+/** Image classification data, as every part of the engine sees it. */
+export interface ImageDataset extends LabelledImages {
+  /** A human-readable name: "MNIST", "CIFAR-10", or the user's file names. */
+  readonly name: string;
+  /** Labels are each in [0, numClasses). */
   readonly numClasses: number;
   /** Optional class names, numClasses long. */
   readonly classNames?: readonly string[];
