@@ -1,0 +1,147 @@
+/**
+ * `npm run lab -- …`: run an experiment headless in Node. A thin shell over the core: it parses
+ * arguments, reads files, picks the backend, prints progress and writes results.json and scores.csv.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { ConfigError } from '../core/schema';
+import { PRESETS, parseExperimentConfig, presetConfig, type ExperimentConfig } from '../core/config';
+import { CancelledError } from '../core/cancel';
+import { runExperiment, type ProgressEvent } from '../core/experiment';
+import { toResultsJson, toScoresCsv } from '../core/results';
+import { activateBackend } from '../node/backend';
+import { loadDataset } from '../node/load-dataset';
+import { formatResultsTable } from './table';
+
+const USAGE = `Usage: npm run lab -- [options]
+
+  --preset NAME      start from a preset (default: quick); see --list-presets
+  --config FILE      a JSON ExperimentConfig; fields it omits come from the preset
+  --out DIR          where results.json and scores.csv go (default: runs/<preset or config name>)
+  --seed N           override the config's seed
+  --backend NAME     auto (default), cpu or wasm
+  --list-presets     list the presets and exit
+  --help             show this help`;
+
+interface CliOptions {
+  preset?: string;
+  config?: string;
+  out?: string;
+  seed?: number;
+  backend: string;
+  listPresets: boolean;
+  help: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[]): CliOptions {
+  const options: CliOptions = { backend: 'auto', listPresets: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      return next;
+    };
+    switch (flag) {
+      case '--preset': options.preset = value(); break;
+      case '--config': options.config = value(); break;
+      case '--out': options.out = value(); break;
+      case '--backend': options.backend = value(); break;
+      case '--seed': {
+        const text = value();
+        const seed = Number(text);
+        if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new UsageError(`--seed: expected an integer in [0, 2147483647], got ${text}`);
+        options.seed = seed;
+        break;
+      }
+      case '--list-presets': options.listPresets = true; break;
+      case '--help': case '-h': options.help = true; break;
+      default: throw new UsageError(`unknown option ${flag}`);
+    }
+  }
+  return options;
+}
+
+async function readConfigFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--config ${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+async function resolveConfig(options: CliOptions): Promise<ExperimentConfig> {
+  const base = presetConfig(options.preset ?? 'quick');
+  const fromFile = options.config ? parseExperimentConfig(await readConfigFile(options.config), base) : base;
+  return options.seed === undefined ? fromFile : parseExperimentConfig({ seed: options.seed }, fromFile);
+}
+
+function printProgress(event: ProgressEvent): void {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  switch (event.type) {
+    case 'stage-start':
+      console.log(`» ${event.stage}`);
+      break;
+    case 'stage-end':
+      console.log(`  ${event.stage} done in ${event.seconds.toFixed(1)} s`);
+      break;
+    case 'epoch': {
+      const m = event.metrics;
+      console.log(
+        `  [${event.model}] epoch ${String(m.epoch).padStart(3)}/${m.epochs}  ` +
+          `train loss ${m.trainLoss.toFixed(4)} acc ${pct(m.trainAccuracy)}  ` +
+          `test loss ${m.testLoss.toFixed(4)} acc ${pct(m.testAccuracy)}  (${m.seconds.toFixed(2)} s)`,
+      );
+      break;
+    }
+  }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const options = parseArgs(argv);
+  if (options.help) return void console.log(USAGE);
+  if (options.listPresets) {
+    for (const [name, preset] of Object.entries(PRESETS)) console.log(`${name.padEnd(10)} ${preset.description}`);
+    return;
+  }
+  const config = await resolveConfig(options);
+  const outDir = options.out ?? join('runs', options.config ? basename(options.config, '.json') : (options.preset ?? 'quick'));
+  const backend = await activateBackend(options.backend, config);
+  console.log(`MIA Lab: ${config.dataset.name}, ${config.partSize} records per part, target ${config.target.architecture}, backend ${backend}, seed ${config.seed}`);
+
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    console.log('\ncancelling after the current batch…');
+    controller.abort();
+  });
+  const result = await runExperiment(config, { loadDataset, onProgress: printProgress, signal: controller.signal });
+
+  await mkdir(outDir, { recursive: true });
+  const json = toResultsJson(result, { createdAt: new Date().toISOString(), engine: { node: process.version } });
+  await writeFile(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
+  await writeFile(join(outDir, 'scores.csv'), toScoresCsv(result));
+  console.log(`\n${formatResultsTable(result)}`);
+  console.log(`\nwrote ${join(outDir, 'results.json')} and ${join(outDir, 'scores.csv')}`);
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    if (error instanceof CancelledError) {
+      console.error(`lab: ${error.message}; nothing was written`);
+      process.exit(130);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`lab: error: ${message}`);
+    if (error instanceof UsageError) console.error(`\n${USAGE}`);
+    process.exit(error instanceof ConfigError || error instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,150 @@
+/**
+ * The model registry: every architecture with its metadata and a builder. Models output logits;
+ * softmax happens outside the graph (in float64, see predict.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRng, type Rng } from '../random';
+
+type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
+
+export const ARCHITECTURE_IDS = ['mlp', 'cnn', 'alexnet', 'resnet'] as const;
+export type ArchitectureId = (typeof ARCHITECTURE_IDS)[number];
+
+/** [height, width, channels]: 28×28×1 (MNIST, Fashion-MNIST) and 32×32×3 (CIFAR) are supported. */
+export type InputShape = readonly [number, number, number];
+
+export interface ArchitectureInfo {
+  readonly id: ArchitectureId;
+  readonly label: string;
+  readonly description: string;
+  /** tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter/Input kernels: convolutions train only on cpu (or GPU). */
+  readonly hasConvolutions: boolean;
+  build(inputShape: InputShape, numClasses: number, seed: number): tf.LayersModel;
+}
+
+/** Seeded initialisers: the same seed gives the same initial weights on every backend. */
+function initialisers(rng: Rng) {
+  return {
+    glorot: () => tf.initializers.glorotUniform({ seed: rng.nextSeed() }),
+    he: () => tf.initializers.heNormal({ seed: rng.nextSeed() }),
+  };
+}
+
+function dense(units: number, init: Initializer, activation?: 'relu') {
+  return tf.layers.dense({ units, activation, kernelInitializer: init });
+}
+
+function conv(filters: number, kernelSize: number, init: Initializer, strides = 1) {
+  return tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', activation: 'relu', kernelInitializer: init });
+}
+
+function buildMlp(inputShape: InputShape, numClasses: number, seed: number): tf.LayersModel {
+  const init = initialisers(createRng(seed, 'mlp'));
+  return tf.sequential({
+    name: 'mlp',
+    layers: [
+      tf.layers.flatten({ inputShape: [...inputShape] }),
+      dense(128, init.he(), 'relu'),
+      dense(numClasses, init.glorot()),
+    ],
+  });
+}
+
+function buildCnn(inputShape: InputShape, numClasses: number, seed: number): tf.LayersModel {
+  const init = initialisers(createRng(seed, 'cnn'));
+  return tf.sequential({
+    name: 'cnn',
+    layers: [
+      tf.layers.conv2d({ inputShape: [...inputShape], filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: init.he() }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init.he() }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      dense(64, init.he(), 'relu'),
+      dense(numClasses, init.glorot()),
+    ],
+  });
+}
+
+/** AlexNet's shape (Krizhevsky et al. 2012: five convolutions, three dense layers) scaled to 28–32 px inputs. */
+function buildAlexNet(inputShape: InputShape, numClasses: number, seed: number): tf.LayersModel {
+  const init = initialisers(createRng(seed, 'alexnet'));
+  return tf.sequential({
+    name: 'alexnet',
+    layers: [
+      tf.layers.conv2d({ inputShape: [...inputShape], filters: 32, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: init.he() }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      conv(64, 3, init.he()),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      conv(96, 3, init.he()),
+      conv(96, 3, init.he()),
+      conv(64, 3, init.he()),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      dense(256, init.he(), 'relu'),
+      dense(128, init.he(), 'relu'),
+      dense(numClasses, init.glorot()),
+    ],
+  });
+}
+
+/** A residual block (He et al., arXiv:1512.03385): two 3×3 convolutions plus a (projected) shortcut. */
+function residualBlock(input: tf.SymbolicTensor, filters: number, stride: number, rng: Rng): tf.SymbolicTensor {
+  const init = initialisers(rng);
+  const first = conv(filters, 3, init.he(), stride).apply(input) as tf.SymbolicTensor;
+  const second = tf.layers
+    .conv2d({ filters, kernelSize: 3, padding: 'same', kernelInitializer: init.he() })
+    .apply(first) as tf.SymbolicTensor;
+  const inputChannels = input.shape[input.shape.length - 1];
+  const shortcut =
+    stride === 1 && inputChannels === filters
+      ? input
+      : (tf.layers.conv2d({ filters, kernelSize: 1, strides: stride, kernelInitializer: init.he() }).apply(input) as tf.SymbolicTensor);
+  const sum = tf.layers.add().apply([second, shortcut]) as tf.SymbolicTensor;
+  return tf.layers.reLU().apply(sum) as tf.SymbolicTensor;
+}
+
+/** A small ResNet: a 3×3 stem, three stages of one residual block (16, 32, 64 filters), global pooling. */
+function buildResNet(inputShape: InputShape, numClasses: number, seed: number): tf.LayersModel {
+  const rng = createRng(seed, 'resnet');
+  const init = initialisers(rng);
+  const input = tf.input({ shape: [...inputShape] });
+  let x = conv(16, 3, init.he()).apply(input) as tf.SymbolicTensor;
+  x = residualBlock(x, 16, 1, rng);
+  x = residualBlock(x, 32, 2, rng);
+  x = residualBlock(x, 64, 2, rng);
+  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  const logits = dense(numClasses, init.glorot()).apply(x) as tf.SymbolicTensor;
+  return tf.model({ name: 'resnet', inputs: input, outputs: logits });
+}
+
+export const ARCHITECTURES: Readonly<Record<ArchitectureId, ArchitectureInfo>> = {
+  mlp: {
+    id: 'mlp',
+    label: 'MLP',
+    description: 'One hidden layer of 128 ReLU units. Overfits small training sets quickly: the classic leaky target.',
+    hasConvolutions: false,
+    build: buildMlp,
+  },
+  cnn: {
+    id: 'cnn',
+    label: 'Small CNN',
+    description: 'Two 3×3 convolutions (16, 32 filters) with max pooling, then 64 dense units.',
+    hasConvolutions: true,
+    build: buildCnn,
+  },
+  alexnet: {
+    id: 'alexnet',
+    label: 'AlexNet (scaled)',
+    description: "AlexNet's five convolutions and three dense layers, scaled down for 28–32 px images.",
+    hasConvolutions: true,
+    build: buildAlexNet,
+  },
+  resnet: {
+    id: 'resnet',
+    label: 'Small ResNet',
+    description: 'A 3×3 stem and three residual blocks (16, 32, 64 filters) with global average pooling (arXiv:1512.03385).',
+    hasConvolutions: true,
+    build: buildResNet,
+  },
+};

@@ -1,0 +1,80 @@
+/**
+ * From images to what an attacker sees: a prediction vector per record. The graph stops at logits;
+ * softmax runs here in float64 so that a confident member's p_y = 1 − 1e−12 stays distinguishable
+ * from 1 (float32 would round it to exactly 1 and erase the loss attack's signal).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Predictions } from '../attacks/signals';
+import type { InputShape } from './architectures';
+
+/** A part of the data uploaded once as tensors, with its labels kept on the JS side too. */
+export interface TensorPart {
+  /** Pixels scaled to [0, 1]: count × height × width × channels. */
+  readonly x: tf.Tensor4D;
+  /** Class indices, int32. */
+  readonly y: tf.Tensor1D;
+  readonly labels: Uint8Array;
+  readonly count: number;
+}
+
+export interface LabelledImages {
+  readonly images: Uint8Array;
+  readonly labels: Uint8Array;
+  readonly count: number;
+}
+
+export function uploadPart(part: LabelledImages, shape: InputShape): TensorPart {
+  const [height, width, channels] = shape;
+  const pixels = new Float32Array(part.images.length);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = part.images[i] / 255;
+  return {
+    x: tf.tensor4d(pixels, [part.count, height, width, channels]),
+    y: tf.tensor1d(Int32Array.from(part.labels), 'int32'),
+    labels: part.labels,
+    count: part.count,
+  };
+}
+
+export function disposePart(part: TensorPart): void {
+  part.x.dispose();
+  part.y.dispose();
+}
+
+/** Row-wise softmax of float32 logits, computed in float64 with the max subtracted (no overflow). */
+export function softmaxRows(logits: Float32Array, count: number, numClasses: number): Float64Array {
+  const probabilities = new Float64Array(count * numClasses);
+  for (let row = 0; row < count; row++) {
+    const offset = row * numClasses;
+    let max = -Infinity;
+    for (let c = 0; c < numClasses; c++) max = Math.max(max, logits[offset + c]);
+    let sum = 0;
+    for (let c = 0; c < numClasses; c++) {
+      const e = Math.exp(logits[offset + c] - max);
+      probabilities[offset + c] = e;
+      sum += e;
+    }
+    for (let c = 0; c < numClasses; c++) probabilities[offset + c] /= sum;
+  }
+  return probabilities;
+}
+
+/** Logits of `model` on every record of `x`, batch by batch, read back once. */
+export async function predictLogits(model: tf.LayersModel, x: tf.Tensor4D, batchSize = 1024): Promise<Float32Array> {
+  const count = x.shape[0];
+  const batches: tf.Tensor[] = [];
+  for (let start = 0; start < count; start += batchSize) {
+    const size = Math.min(batchSize, count - start);
+    batches.push(tf.tidy(() => model.predict(x.slice([start, 0, 0, 0], [size, -1, -1, -1])) as tf.Tensor));
+  }
+  const all = batches.length === 1 ? batches[0] : tf.concat(batches, 0);
+  const logits = (await all.data()) as Float32Array;
+  if (all !== batches[0]) all.dispose();
+  batches.forEach((b) => b.dispose());
+  return logits;
+}
+
+/** The model's prediction vectors on a part: what the attacks score. */
+export async function predict(model: tf.LayersModel, part: TensorPart, numClasses: number): Promise<Predictions> {
+  const logits = await predictLogits(model, part.x);
+  return { probabilities: softmaxRows(logits, part.count, numClasses), labels: part.labels, count: part.count, numClasses };
+}
