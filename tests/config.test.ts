@@ -64,6 +64,26 @@ describe('parseExperimentConfig', () => {
   });
 });
 
+describe('shadow, reference and attack-model settings', () => {
+  it('makes the reference models follow the target unless given', () => {
+    const config = parseExperimentConfig({ target: { epochs: 7, architecture: 'cnn' }, reference: { count: 6 } });
+    expect(config.reference).toMatchObject({ epochs: 7, architecture: 'cnn', count: 6, fixedVariance: true });
+    expect(config.shadow).toMatchObject({ epochs: 7, architecture: 'cnn', count: 1 });
+  });
+
+  it('reports a bad target value once, not again for the sections that copy it', () => {
+    expect(problemsOf({ target: { epochs: 0 } })).toEqual(['config.target.epochs: must be in [1, 500], got 0']);
+  });
+
+  it('refuses an odd number of reference models for the online attacks, a hidden size off the sweep, a custom shadow dataset without files', () => {
+    expect(problemsOf({ reference: { count: 5 }, attacks: ['lira-online'] })[0]).toMatch(/config\.reference\.count: must be even/);
+    expect(parseExperimentConfig({ reference: { count: 5 }, attacks: ['lira-offline'] }).reference.count).toBe(5);
+    expect(problemsOf({ mlAttack: { hiddenUnits: 64 } })[0]).toMatch(/config\.mlAttack\.hiddenUnits: one of 10, 20, 50/);
+    expect(problemsOf({ shadow: { dataset: { name: 'custom' } } })[0]).toMatch(/config\.shadow\.dataset\.files: required/);
+    expect(problemsOf({ reference: { fixedVariance: 'yes' } })[0]).toMatch(/config\.reference\.fixedVariance: expected true or false/);
+  });
+});
+
 describe('presets', () => {
   it('are all valid configs', () => {
     for (const name of Object.keys(PRESETS)) expect(() => presetConfig(name)).not.toThrow();

@@ -51,7 +51,7 @@ describe('runExperiment', () => {
     await tf.setBackend('cpu');
     const baselines = parseExperimentConfig({ attacks: ['random', 'correctness'] }, config);
     const result = await runExperiment(baselines, { loadDataset });
-    expect(result.shadow).toBeUndefined();
+    expect(result.shadows).toEqual([]);
     expect(result.timings['train-shadow']).toBeUndefined();
   });
 
@@ -101,5 +101,28 @@ describe('runExperiment', () => {
     });
     await expect(run).rejects.toThrow(CancelledError);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('transferability', () => {
+  const other = { ...makeSyntheticDataset(400, [28, 28, 1], 10, 7), name: 'other synthetic' };
+  const byName = async (d: { name: string }) => (d.name === 'fashion-mnist' ? other : dataset);
+
+  it('trains the shadow model on another dataset and another architecture when asked, and says so', async () => {
+    await tf.setBackend('cpu');
+    const transfer = parseExperimentConfig({ shadow: { dataset: { name: 'fashion-mnist' }, architecture: 'cnn', epochs: 1 } }, config);
+    expect(transfer.target.architecture).toBe('mlp');
+    const result = await runExperiment(transfer, { loadDataset: byName });
+    expect(result.shadows[0]).toMatchObject({ dataset: 'other synthetic', architecture: 'cnn' });
+    expect(result.target).toMatchObject({ dataset: 'synthetic', architecture: 'mlp' });
+    expect(toResultsJson(result).shadow).toMatchObject({ dataset: 'other synthetic', architecture: 'cnn', count: 1 });
+  });
+
+  it('refuses shadow data of another shape, naming both datasets', async () => {
+    const rgb = { ...makeSyntheticDataset(400, [32, 32, 3]), name: 'colour' };
+    const transfer = parseExperimentConfig({ shadow: { dataset: { name: 'fashion-mnist' } } }, config);
+    await expect(runExperiment(transfer, { loadDataset: async (d) => (d.name === 'fashion-mnist' ? rgb : dataset) })).rejects.toThrow(
+      /shadow dataset colour \(32×32×3, 10 classes\) does not match the target's synthetic \(28×28×1/,
+    );
   });
 });

@@ -8,18 +8,23 @@ import { ConfigError } from '../core/schema';
 import { PRESETS, parseExperimentConfig, presetConfig, type ExperimentConfig } from '../core/config';
 import { CancelledError } from '../core/cancel';
 import { runExperiment, type ProgressEvent } from '../core/experiment';
-import { toResultsJson, toScoresCsv } from '../core/results';
+import { toReferenceMasksCsv, toResultsJson, toScoresCsv } from '../core/results';
 import { activateBackend } from '../node/backend';
+import { fileCache } from '../node/cache';
 import { loadDataset } from '../node/load-dataset';
+import { epsilonCommand } from './epsilon';
 import { formatResultsTable } from './table';
 
 const USAGE = `Usage: npm run lab -- [options]
+       npm run lab -- epsilon --help     the DP-SGD privacy accountant
 
   --preset NAME      start from a preset (default: quick); see --list-presets
   --config FILE      a JSON ExperimentConfig; fields it omits come from the preset
   --out DIR          where results.json and scores.csv go (default: runs/<preset or config name>)
   --seed N           override the config's seed
   --backend NAME     auto (default), cpu or wasm
+  --cache DIR        where trained reference models' outputs are kept (default: runs/.cache)
+  --no-cache         train every reference model afresh and keep nothing
   --list-presets     list the presets and exit
   --help             show this help`;
 
@@ -29,6 +34,8 @@ interface CliOptions {
   out?: string;
   seed?: number;
   backend: string;
+  cache?: string;
+  noCache: boolean;
   listPresets: boolean;
   help: boolean;
 }
@@ -36,7 +43,7 @@ interface CliOptions {
 class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { backend: 'auto', listPresets: false, help: false };
+  const options: CliOptions = { backend: 'auto', noCache: false, listPresets: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -49,6 +56,8 @@ function parseArgs(argv: readonly string[]): CliOptions {
       case '--config': options.config = value(); break;
       case '--out': options.out = value(); break;
       case '--backend': options.backend = value(); break;
+      case '--cache': options.cache = value(); break;
+      case '--no-cache': options.noCache = true; break;
       case '--seed': {
         const text = value();
         const seed = Number(text);
@@ -93,16 +102,31 @@ function printProgress(event: ProgressEvent): void {
     case 'stage-end':
       console.log(`  ${event.stage} done in ${event.seconds.toFixed(1)} s`);
       break;
+    case 'warning':
+      console.log(`  warning: ${event.message}`);
+      break;
+    case 'model-done': {
+      const eta = event.index + 1 < event.count ? `, about ${formatSeconds(event.etaSeconds)} to go` : '';
+      console.log(`  [${event.model} ${event.index + 1}/${event.count}] ${event.cached ? 'from the cache' : `trained in ${event.seconds.toFixed(1)} s`}${eta}`);
+      break;
+    }
     case 'epoch': {
+      // Per-epoch lines for the target and the first shadow; many models get one line each (model-done).
+      if (event.model === 'reference' || event.index > 0) break;
       const m = event.metrics;
+      const who = event.count > 1 ? `${event.model} 1/${event.count}` : event.model;
       console.log(
-        `  [${event.model}] epoch ${String(m.epoch).padStart(3)}/${m.epochs}  ` +
+        `  [${who}] epoch ${String(m.epoch).padStart(3)}/${m.epochs}  ` +
           `train loss ${m.trainLoss.toFixed(4)} acc ${pct(m.trainAccuracy)}  ` +
           `test loss ${m.testLoss.toFixed(4)} acc ${pct(m.testAccuracy)}  (${m.seconds.toFixed(2)} s)`,
       );
       break;
     }
   }
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds < 90 ? `${Math.round(seconds)} s` : `${(seconds / 60).toFixed(1)} min`;
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -122,17 +146,24 @@ async function main(argv: readonly string[]): Promise<void> {
     console.log('\ncancelling after the current batch…');
     controller.abort();
   });
-  const result = await runExperiment(config, { loadDataset, onProgress: printProgress, signal: controller.signal });
+  const cache = options.noCache ? undefined : fileCache(options.cache ?? join('runs', '.cache'));
+  const result = await runExperiment(config, { loadDataset, onProgress: printProgress, signal: controller.signal, cache });
 
   await mkdir(outDir, { recursive: true });
   const json = toResultsJson(result, { createdAt: new Date().toISOString(), engine: { node: process.version } });
   await writeFile(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
   await writeFile(join(outDir, 'scores.csv'), toScoresCsv(result));
+  const masks = toReferenceMasksCsv(result);
+  if (masks) await writeFile(join(outDir, 'reference-masks.csv'), masks);
   console.log(`\n${formatResultsTable(result)}`);
   console.log(`\nwrote ${join(outDir, 'results.json')} and ${join(outDir, 'scores.csv')}`);
 }
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+if (argv[0] === 'epsilon') {
+  epsilonCommand(argv.slice(1)).then((code) => process.exit(code));
+} else {
+  main(argv).then(
   () => process.exit(0),
   (error: unknown) => {
     if (error instanceof CancelledError) {
@@ -144,4 +175,5 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) console.error(`\n${USAGE}`);
     process.exit(error instanceof ConfigError || error instanceof UsageError ? 2 : 1);
   },
-);
+  );
+}

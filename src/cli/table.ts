@@ -13,7 +13,7 @@ export function formatResultsTable(result: ExperimentResult): string {
       `gap g = ${target.generalizationGap.toFixed(4)} → correctness-attack accuracy (1+g)/2 = ${((1 + target.generalizationGap) / 2).toFixed(4)}`,
     '',
   ];
-  const header = ['attack', 'AUC', 'acc@shadow thr', 'best acc (oracle)', 'advantage', 'TPR@0.1%FPR', 'TPR@1%FPR', 'TPR@10%FPR'];
+  const header = ['attack', 'AUC', 'acc@chosen thr', 'best acc (oracle)', 'advantage', 'TPR@0.1%FPR', 'TPR@1%FPR', 'TPR@10%FPR'];
   const rows = result.attacks.map((a) => [
     a.name,
     a.auc.toFixed(4),

@@ -2,7 +2,8 @@
  * ExperimentConfig: the one versioned, validated description of an experiment. It feeds the CLI,
  * tests and (later) the URL hash and IndexedDB keys; a run is reproducible from it alone.
  */
-import { ATTACK_NAMES, type AttackName } from './attacks/registry';
+import { DEFAULT_ML_ATTACK, ML_HIDDEN_UNITS, type MlAttackConfig } from './attacks/ml';
+import { ATTACK_NAMES, ATTACKS, METRIC_ATTACK_NAMES, type AttackName } from './attacks/registry';
 import { ARCHITECTURE_IDS, type ArchitectureId } from './models/architectures';
 import { ConfigError, findProblems, mergeDeep, type FieldSpec } from './schema';
 
@@ -26,6 +27,30 @@ export interface TrainingConfig {
   readonly learningRate: number;
 }
 
+export interface ShadowConfig extends TrainingConfig {
+  /** k shadow models (Shokri et al.); each trains on a random half of the shadow pool. */
+  readonly count: number;
+  /** Shadow data from another dataset of the same shape (transferability); the target's by default. */
+  readonly dataset?: DatasetConfig;
+}
+
+export interface ReferenceConfig extends TrainingConfig {
+  /** N reference models for LiRA, RMIA and the similarity attack, each on a random half of the target's evaluation pool. */
+  readonly count: number;
+  /** LiRA with one global variance (better with few reference models). */
+  readonly fixedVariance: boolean;
+  /** Query each record with one-pixel shifts too (and a horizontal flip for colour images), averaging the LiRA scores. */
+  readonly augmentedQueries: boolean;
+}
+
+export interface RmiaConfig {
+  /** Offline scaling of the OUT models' probabilities (Zarifzadeh et al., arXiv:2312.03262). */
+  readonly a: number;
+  readonly gamma: number;
+  /** Population records z, drawn from the shadow parts (never trained on by the target or a reference model). */
+  readonly populationSize: number;
+}
+
 export interface ExperimentConfig {
   readonly version: typeof CONFIG_VERSION;
   readonly seed: number;
@@ -33,19 +58,32 @@ export interface ExperimentConfig {
   /** Records in each of the four parts: target-train, target-test, shadow-train, shadow-test. */
   readonly partSize: number;
   readonly target: TrainingConfig;
-  /** The shadow model's training; the same architecture as the target's unless set. */
-  readonly shadow: TrainingConfig;
+  /** The shadow models' training; the target's unless set. */
+  readonly shadow: ShadowConfig;
+  /** Reference models (LiRA, RMIA, similarity); the target's training unless set. */
+  readonly reference: ReferenceConfig;
+  readonly mlAttack: MlAttackConfig;
+  readonly rmia: RmiaConfig;
   readonly attacks: readonly AttackName[];
 }
 
-const trainingSpec: FieldSpec = {
+const trainingFields = {
+  architecture: { kind: 'enum', values: ARCHITECTURE_IDS },
+  epochs: { kind: 'integer', min: 1, max: 500 },
+  batchSize: { kind: 'integer', min: 1, max: 8192 },
+  learningRate: { kind: 'number', min: 0, max: 10, exclusiveMin: true },
+} as const satisfies Record<string, FieldSpec>;
+
+const trainingSpec: FieldSpec = { kind: 'object', fields: trainingFields };
+
+const datasetSpec: FieldSpec = {
   kind: 'object',
   fields: {
-    architecture: { kind: 'enum', values: ARCHITECTURE_IDS },
-    epochs: { kind: 'integer', min: 1, max: 500 },
-    batchSize: { kind: 'integer', min: 1, max: 8192 },
-    learningRate: { kind: 'number', min: 0, max: 10, exclusiveMin: true },
+    name: { kind: 'enum', values: DATASET_NAMES },
+    files: { kind: 'array', items: { kind: 'string', minLength: 1 }, minLength: 1 },
+    cifar100Labels: { kind: 'enum', values: ['fine', 'coarse'] },
   },
+  optional: ['files', 'cifar100Labels'],
 };
 
 export const EXPERIMENT_CONFIG_SPEC: FieldSpec = {
@@ -53,18 +91,40 @@ export const EXPERIMENT_CONFIG_SPEC: FieldSpec = {
   fields: {
     version: { kind: 'integer', min: CONFIG_VERSION, max: CONFIG_VERSION },
     seed: { kind: 'integer', min: 0, max: 2 ** 31 - 1 },
-    dataset: {
-      kind: 'object',
-      fields: {
-        name: { kind: 'enum', values: DATASET_NAMES },
-        files: { kind: 'array', items: { kind: 'string', minLength: 1 }, minLength: 1 },
-        cifar100Labels: { kind: 'enum', values: ['fine', 'coarse'] },
-      },
-      optional: ['files', 'cifar100Labels'],
-    },
+    dataset: datasetSpec,
     partSize: { kind: 'integer', min: 10, max: 1_000_000 },
     target: trainingSpec,
-    shadow: trainingSpec,
+    shadow: {
+      kind: 'object',
+      fields: { ...trainingFields, count: { kind: 'integer', min: 1, max: 64 }, dataset: datasetSpec },
+      optional: ['dataset'],
+    },
+    reference: {
+      kind: 'object',
+      fields: {
+        ...trainingFields,
+        count: { kind: 'integer', min: 4, max: 256 },
+        fixedVariance: { kind: 'boolean' },
+        augmentedQueries: { kind: 'boolean' },
+      },
+    },
+    mlAttack: {
+      kind: 'object',
+      fields: {
+        hiddenUnits: { kind: 'integer', min: 1, max: 1024 },
+        epochs: { kind: 'integer', min: 1, max: 500 },
+        sortPredictions: { kind: 'boolean' },
+        perClass: { kind: 'boolean' },
+      },
+    },
+    rmia: {
+      kind: 'object',
+      fields: {
+        a: { kind: 'number', min: 0, max: 1 },
+        gamma: { kind: 'number', min: 0, max: 1000, exclusiveMin: true },
+        populationSize: { kind: 'integer', min: 10, max: 100_000 },
+      },
+    },
     attacks: { kind: 'array', items: { kind: 'enum', values: ATTACK_NAMES }, minLength: 1, unique: true },
   },
 };
@@ -83,16 +143,22 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   dataset: { name: 'mnist' },
   partSize: 1_000,
   target: DEFAULT_TRAINING,
-  shadow: DEFAULT_TRAINING,
-  attacks: ATTACK_NAMES,
+  shadow: { ...DEFAULT_TRAINING, count: 1 },
+  reference: { ...DEFAULT_TRAINING, count: 16, fixedVariance: true, augmentedQueries: false },
+  mlAttack: DEFAULT_ML_ATTACK,
+  rmia: { a: 0.3, gamma: 1, populationSize: 1_000 },
+  attacks: METRIC_ATTACK_NAMES,
 };
 
 export interface Preset {
   readonly description: string;
   /** Fields that differ from DEFAULT_CONFIG. */
-  readonly overrides: Partial<Omit<ExperimentConfig, 'target' | 'shadow'>> & {
+  readonly overrides: Partial<Omit<ExperimentConfig, 'target' | 'shadow' | 'reference' | 'mlAttack' | 'rmia'>> & {
     readonly target?: Partial<TrainingConfig>;
-    readonly shadow?: Partial<TrainingConfig>;
+    readonly shadow?: Partial<ShadowConfig>;
+    readonly reference?: Partial<ReferenceConfig>;
+    readonly mlAttack?: Partial<MlAttackConfig>;
+    readonly rmia?: Partial<RmiaConfig>;
   };
 }
 
@@ -112,6 +178,18 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   cnn: {
     description: 'MNIST, 1,000 records per part, the small CNN for 15 epochs (cpu backend: slow in Node).',
     overrides: { target: { architecture: 'cnn', epochs: 15 }, shadow: { architecture: 'cnn', epochs: 15 } },
+  },
+  shadows: {
+    description: 'MNIST, 1,000 records per part, 4 shadow MLPs and the ML attack beside the metric attacks.',
+    overrides: { target: { epochs: 80 }, shadow: { count: 4 }, attacks: [...METRIC_ATTACK_NAMES, 'ml'] },
+  },
+  lira: {
+    description: 'MNIST, 16 reference MLPs on 2,000 records (each trained on half): LiRA, RMIA and the similarity attack against the loss attack.',
+    overrides: {
+      target: { epochs: 30 },
+      reference: { count: 16 },
+      attacks: ['random', 'correctness', 'loss', 'ml', 'lira-online', 'lira-offline', 'rmia', 'similarity'],
+    },
   },
   full: {
     description: 'MNIST, a quarter of the dataset per part (17,500 records), an MLP trained for 50 epochs.',
@@ -134,9 +212,20 @@ export function parseExperimentConfig(input: unknown, base: ExperimentConfig = D
     p.includes('unknown field'),
   );
   if (unknownProblems.length > 0) throw new ConfigError(unknownProblems);
-  const shadowBase = user.target !== undefined && user.shadow === undefined ? user.target : user.shadow;
-  const merged = mergeDeep(base, { ...user, shadow: mergeDeep(base.shadow, shadowBase === undefined ? {} : shadowBase) });
-  const problems = findProblems(merged, EXPERIMENT_CONFIG_SPEC, 'config');
+  // Shadow and reference models train like the target unless their sections say otherwise.
+  const follow = (own: unknown) => (user.target !== undefined ? mergeDeep(user.target as object, own ?? {}) : own ?? {});
+  const merged = mergeDeep(base, {
+    ...user,
+    shadow: mergeDeep(base.shadow, follow(user.shadow)),
+    reference: mergeDeep(base.reference, follow(user.reference)),
+  });
+  // A bad target value copied into the shadow and reference sections is reported once, at the target.
+  const copied = (problem: string) => {
+    const match = /^config\.(shadow|reference)\.(\w+):/.exec(problem);
+    const own = match && (user[match[1]] as Record<string, unknown> | undefined)?.[match[2]];
+    return match !== null && own === undefined && (user.target as Record<string, unknown> | undefined)?.[match[2]] !== undefined;
+  };
+  const problems = findProblems(merged, EXPERIMENT_CONFIG_SPEC, 'config').filter((problem) => !copied(problem));
   const config = merged as ExperimentConfig;
   if (problems.length === 0) problems.push(...findSemanticProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
@@ -154,6 +243,16 @@ function findSemanticProblems(config: ExperimentConfig): string[] {
     if (config.partSize > maxPart) {
       problems.push(`config.partSize: at most a quarter of ${dataset.name} (${maxPart}), got ${config.partSize}`);
     }
+  }
+  if (config.shadow.dataset?.name === 'custom' && !config.shadow.dataset.files) {
+    problems.push('config.shadow.dataset.files: required when shadow.dataset.name is "custom"');
+  }
+  if (!(ML_HIDDEN_UNITS as readonly number[]).includes(config.mlAttack.hiddenUnits)) {
+    problems.push(`config.mlAttack.hiddenUnits: one of ${ML_HIDDEN_UNITS.join(', ')} (the seed report's sweep), got ${config.mlAttack.hiddenUnits}`);
+  }
+  const online = config.attacks.filter((name) => { const a = ATTACKS[name]; return a.kind === 'reference' && a.needsInModels; });
+  if (online.length > 0 && config.reference.count % 2 !== 0) {
+    problems.push(`config.reference.count: must be even so that every record is IN for exactly half of the models (${online.join(', ')}), got ${config.reference.count}`);
   }
   return problems;
 }

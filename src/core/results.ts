@@ -3,36 +3,41 @@
  * results.json (config, backend, target figures, one entry per attack, timings) and scores.csv
  * (one row per evaluated record, one column per attack, higher = more likely a member).
  */
-import type { ExperimentResult } from './experiment';
+import type { ExperimentResult, ModelSummary } from './experiment';
 
 export const RESULTS_FORMAT_VERSION = 1;
 
 /** The plain-JSON form of a result: what `results.json` holds. */
+function modelFigures(model: ModelSummary) {
+  return {
+    architecture: model.architecture,
+    dataset: model.dataset,
+    trainAccuracy: model.trainAccuracy,
+    testAccuracy: model.testAccuracy,
+    generalizationGap: model.generalizationGap,
+    trainLoss: model.trainLoss,
+    testLoss: model.testLoss,
+    history: model.history,
+  };
+}
+
 export function toResultsJson(result: ExperimentResult, extra: Record<string, unknown> = {}) {
-  const { target, shadow } = result;
+  const { target, shadows, references } = result;
   return {
     formatVersion: RESULTS_FORMAT_VERSION,
     ...extra,
     config: result.config,
     backend: result.backend,
     dataset: result.dataset,
-    target: {
-      architecture: target.architecture,
-      trainAccuracy: target.trainAccuracy,
-      testAccuracy: target.testAccuracy,
-      generalizationGap: target.generalizationGap,
-      trainLoss: target.trainLoss,
-      testLoss: target.testLoss,
-      history: target.history,
-    },
-    shadow: shadow && {
-      architecture: shadow.architecture,
-      trainAccuracy: shadow.trainAccuracy,
-      testAccuracy: shadow.testAccuracy,
-      generalizationGap: shadow.generalizationGap,
-      trainLoss: shadow.trainLoss,
-      testLoss: shadow.testLoss,
-      history: shadow.history,
+    target: modelFigures(target),
+    shadow: shadows.length > 0 ? { count: shadows.length, architecture: shadows[0].architecture, dataset: shadows[0].dataset, models: shadows.map(modelFigures) } : undefined,
+    reference: references && {
+      count: references.count,
+      architecture: references.architecture,
+      epochs: references.epochs,
+      trainedThisRun: references.trained,
+      queries: references.queries,
+      masks: 'reference-masks.csv',
     },
     attacks: result.attacks.map((attack) => ({
       name: attack.name,
@@ -61,4 +66,13 @@ export function toScoresCsv(result: ExperimentResult): string {
     rows.push([records.poolIndex[i], records.member[i], records.label[i], ...cells].join(','));
   }
   return `${rows.join('\n')}\n`;
+}
+
+/** `index,model_1,…,model_N`: 1 where reference model m trained on the record (LiRA's membership masks). */
+export function toReferenceMasksCsv(result: ExperimentResult): string | undefined {
+  const { references, records } = result;
+  if (!references) return undefined;
+  const header = ['index', ...references.inMasks.map((_, m) => `model_${m + 1}`)].join(',');
+  const rows = Array.from(records.poolIndex, (index, i) => [index, ...references.inMasks.map((mask) => mask[i])].join(','));
+  return `${[header, ...rows].join('\n')}\n`;
 }

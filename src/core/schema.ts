@@ -7,6 +7,7 @@ export type FieldSpec =
   | { readonly kind: 'integer'; readonly min: number; readonly max: number }
   | { readonly kind: 'number'; readonly min: number; readonly max: number; readonly exclusiveMin?: boolean }
   | { readonly kind: 'string'; readonly minLength?: number }
+  | { readonly kind: 'boolean' }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   | { readonly kind: 'array'; readonly items: FieldSpec; readonly minLength?: number; readonly unique?: boolean }
   | { readonly kind: 'object'; readonly fields: Readonly<Record<string, FieldSpec>>; readonly optional?: readonly string[] };
@@ -45,6 +46,8 @@ export function findProblems(value: unknown, spec: FieldSpec, path: string): str
       if (typeof value !== 'string') return [`${path}: expected a string, got ${describe(value)}`];
       if (value.length < (spec.minLength ?? 0)) return [`${path}: must not be empty`];
       return [];
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [`${path}: expected true or false, got ${describe(value)}`];
     case 'enum':
       if (typeof value !== 'string' || !spec.values.includes(value)) {
         return [`${path}: must be one of ${spec.values.map((v) => JSON.stringify(v)).join(', ')}; got ${describe(value)}`];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateAttacks, REPORTED_FPRS, type MembershipSplit } from '../../src/core/attacks/evaluate';
-import { ATTACK_NAMES, ATTACKS, type AttackName } from '../../src/core/attacks/registry';
+import { METRIC_ATTACK_NAMES as ATTACK_NAMES, ATTACKS, type AttackName, type MetricAttack } from '../../src/core/attacks/registry';
 import { correctnessSignal } from '../../src/core/attacks/signals';
 import { accuracyAtThreshold, chooseThreshold } from '../../src/core/metrics/roc';
 import { createRng } from '../../src/core/random';
@@ -102,7 +102,7 @@ describe('thresholds come from the shadow split', () => {
     const target = overfitSplit(rng, 120);
     const results = evaluateAttacks({ attacks: [...THRESHOLD_ATTACKS], target, shadow: shadowSplit, seed: 2 });
     for (const result of results) {
-      const attack = ATTACKS[result.name];
+      const attack = ATTACKS[result.name] as MetricAttack;
       const shadowScored = concatenate(attack.score(shadowSplit.members, rng), attack.score(shadowSplit.nonMembers, rng));
       expect(result.threshold, result.name).toBe(chooseThreshold(shadowScored.scores, shadowScored.memberMask));
       const targetScored = concatenate(result.memberScores, result.nonMemberScores);

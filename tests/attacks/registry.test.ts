@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ATTACK_NAMES, ATTACKS, getAttack, isAttackName } from '../../src/core/attacks/registry';
+import { ATTACK_NAMES, ATTACKS, METRIC_ATTACK_NAMES, getAttack, isAttackName, type MetricAttack } from '../../src/core/attacks/registry';
 import type { Predictions } from '../../src/core/attacks/signals';
 import { computeAuc, computeRoc } from '../../src/core/metrics/roc';
 import { createRng } from '../../src/core/random';
@@ -14,7 +14,8 @@ function aucOf(memberScores: Float64Array, nonMemberScores: Float64Array): numbe
   return computeAuc(computeRoc(scores, mask));
 }
 
-const SIGNAL_ATTACKS = ATTACK_NAMES.filter((name) => name !== 'random');
+const SIGNAL_ATTACKS = METRIC_ATTACK_NAMES.filter((name) => name !== 'random');
+const metric = (name: (typeof METRIC_ATTACK_NAMES)[number]) => ATTACKS[name] as MetricAttack;
 
 describe('the attack registry', () => {
   it('has one entry per name, keyed by its own name', () => {
@@ -40,6 +41,8 @@ describe('the attack registry', () => {
     for (const name of ['loss', 'confidence', 'entropy', 'modified-entropy'] as const) {
       expect(ATTACKS[name].kind, name).toBe('threshold');
     }
+    expect(ATTACKS.ml.kind).toBe('model');
+    for (const name of ['lira-online', 'lira-offline', 'rmia', 'similarity'] as const) expect(ATTACKS[name].kind, name).toBe('reference');
   });
 
   it('looks attacks up by name and refuses unknown names, listing the known ones', () => {
@@ -65,7 +68,7 @@ describe('score convention: higher = more likely a member', () => {
       [0, 0],
     );
     for (const name of SIGNAL_ATTACKS) {
-      const scores = ATTACKS[name].score(predictions, rng);
+      const scores = metric(name).score(predictions, rng);
       expect(scores[0], name).toBeGreaterThan(scores[1]);
     }
   });
@@ -73,7 +76,7 @@ describe('score convention: higher = more likely a member', () => {
   it('gives AUC well above 0.5 for every signal attack when members have lower loss', () => {
     const split = overfitSplit(createRng(2, 'registry/overfit'), 400);
     for (const name of SIGNAL_ATTACKS) {
-      const attack = ATTACKS[name];
+      const attack = metric(name);
       const auc = aucOf(attack.score(split.members, rng), attack.score(split.nonMembers, rng));
       // Correctness sees only right/wrong (most non-members here are still right), so its margin is
       // the smallest: its AUC is (1 + g)/2 with g ≈ 0.19 on this fixture.
@@ -84,13 +87,13 @@ describe('score convention: higher = more likely a member', () => {
   it('gives AUC exactly 1 for the loss attack when every member has a lower loss', () => {
     const members = predictionsWithTrueProbability(createRng(3, 'm'), 50, 4, 0.8, 1);
     const nonMembers = predictionsWithTrueProbability(createRng(3, 'n'), 50, 4, 0.1, 0.79);
-    expect(aucOf(ATTACKS.loss.score(members, rng), ATTACKS.loss.score(nonMembers, rng))).toBe(1);
+    expect(aucOf(metric('loss').score(members, rng), metric('loss').score(nonMembers, rng))).toBe(1);
   });
 
   it('gives a certain right answer a score of +0, not −0, where the score is a negated signal', () => {
     const certain = predictionsFromRows([[1, 0]], [0]);
     for (const name of ['loss', 'entropy', 'modified-entropy'] as const) {
-      expect(Object.is(ATTACKS[name].score(certain, rng)[0], 0), name).toBe(true);
+      expect(Object.is(metric(name).score(certain, rng)[0], 0), name).toBe(true);
     }
   });
 
@@ -103,14 +106,14 @@ describe('score convention: higher = more likely a member', () => {
       ],
       [0, 2, 0],
     );
-    for (const name of ATTACK_NAMES) {
-      for (const score of ATTACKS[name].score(degenerate, rng)) expect(Number.isFinite(score), name).toBe(true);
+    for (const name of METRIC_ATTACK_NAMES) {
+      for (const score of metric(name).score(degenerate, rng)) expect(Number.isFinite(score), name).toBe(true);
     }
   });
 
   it('validates predictions in every attack, the random one included', () => {
     const bad: Predictions = { probabilities: Float64Array.from([0.5, NaN]), labels: [0], count: 1, numClasses: 2 };
-    for (const name of ATTACK_NAMES) expect(() => ATTACKS[name].score(bad, rng), name).toThrow(RangeError);
+    for (const name of METRIC_ATTACK_NAMES) expect(() => metric(name).score(bad, rng), name).toThrow(RangeError);
   });
 });
 
@@ -118,15 +121,15 @@ describe('the random attack', () => {
   const predictions = predictionsWithTrueProbability(createRng(4, 'random/fixture'), 1000, 3, 0, 1);
 
   it('is reproducible per seed and differs between seeds', () => {
-    const a = ATTACKS.random.score(predictions, createRng(11, 'attack/random'));
-    const b = ATTACKS.random.score(predictions, createRng(11, 'attack/random'));
-    const c = ATTACKS.random.score(predictions, createRng(12, 'attack/random'));
+    const a = metric('random').score(predictions, createRng(11, 'attack/random'));
+    const b = metric('random').score(predictions, createRng(11, 'attack/random'));
+    const c = metric('random').score(predictions, createRng(12, 'attack/random'));
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(Array.from(a)).not.toEqual(Array.from(c));
   });
 
   it('draws one uniform score in [0, 1) per record, ignoring the predictions', () => {
-    const scores = ATTACKS.random.score(predictions, createRng(5));
+    const scores = metric('random').score(predictions, createRng(5));
     expect(scores.length).toBe(1000);
     for (const score of scores) expect(score >= 0 && score < 1).toBe(true);
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
@@ -137,7 +140,7 @@ describe('the random attack', () => {
     // 10 000 members and 10 000 non-members: the AUC's standard error is about 0.004.
     const split = overfitSplit(createRng(6, 'random/overfit'), 10_000, 4);
     const rng = createRng(6, 'attack/random');
-    const auc = aucOf(ATTACKS.random.score(split.members, rng), ATTACKS.random.score(split.nonMembers, rng));
+    const auc = aucOf(metric('random').score(split.members, rng), metric('random').score(split.nonMembers, rng));
     expect(Math.abs(auc - 0.5)).toBeLessThan(0.02);
   });
 });

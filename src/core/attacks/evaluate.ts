@@ -14,7 +14,7 @@ import {
   computeRoc,
   tprAtFpr,
 } from '../metrics/roc';
-import { ATTACKS, isAttackName, type AttackDefinition, type AttackName } from './registry';
+import { ATTACKS, isAttackName, isMetricAttack, type AttackName, type MetricAttack } from './registry';
 import type { Predictions } from './signals';
 
 /** One model's predictions on the records it was trained on and on records it never saw. */
@@ -66,7 +66,7 @@ function concatenateScored(members: Float64Array, nonMembers: Float64Array) {
 }
 
 /** Score both halves of a split with one generator, members first, so the draw order is fixed. */
-function scoreSplit(attack: AttackDefinition, split: MembershipSplit, seed: number, stream: string) {
+function scoreSplit(attack: MetricAttack, split: MembershipSplit, seed: number, stream: string) {
   const rng = createRng(seed, stream);
   const members = attack.score(split.members, rng);
   const nonMembers = attack.score(split.nonMembers, rng);
@@ -81,7 +81,11 @@ function checkInput(input: EvaluateAttacksInput): void {
     if (!isAttackName(name)) throw new RangeError(`unknown attack "${String(name)}"`);
     if (seen.has(name)) throw new RangeError(`attack "${name}" is listed twice`);
     seen.add(name);
-    if (ATTACKS[name].kind === 'threshold' && !input.shadow) {
+    const attack = ATTACKS[name];
+    if (!isMetricAttack(attack)) {
+      throw new Error(`attack "${name}" needs ${attack.kind === 'model' ? 'shadow models' : 'reference models'}; runExperiment runs it`);
+    }
+    if (attack.kind === 'threshold' && !input.shadow) {
       throw new Error(
         `attack "${name}" picks its threshold on a shadow model, but no shadow predictions were given; ` +
           'train a shadow model or run only the baselines (random, correctness)',
@@ -90,20 +94,26 @@ function checkInput(input: EvaluateAttacksInput): void {
   }
 }
 
-function thresholdFor(attack: AttackDefinition, shadow: MembershipSplit | undefined, seed: number): number {
+function thresholdFor(attack: MetricAttack, shadow: MembershipSplit | undefined, seed: number): number {
   if (attack.kind === 'baseline') return attack.fixedThreshold;
   const scored = scoreSplit(attack, shadow as MembershipSplit, seed, `attack/${attack.name}/shadow`);
   const { scores, memberMask } = concatenateScored(scored.members, scored.nonMembers);
   return chooseThreshold(scores, memberMask);
 }
 
-function evaluateAttack(attack: AttackDefinition, input: EvaluateAttacksInput): AttackResult {
+function evaluateAttack(attack: MetricAttack, input: EvaluateAttacksInput): AttackResult {
   const threshold = thresholdFor(attack, input.shadow, input.seed);
   const target = scoreSplit(attack, input.target, input.seed, `attack/${attack.name}`);
+  return measureAttack(attack.name, target.members, target.nonMembers, threshold);
+}
+
+/** Every figure of an attack from its scores on the target's members and non-members and its threshold. */
+export function measureAttack(name: AttackName, memberScores: Float64Array, nonMemberScores: Float64Array, threshold: number): AttackResult {
+  const target = { members: memberScores, nonMembers: nonMemberScores };
   const { scores, memberMask } = concatenateScored(target.members, target.nonMembers);
   const roc = computeRoc(scores, memberMask);
   return {
-    name: attack.name,
+    name,
     auc: computeAuc(roc),
     accuracy: accuracyAtThreshold(scores, memberMask, threshold),
     bestAccuracy: bestAccuracy(roc),
@@ -124,5 +134,5 @@ function evaluateAttack(attack: AttackDefinition, input: EvaluateAttacksInput): 
  */
 export function evaluateAttacks(input: EvaluateAttacksInput): AttackResult[] {
   checkInput(input);
-  return input.attacks.map((name) => evaluateAttack(ATTACKS[name], input));
+  return input.attacks.map((name) => evaluateAttack(ATTACKS[name] as MetricAttack, input));
 }

@@ -15,8 +15,14 @@ import {
   type Predictions,
 } from './signals';
 
-export const ATTACK_NAMES = ['random', 'correctness', 'loss', 'confidence', 'entropy', 'modified-entropy'] as const;
+export const ATTACK_NAMES = [
+  'random', 'correctness', 'loss', 'confidence', 'entropy', 'modified-entropy',
+  'ml', 'lira-online', 'lira-offline', 'rmia', 'similarity',
+] as const;
 export type AttackName = (typeof ATTACK_NAMES)[number];
+
+/** The attacks that need only the target and one shadow model: a quick run's default. */
+export const METRIC_ATTACK_NAMES = ['random', 'correctness', 'loss', 'confidence', 'entropy', 'modified-entropy'] as const;
 
 interface AttackBase {
   readonly name: AttackName;
@@ -42,7 +48,24 @@ export interface ThresholdAttack extends AttackBase {
   readonly kind: 'threshold';
 }
 
-export type AttackDefinition = BaselineAttack | ThresholdAttack;
+/** Learns from the shadow models' outputs (Shokri et al.): attacks/ml.ts runs it. Member iff score >= 0.5. */
+export interface ModelAttack extends Omit<AttackBase, 'score'> {
+  readonly kind: 'model';
+}
+
+/**
+ * Compares the target with reference models trained with and without each record
+ * (attacks/reference.ts). Its threshold is calibrated on one reference model held out as a
+ * pseudo-target, whose members the attacker knows.
+ */
+export interface ReferenceAttack extends Omit<AttackBase, 'score'> {
+  readonly kind: 'reference';
+  /** Needs reference models that trained on the record (online) or only ones that did not (offline). */
+  readonly needsInModels: boolean;
+}
+
+export type MetricAttack = BaselineAttack | ThresholdAttack;
+export type AttackDefinition = MetricAttack | ModelAttack | ReferenceAttack;
 export type AttackKind = AttackDefinition['kind'];
 
 /** 0 − x rather than −x, so a signal of 0 gives a score of 0, not −0. */
@@ -134,7 +157,71 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
     references: ['2003.10595'],
     score: (predictions) => negate(modifiedEntropySignal(predictions)),
   },
+  ml: {
+    name: 'ml',
+    label: 'ML attack (shadow models)',
+    kind: 'model',
+    explanation:
+      'Shokri et al. ("Membership Inference Attacks Against Machine Learning Models", ' +
+      'arXiv:1610.05820) train k shadow models that imitate the target on data whose membership ' +
+      'the attacker knows, then train an attack model, here an MLP on (prediction vector, one-hot ' +
+      'label), to tell the shadows\' members from their non-members. Applied to the target, its ' +
+      'member probability is the score; member iff it is at least 0.5.',
+    references: ['1610.05820'],
+  },
+  'lira-online': {
+    name: 'lira-online',
+    label: 'LiRA (online)',
+    kind: 'reference',
+    explanation:
+      'The Likelihood Ratio Attack (Carlini et al., "Membership Inference Attacks From First ' +
+      'Principles", arXiv:2112.03570) trains N reference models on random halves of a pool holding ' +
+      'the record, fits Gaussians to the logit-scaled confidence log(p_y/(1 − p_y)) of the models ' +
+      'that trained on it (IN) and of those that did not (OUT), and scores the target by the ' +
+      'likelihood ratio of the two. Read it at low false-positive rates, on the log-scale ROC.',
+    references: ['2112.03570'],
+    needsInModels: true,
+  },
+  'lira-offline': {
+    name: 'lira-offline',
+    label: 'LiRA (offline)',
+    kind: 'reference',
+    explanation:
+      'Offline LiRA (Carlini et al., arXiv:2112.03570) uses only OUT reference models, which never ' +
+      'saw the record, so they can be trained once, before the target is queried: the score is how ' +
+      'far the target\'s logit-scaled confidence lies above the OUT Gaussian (a one-sided test).',
+    references: ['2112.03570'],
+    needsInModels: false,
+  },
+  rmia: {
+    name: 'rmia',
+    label: 'RMIA',
+    kind: 'reference',
+    explanation:
+      'The Robust Membership Inference Attack (Zarifzadeh et al., "Low-Cost High-Power Membership ' +
+      'Inference Attacks", arXiv:2312.03262) compares the likelihood ratio p_θ(x)/Pr(x) of the ' +
+      'record with that of population records z; the score is the fraction of z that x dominates by ' +
+      'more than γ. Offline, Pr(x) is estimated from OUT models scaled by a parameter a.',
+    references: ['2312.03262'],
+    needsInModels: false,
+  },
+  similarity: {
+    name: 'similarity',
+    label: 'Similarity (KL to reference models)',
+    kind: 'reference',
+    explanation:
+      'Long et al. ("Understanding Membership Inferences on Well-Generalized Learning Models", ' +
+      'arXiv:1712.09136) compare the target\'s output on a record with those of reference models ' +
+      'trained with and without it. Here the LiRA reference models serve both roles: the score is ' +
+      'the mean KL divergence from the OUT models minus that from the IN models.',
+    references: ['1712.09136'],
+    needsInModels: true,
+  },
 };
+
+export function isMetricAttack(attack: AttackDefinition): attack is MetricAttack {
+  return attack.kind === 'baseline' || attack.kind === 'threshold';
+}
 
 export function isAttackName(value: unknown): value is AttackName {
   return typeof value === 'string' && (ATTACK_NAMES as readonly string[]).includes(value);

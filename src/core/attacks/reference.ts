@@ -1,0 +1,292 @@
+/**
+ * Attacks that read a record's fate off reference models: N models trained on random halves of a
+ * pool that holds the target's evaluation records, so each record is IN for half of them and OUT
+ * for the rest. The target's output on a record is compared with the IN and OUT distributions.
+ * Everything here is plain arithmetic on logits; training the reference models is elsewhere
+ * (models/references.ts).
+ */
+
+/** Logits of several models on the same records, with which records each model trained on. */
+export interface ReferenceOutputs {
+  /** One Float32Array per model: count × numClasses logits per query (queries × count × numClasses). */
+  readonly logits: readonly Float32Array[];
+  /** One mask per model over the records: 1 = the model trained on it (IN). */
+  readonly inMask: readonly Uint8Array[];
+  readonly labels: ArrayLike<number>;
+  readonly count: number;
+  readonly numClasses: number;
+  /** Augmented versions of each record queried (1 = the record alone). */
+  readonly queries: number;
+}
+
+/** A model's logits on the records (and queries) of a ReferenceOutputs. */
+export interface QueryLogits {
+  readonly logits: Float32Array;
+}
+
+/** The population sample z of RMIA: logits of the target and of each reference model on records no model trained on. */
+export interface Population {
+  readonly target: Float32Array;
+  readonly references: readonly Float32Array[];
+  readonly labels: ArrayLike<number>;
+  readonly count: number;
+}
+
+export interface LiraOptions {
+  /** One variance for all records (Carlini et al.: better with few reference models). */
+  readonly fixedVariance: boolean;
+}
+
+export interface RmiaOptions {
+  /** Offline scaling of OUT probabilities for the missing IN models (Zarifzadeh et al., arXiv:2312.03262). */
+  readonly a: number;
+  /** x dominates z when its likelihood ratio against z exceeds gamma. */
+  readonly gamma: number;
+}
+
+/** Variances below this are floored, so a record every model fits identically does not divide by 0. */
+const MIN_VARIANCE = 1e-8;
+
+/** log-sum-exp of a logit row without the entry at `skip`, stably. */
+function logSumExpExcept(logits: Float32Array, offset: number, numClasses: number, skip: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < numClasses; c++) if (c !== skip) max = Math.max(max, logits[offset + c]);
+  let sum = 0;
+  for (let c = 0; c < numClasses; c++) if (c !== skip) sum += Math.exp(logits[offset + c] - max);
+  return max + Math.log(sum);
+}
+
+/**
+ * φ = log(p_y / (1 − p_y)) from logits, without forming p_y: z_y − logsumexp_{j≠y} z_j
+ * (Carlini et al., arXiv:2112.03570, §4: the logit-scaled confidence is close to Gaussian).
+ */
+export function logitScaledConfidence(logits: Float32Array, labels: ArrayLike<number>, count: number, numClasses: number, query = 0): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const offset = (query * count + i) * numClasses;
+    const label = labels[i];
+    out[i] = logits[offset + label] - logSumExpExcept(logits, offset, numClasses, label);
+  }
+  return out;
+}
+
+/** p_y from logits in float64. */
+function trueClassProbability(logits: Float32Array, offset: number, numClasses: number, label: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < numClasses; c++) max = Math.max(max, logits[offset + c]);
+  let sum = 0;
+  for (let c = 0; c < numClasses; c++) sum += Math.exp(logits[offset + c] - max);
+  return Math.exp(logits[offset + label] - max) / sum;
+}
+
+/** Per record and query: mean and variance of φ over the IN models and over the OUT models. */
+interface GaussianFits {
+  readonly inMean: Float64Array;
+  readonly inVar: Float64Array;
+  readonly outMean: Float64Array;
+  readonly outVar: Float64Array;
+}
+
+function fitGaussians(refs: ReferenceOutputs, fixedVariance: boolean): GaussianFits {
+  const { count, queries, numClasses } = refs;
+  const size = count * queries;
+  const fits = { inMean: new Float64Array(size), inVar: new Float64Array(size), outMean: new Float64Array(size), outVar: new Float64Array(size) };
+  const inCount = new Float64Array(count);
+  const outCount = new Float64Array(count);
+  refs.inMask.forEach((mask) => mask.forEach((m, i) => (m ? inCount[i]++ : outCount[i]++)));
+  const phis = refs.logits.map((logits) =>
+    Array.from({ length: queries }, (_, q) => logitScaledConfidence(logits, refs.labels, count, numClasses, q)),
+  );
+  // Two passes (mean, then squared deviations): numerically safer than sums of squares.
+  for (let m = 0; m < phis.length; m++) {
+    for (let q = 0; q < queries; q++) {
+      for (let i = 0; i < count; i++) {
+        const k = q * count + i;
+        if (refs.inMask[m][i]) fits.inMean[k] += phis[m][q][i] / inCount[i];
+        else fits.outMean[k] += phis[m][q][i] / outCount[i];
+      }
+    }
+  }
+  for (let m = 0; m < phis.length; m++) {
+    for (let q = 0; q < queries; q++) {
+      for (let i = 0; i < count; i++) {
+        const k = q * count + i;
+        if (refs.inMask[m][i]) fits.inVar[k] += (phis[m][q][i] - fits.inMean[k]) ** 2 / Math.max(inCount[i] - 1, 1);
+        else fits.outVar[k] += (phis[m][q][i] - fits.outMean[k]) ** 2 / Math.max(outCount[i] - 1, 1);
+      }
+    }
+  }
+  if (fixedVariance) {
+    // Carlini et al. (arXiv:2112.03570, §4.2): one variance estimated over all examples.
+    for (const [variances, counts] of [[fits.inVar, inCount], [fits.outVar, outCount]] as const) {
+      let sum = 0;
+      let n = 0;
+      variances.forEach((v, k) => {
+        if (counts[k % count] >= 2) {
+          sum += v;
+          n++;
+        }
+      });
+      variances.fill(n > 0 ? sum / n : 1);
+    }
+  }
+  return fits;
+}
+
+function requireBothSides(refs: ReferenceOutputs, needIn: boolean): void {
+  for (let i = 0; i < refs.count; i++) {
+    let ins = 0;
+    refs.inMask.forEach((mask) => (ins += mask[i]));
+    if (ins === refs.inMask.length || (needIn && ins === 0)) {
+      throw new RangeError(
+        `record ${i} is IN for ${ins} of ${refs.inMask.length} reference models; ` +
+          `${needIn ? 'online LiRA needs both IN and OUT models' : 'offline attacks need OUT models'} for every record`,
+      );
+    }
+  }
+}
+
+/** log N(x; μ, σ²). */
+function logNormal(x: number, mean: number, variance: number): number {
+  const v = Math.max(variance, MIN_VARIANCE);
+  return -0.5 * (Math.log(2 * Math.PI * v) + (x - mean) ** 2 / v);
+}
+
+/**
+ * Online LiRA (Carlini et al., arXiv:2112.03570, Algorithm 1): the likelihood ratio
+ * log N(φ; μ_in, σ_in²) − log N(φ; μ_out, σ_out²), averaged over the queries. Higher = member.
+ */
+export function liraOnlineScores(target: QueryLogits, refs: ReferenceOutputs, options: LiraOptions): Float64Array {
+  requireBothSides(refs, true);
+  const fits = fitGaussians(refs, options.fixedVariance);
+  const scores = new Float64Array(refs.count);
+  for (let q = 0; q < refs.queries; q++) {
+    const phi = logitScaledConfidence(target.logits, refs.labels, refs.count, refs.numClasses, q);
+    for (let i = 0; i < refs.count; i++) {
+      const k = q * refs.count + i;
+      scores[i] += (logNormal(phi[i], fits.inMean[k], fits.inVar[k]) - logNormal(phi[i], fits.outMean[k], fits.outVar[k])) / refs.queries;
+    }
+  }
+  return scores;
+}
+
+/**
+ * Offline LiRA (Carlini et al., arXiv:2112.03570, §VI-C): a one-sided test against the OUT
+ * models alone, scored by the standardised confidence (φ − μ_out)/σ_out averaged over the
+ * queries; the one-sided p-value is monotone in it. Needs no IN model.
+ */
+export function liraOfflineScores(target: QueryLogits, refs: ReferenceOutputs, options: LiraOptions): Float64Array {
+  requireBothSides(refs, false);
+  const fits = fitGaussians(refs, options.fixedVariance);
+  const scores = new Float64Array(refs.count);
+  for (let q = 0; q < refs.queries; q++) {
+    const phi = logitScaledConfidence(target.logits, refs.labels, refs.count, refs.numClasses, q);
+    for (let i = 0; i < refs.count; i++) {
+      const k = q * refs.count + i;
+      scores[i] += (phi[i] - fits.outMean[k]) / Math.sqrt(Math.max(fits.outVar[k], MIN_VARIANCE)) / refs.queries;
+    }
+  }
+  return scores;
+}
+
+/**
+ * RMIA, offline (Zarifzadeh et al., arXiv:2312.03262, Eq. 4 and §3 "offline"): with
+ * Pr(x) ≈ ½((1 + a)·mean_OUT p(x) + (1 − a)), the ratio LR(x, z) = (p_θ(x)/Pr(x)) / (p_θ(z)/Pr(z));
+ * the score is the fraction of population records z with LR(x, z) > γ. Uses the first query only.
+ */
+export function rmiaScores(target: QueryLogits, refs: ReferenceOutputs, population: Population, options: RmiaOptions): Float64Array {
+  requireBothSides(refs, false);
+  const { count, numClasses } = refs;
+  const scale = (outMean: number) => 0.5 * ((1 + options.a) * outMean + (1 - options.a));
+  const ratioX = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    let sum = 0;
+    let outs = 0;
+    refs.logits.forEach((logits, m) => {
+      if (!refs.inMask[m][i]) {
+        sum += trueClassProbability(logits, i * numClasses, numClasses, refs.labels[i]);
+        outs++;
+      }
+    });
+    ratioX[i] = trueClassProbability(target.logits, i * numClasses, numClasses, refs.labels[i]) / scale(sum / outs);
+  }
+  const ratioZ = new Float64Array(population.count);
+  for (let j = 0; j < population.count; j++) {
+    let sum = 0;
+    for (const logits of population.references) sum += trueClassProbability(logits, j * numClasses, numClasses, population.labels[j]);
+    ratioZ[j] = trueClassProbability(population.target, j * numClasses, numClasses, population.labels[j]) / scale(sum / population.references.length);
+  }
+  ratioZ.sort();
+  const scores = new Float64Array(count);
+  for (let i = 0; i < count; i++) scores[i] = countBelow(ratioZ, ratioX[i] / options.gamma) / population.count;
+  return scores;
+}
+
+/** How many entries of the ascending `sorted` are strictly below `value`. */
+function countBelow(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** KL(p ‖ q) between the softmax of two logit rows, in float64 with log-softmax. */
+function klFromLogits(p: Float32Array, q: Float32Array, offset: number, numClasses: number): number {
+  const logSoftmax = (z: Float32Array) => {
+    let max = -Infinity;
+    for (let c = 0; c < numClasses; c++) max = Math.max(max, z[offset + c]);
+    let sum = 0;
+    for (let c = 0; c < numClasses; c++) sum += Math.exp(z[offset + c] - max);
+    const lse = max + Math.log(sum);
+    return Array.from({ length: numClasses }, (_, c) => z[offset + c] - lse);
+  };
+  const lp = logSoftmax(p);
+  const lq = logSoftmax(q);
+  let kl = 0;
+  for (let c = 0; c < numClasses; c++) kl += Math.exp(lp[c]) * (lp[c] - lq[c]);
+  return Math.max(kl, 0);
+}
+
+/**
+ * The similarity attack (Long et al., arXiv:1712.09136): the target's output on x is compared by
+ * KL divergence with reference models trained with x and without it; the score is
+ * mean KL(target ‖ OUT) − mean KL(target ‖ IN): a member's output sits nearer the IN models'.
+ * Uses the first query only.
+ */
+export function similarityScores(target: QueryLogits, refs: ReferenceOutputs): Float64Array {
+  requireBothSides(refs, true);
+  const { count, numClasses } = refs;
+  const scores = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    let inSum = 0;
+    let inCount = 0;
+    let outSum = 0;
+    let outCount = 0;
+    refs.logits.forEach((logits, m) => {
+      const kl = klFromLogits(target.logits, logits, i * numClasses, numClasses);
+      if (refs.inMask[m][i]) {
+        inSum += kl;
+        inCount++;
+      } else {
+        outSum += kl;
+        outCount++;
+      }
+    });
+    scores[i] = outSum / outCount - inSum / inCount;
+  }
+  return scores;
+}
+
+/** The reference models with model `held` taken out, and that model's logits as a pseudo-target. */
+export function leaveOneOut(refs: ReferenceOutputs, held: number): { target: QueryLogits; refs: ReferenceOutputs; members: Uint8Array } {
+  const keep = (_: unknown, m: number) => m !== held;
+  return {
+    target: { logits: refs.logits[held] },
+    refs: { ...refs, logits: refs.logits.filter(keep), inMask: refs.inMask.filter(keep) },
+    members: refs.inMask[held],
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * Reference models for LiRA, RMIA and the similarity attack (Carlini et al., arXiv:2112.03570):
+ * N models, each trained on a random half of a pool that holds the target's evaluation records,
+ * with balanced membership (every record IN for exactly half of them). The pool stays uploaded
+ * once; each model gathers its half on the device. What the attacks need from a model is its
+ * logits on the pool (under each query view) and on the population sample, so that is what is
+ * kept and cached.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ReferenceOutputs } from '../attacks/reference';
+import { cacheKey, decodeEntry, encodeEntry, type BlobCache } from '../cache';
+import { throwIfCancelled, type CancelSignal } from '../cancel';
+import type { ReferenceConfig } from '../config';
+import { createRng, permutation, type Rng } from '../random';
+import type { InputShape } from './architectures';
+import { predictLogits, type TensorPart } from './predict';
+import { trainClassifier, type EpochMetrics } from './train';
+
+/**
+ * N masks over `count` records in which every record is IN for exactly ⌊N/2⌋ or ⌈N/2⌉ models
+ * (Carlini et al.'s construction: per record, a random ranking of the models; the first half are IN).
+ */
+export function balancedMasks(count: number, models: number, rng: Rng): Uint8Array[] {
+  const masks = Array.from({ length: models }, () => new Uint8Array(count));
+  for (let i = 0; i < count; i++) {
+    const order = permutation(models, rng);
+    const ins = models % 2 === 0 ? models / 2 : (models - 1) / 2 + (rng.next() < 0.5 ? 1 : 0);
+    for (let k = 0; k < ins; k++) masks[order[k]][i] = 1;
+  }
+  return masks;
+}
+
+/**
+ * The views of each record a query makes: the record itself, then (augmented) its one-pixel shifts
+ * up, down, left and right, and for colour images its mirror image (Carlini et al., §VI-B: average
+ * over the augmentations the model was queried with). Digits are not mirrored: a mirrored 2 is not a 2.
+ */
+export function queryViews(x: tf.Tensor4D, augmented: boolean): tf.Tensor4D[] {
+  if (!augmented) return [x.clone()];
+  return tf.tidy(() => {
+    const [, height, width, channels] = x.shape;
+    const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+    const shift = (dy: number, dx: number) => tf.slice(padded, [0, 1 + dy, 1 + dx, 0], [-1, height, width, channels]) as tf.Tensor4D;
+    const views = [x.clone(), shift(-1, 0), shift(1, 0), shift(0, -1), shift(0, 1)];
+    if (channels === 3) views.push(tf.reverse(x, 2) as tf.Tensor4D);
+    return views;
+  });
+}
+
+export interface ReferenceProgress {
+  readonly index: number;
+  readonly count: number;
+  readonly cached: boolean;
+  readonly seconds: number;
+}
+
+export interface TrainReferencesInput {
+  /** The target's evaluation records (members then non-members): every model trains on half of it. */
+  readonly pool: TensorPart;
+  /** RMIA's population sample z, never trained on. */
+  readonly population: TensorPart;
+  readonly config: ReferenceConfig;
+  readonly inputShape: InputShape;
+  readonly numClasses: number;
+  readonly seed: number;
+  /** What else determines the outputs (dataset, split), mixed into each cache key. */
+  readonly identity: unknown;
+  readonly cache?: BlobCache;
+  readonly onEpoch?: (index: number, metrics: EpochMetrics) => void;
+  readonly onModel?: (progress: ReferenceProgress) => void;
+  /** A cache entry was unreadable or corrupt and is being recomputed. */
+  readonly onCorruptCache?: (index: number) => void;
+  readonly signal?: CancelSignal;
+}
+
+export interface ReferenceSet {
+  readonly outputs: ReferenceOutputs;
+  /** Each model's logits on the population sample. */
+  readonly populationLogits: readonly Float32Array[];
+  /** Mean train and test accuracy of the models that were trained in this run (cached ones are not re-evaluated). */
+  readonly trained: number;
+}
+
+/** Logits of `model` on each view, concatenated view after view. */
+async function logitsOnViews(predictOn: (x: tf.Tensor4D) => Promise<Float32Array>, views: readonly tf.Tensor4D[]): Promise<Float32Array> {
+  const parts = [];
+  for (const view of views) parts.push(await predictOn(view));
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all;
+}
+
+function subset(pool: TensorPart, mask: Uint8Array, keep: 0 | 1): TensorPart {
+  const indices = Int32Array.from(Array.from(mask).flatMap((m, i) => (m === keep ? [i] : [])));
+  const labels = Uint8Array.from(indices, (i) => pool.labels[i]);
+  return tf.tidy(() => {
+    const idx = tf.tensor1d(indices, 'int32');
+    return { x: tf.gather(pool.x, idx) as tf.Tensor4D, y: tf.gather(pool.y, idx) as tf.Tensor1D, labels, count: indices.length };
+  });
+}
+
+/** Train (or load from the cache) the N reference models and collect their outputs. */
+export async function trainReferenceModels(input: TrainReferencesInput): Promise<ReferenceSet> {
+  const { pool, population, config, numClasses } = input;
+  const inMask = balancedMasks(pool.count, config.count, createRng(input.seed, 'reference/masks'));
+  const views = queryViews(pool.x, config.augmentedQueries);
+  const logits: Float32Array[] = [];
+  const populationLogits: Float32Array[] = [];
+  let trained = 0;
+  try {
+    for (let m = 0; m < config.count; m++) {
+      throwIfCancelled(input.signal, 'training the reference models');
+      const started = Date.now();
+      const key = cacheKey({
+        kind: 'reference-logits',
+        version: 1,
+        identity: input.identity,
+        training: { architecture: config.architecture, epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate },
+        count: config.count,
+        index: m,
+        seed: input.seed,
+        augmentedQueries: config.augmentedQueries,
+        populationSize: population.count,
+        mask: cacheKey(Array.from(inMask[m])),
+      });
+      const stored = input.cache ? await input.cache.read(key) : undefined;
+      const decoded = stored ? decodeEntry(key, stored) : undefined;
+      const expected = [views.length * pool.count * numClasses, population.count * numClasses];
+      if (decoded && decoded.length === 2 && decoded.every((a, i) => a.length === expected[i])) {
+        logits.push(decoded[0]);
+        populationLogits.push(decoded[1]);
+        input.onModel?.({ index: m, count: config.count, cached: true, seconds: (Date.now() - started) / 1000 });
+        continue;
+      }
+      if (stored) input.onCorruptCache?.(m);
+      const train = subset(pool, inMask[m], 1);
+      const test = subset(pool, inMask[m], 0);
+      try {
+        const model = await trainClassifier({
+          config,
+          inputShape: input.inputShape,
+          numClasses,
+          seed: createRng(input.seed, `reference/${m}`).nextSeed(),
+          train,
+          test,
+          name: `reference model ${m + 1} of ${config.count}`,
+          onEpoch: (metrics) => input.onEpoch?.(m, metrics),
+          signal: input.signal,
+        });
+        try {
+          logits.push(await logitsOnViews((x) => predictLogits(model.model, x), views));
+          populationLogits.push(await predictLogits(model.model, population.x));
+        } finally {
+          model.model.dispose();
+        }
+      } finally {
+        [train, test].forEach((part) => {
+          part.x.dispose();
+          part.y.dispose();
+        });
+      }
+      trained++;
+      await input.cache?.write(key, encodeEntry(key, [logits[m], populationLogits[m]]));
+      input.onModel?.({ index: m, count: config.count, cached: false, seconds: (Date.now() - started) / 1000 });
+    }
+  } finally {
+    views.forEach((view) => view.dispose());
+  }
+  return {
+    outputs: { logits, inMask, labels: pool.labels, count: pool.count, numClasses, queries: views.length },
+    populationLogits,
+    trained,
+  };
+}
+
+/** A model's logits on the pool under the same views the reference models were queried with. */
+export async function targetQueryLogits(model: tf.LayersModel, pool: TensorPart, augmented: boolean): Promise<Float32Array> {
+  const views = queryViews(pool.x, augmented);
+  try {
+    return await logitsOnViews((x) => predictLogits(model, x), views);
+  } finally {
+    views.forEach((view) => view.dispose());
+  }
+}

@@ -1,0 +1,23 @@
+/** The engine's BlobCache as files in a folder (runs/.cache by default), written atomically. */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BlobCache } from '../core/cache';
+
+export function fileCache(dir: string): BlobCache {
+  const path = (key: string) => join(dir, `${key.replace(/[^a-z0-9-]/gi, '_')}.bin`);
+  return {
+    async read(key) {
+      try {
+        return new Uint8Array(await readFile(path(key)));
+      } catch {
+        return undefined;
+      }
+    },
+    async write(key, bytes) {
+      await mkdir(dir, { recursive: true });
+      const temporary = `${path(key)}.${process.pid}.tmp`;
+      await writeFile(temporary, bytes);
+      await rename(temporary, path(key));
+    },
+  };
+}

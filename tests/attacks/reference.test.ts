@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import {
+  leaveOneOut,
+  liraOfflineScores,
+  liraOnlineScores,
+  logitScaledConfidence,
+  rmiaScores,
+  similarityScores,
+  type ReferenceOutputs,
+} from '../../src/core/attacks/reference';
+import { computeAuc, computeRoc } from '../../src/core/metrics/roc';
+import { balancedMasks } from '../../src/core/models/references';
+import { createRng, type Rng } from '../../src/core/random';
+
+/** A standard normal draw (Box–Muller). */
+function gaussian(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+}
+
+/**
+ * Two-class logits [φ, 0] with label 0, so φ is exactly the logit-scaled confidence. Each record
+ * has its own difficulty d: OUT models give φ ~ N(d, 1), IN models N(d + 3, 1).
+ */
+function fixture(seed: number, count = 200, models = 16) {
+  const rng = createRng(seed, 'reference-fixture');
+  const difficulty = Float64Array.from({ length: count }, () => 4 * gaussian(rng));
+  const inMask = balancedMasks(count, models, rng);
+  const logitsOf = (phi: (i: number) => number) => {
+    const logits = new Float32Array(count * 2);
+    for (let i = 0; i < count; i++) logits[2 * i] = phi(i);
+    return logits;
+  };
+  const refs: ReferenceOutputs = {
+    logits: inMask.map((mask) => logitsOf((i) => difficulty[i] + (mask[i] ? 3 : 0) + gaussian(rng))),
+    inMask,
+    labels: new Uint8Array(count),
+    count,
+    numClasses: 2,
+    queries: 1,
+  };
+  // The target trained on the first half of the records.
+  const member = Uint8Array.from({ length: count }, (_, i) => (i < count / 2 ? 1 : 0));
+  const target = { logits: logitsOf((i) => difficulty[i] + (member[i] ? 3 : 0) + gaussian(rng)) };
+  return { refs, target, member, difficulty };
+}
+
+const auc = (scores: Float64Array, member: Uint8Array) => computeAuc(computeRoc(scores, member));
+
+describe('balancedMasks', () => {
+  it('puts every record IN for exactly half of the models, reproducibly', () => {
+    const masks = balancedMasks(300, 8, createRng(1, 'masks'));
+    for (let i = 0; i < 300; i++) expect(masks.reduce((n, m) => n + m[i], 0)).toBe(4);
+    expect(balancedMasks(300, 8, createRng(1, 'masks'))).toEqual(masks);
+    expect(balancedMasks(300, 8, createRng(2, 'masks'))).not.toEqual(masks);
+  });
+});
+
+describe('logitScaledConfidence', () => {
+  it('is log(p/(1 − p)) and stays finite where p rounds to 1', () => {
+    const logits = Float32Array.from([2, 0, -1, 50, 0, 0]);
+    const phi = logitScaledConfidence(logits, [0, 0], 2, 3);
+    const p = Math.exp(2) / (Math.exp(2) + 1 + Math.exp(-1));
+    expect(phi[0]).toBeCloseTo(Math.log(p / (1 - p)), 12);
+    expect(phi[1]).toBeCloseTo(50 - Math.log(2), 10);
+  });
+});
+
+describe('reference attacks', () => {
+  it('separate members when per-record difficulty hides them from a global threshold', () => {
+    const { refs, target, member } = fixture(3);
+    const raw = logitScaledConfidence(target.logits, refs.labels, refs.count, 2);
+    const online = liraOnlineScores(target, refs, { fixedVariance: false });
+    const offline = liraOfflineScores(target, refs, { fixedVariance: true });
+    const similarity = similarityScores(target, refs);
+    // The raw confidence (what the loss attack sees) is swamped by the difficulty spread.
+    expect(auc(raw, member)).toBeLessThan(0.75);
+    expect(auc(online, member)).toBeGreaterThan(0.9);
+    expect(auc(offline, member)).toBeGreaterThan(0.85);
+    expect(auc(similarity, member)).toBeGreaterThan(0.85);
+  });
+
+  it('runs offline LiRA and RMIA with no IN model at all; online LiRA refuses', () => {
+    const { refs, target, member } = fixture(4);
+    const outOnly: ReferenceOutputs = {
+      ...refs,
+      logits: refs.logits.filter((_, m) => m % 2 === 0).map((l, k) => {
+        // Replace IN outputs by OUT-like ones: these models never saw any record.
+        const out = new Float32Array(l);
+        refs.inMask[2 * k].forEach((m, i) => (out[2 * i] -= m ? 3 : 0));
+        return out;
+      }),
+      inMask: refs.inMask.filter((_, m) => m % 2 === 0).map((mask) => new Uint8Array(mask.length)),
+    };
+    expect(auc(liraOfflineScores(target, outOnly, { fixedVariance: true }), member)).toBeGreaterThan(0.85);
+    const population = { target: target.logits.slice(0, 40), references: outOnly.logits.map((l) => l.slice(0, 40)), labels: new Uint8Array(20), count: 20 };
+    const rmia = rmiaScores(target, outOnly, population, { a: 0.3, gamma: 1 });
+    expect(rmia.every((s) => s >= 0 && s <= 1)).toBe(true);
+    expect(() => liraOnlineScores(target, outOnly, { fixedVariance: true })).toThrow(/needs both IN and OUT models/);
+  });
+
+  it('gives the same scores for the same inputs, and leave-one-out hands back the held model as target', () => {
+    const { refs, target } = fixture(5);
+    expect(liraOnlineScores(target, refs, { fixedVariance: true })).toEqual(liraOnlineScores(target, refs, { fixedVariance: true }));
+    const held = leaveOneOut(refs, 2);
+    expect(held.target.logits).toBe(refs.logits[2]);
+    expect(held.members).toBe(refs.inMask[2]);
+    expect(held.refs.logits).toHaveLength(15);
+    expect(held.refs.logits.includes(refs.logits[2])).toBe(false);
+  });
+
+  it('scores RMIA as the fraction of the population x dominates', () => {
+    // One record whose target probability is high against references, population of 4 below it.
+    const refs: ReferenceOutputs = {
+      logits: [Float32Array.from([0, 0])],
+      inMask: [new Uint8Array(1)],
+      labels: [0],
+      count: 1,
+      numClasses: 2,
+      queries: 1,
+    };
+    const target = { logits: Float32Array.from([3, 0]) };
+    const population = {
+      target: Float32Array.from([0, 0, -1, 0, 1, 0, 5, 0]),
+      references: [new Float32Array(8)],
+      labels: [0, 0, 0, 0],
+      count: 4,
+    };
+    // p_θ(x) = σ(3) ≈ 0.953 vs the population's σ(0), σ(−1), σ(1), σ(5): x beats three of four.
+    expect(rmiaScores(target, refs, population, { a: 0, gamma: 1 })[0]).toBe(0.75);
+    // A large γ demands more than a tie-breaking edge.
+    expect(rmiaScores(target, refs, population, { a: 0, gamma: 3 })[0]).toBe(0.25);
+  });
+});

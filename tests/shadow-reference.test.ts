@@ -1,0 +1,97 @@
+/**
+ * Shadow models, the ML attack and the reference-model attacks end to end on a slice of MNIST
+ * (wasm backend): an overfit MLP target, small enough to run in a test.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BlobCache } from '../src/core/cache';
+import { parseExperimentConfig } from '../src/core/config';
+import { loadBuiltinDataset } from '../src/core/datasets/builtin';
+import type { ImageDataset } from '../src/core/datasets/types';
+import { runExperiment, type ExperimentResult, type ProgressEvent } from '../src/core/experiment';
+import { toReferenceMasksCsv, toResultsJson, toScoresCsv } from '../src/core/results';
+import { readPublicAsset } from '../src/node/assets';
+
+let mnist: ImageDataset;
+const loadDataset = async () => mnist;
+
+function memoryCache(): BlobCache & { entries: Map<string, Uint8Array> } {
+  const entries = new Map<string, Uint8Array>();
+  return { entries, read: async (key) => entries.get(key), write: async (key, bytes) => void entries.set(key, bytes) };
+}
+
+const config = parseExperimentConfig({
+  seed: 5,
+  partSize: 500,
+  target: { epochs: 20 },
+  shadow: { count: 2 },
+  reference: { count: 8 },
+  rmia: { populationSize: 500 },
+  attacks: ['random', 'loss', 'ml', 'lira-online', 'lira-offline', 'rmia', 'similarity'],
+});
+
+const byName = (result: ExperimentResult, name: string) => {
+  const attack = result.attacks.find((a) => a.name === name);
+  if (!attack) throw new Error(`no ${name} in the result`);
+  return attack;
+};
+
+describe('shadow and reference attacks on MNIST', () => {
+  let first: ExperimentResult;
+  const cache = memoryCache();
+  const events: ProgressEvent[] = [];
+
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    mnist = await loadBuiltinDataset('mnist', readPublicAsset);
+    const before = tf.memory().numTensors;
+    first = await runExperiment(config, { loadDataset, cache, onProgress: (e) => events.push(e) });
+    expect(tf.memory().numTensors).toBe(before);
+  }, 300_000);
+
+  it('trains k shadow models and N reference models, reporting each with an ETA', () => {
+    expect(first.shadows).toHaveLength(2);
+    expect(first.references?.count).toBe(8);
+    const done = events.filter((e) => e.type === 'model-done');
+    expect(done.filter((e) => e.model === 'shadow')).toHaveLength(2);
+    expect(done.filter((e) => e.model === 'reference')).toHaveLength(8);
+    expect(done.every((e) => e.etaSeconds >= 0)).toBe(true);
+  });
+
+  it('gets the ML attack above chance on the overfit target', () => {
+    expect(first.target.generalizationGap).toBeGreaterThan(0.05);
+    expect(byName(first, 'ml').auc).toBeGreaterThan(0.55);
+  });
+
+  it('gets online LiRA above the loss attack at 1 % FPR, and every reference attack above chance', () => {
+    expect(byName(first, 'lira-online').tprAtFpr['0.01']).toBeGreaterThan(byName(first, 'loss').tprAtFpr['0.01']);
+    for (const name of ['lira-online', 'lira-offline', 'rmia', 'similarity']) expect(byName(first, name).auc, name).toBeGreaterThan(0.6);
+  });
+
+  it('writes every attack into results.json and scores.csv, and the masks', () => {
+    const json = toResultsJson(first);
+    expect(json.attacks.map((a) => a.name)).toEqual(config.attacks);
+    expect(json.shadow).toMatchObject({ count: 2, architecture: 'mlp', dataset: 'MNIST' });
+    expect(json.reference).toMatchObject({ count: 8, architecture: 'mlp' });
+    expect(toScoresCsv(first).split('\n')[0]).toBe('index,member,label,random,loss,ml,lira-online,lira-offline,rmia,similarity');
+    const masks = toReferenceMasksCsv(first)?.trim().split('\n') ?? [];
+    expect(masks).toHaveLength(1 + 1000);
+    expect(masks[1].split(',').slice(1).filter((m) => m === '1')).toHaveLength(4);
+  });
+
+  it('gives the same scores from the cache, and retrains a corrupt entry instead of trusting it', async () => {
+    expect(cache.entries.size).toBe(8);
+    const [victim] = cache.entries.keys();
+    const bytes = cache.entries.get(victim)!.slice();
+    bytes[bytes.length - 9] ^= 0xff;
+    cache.entries.set(victim, bytes);
+    const again: ProgressEvent[] = [];
+    const second = await runExperiment(config, { loadDataset, cache, onProgress: (e) => again.push(e) });
+    expect(second.references?.trained).toBe(1);
+    expect(again.filter((e) => e.type === 'warning' && /corrupt/.test(e.message))).toHaveLength(1);
+    for (const name of ['lira-online', 'rmia', 'similarity']) {
+      expect(Array.from(byName(second, name).memberScores), name).toEqual(Array.from(byName(first, name).memberScores));
+    }
+  }, 300_000);
+});
