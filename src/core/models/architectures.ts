@@ -3,6 +3,7 @@
  * softmax happens outside the graph (in float64, see predict.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { seededDropout } from '../defenses/dropout';
 import { createRng, type Rng } from '../random';
 
 type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
@@ -13,13 +14,23 @@ export type ArchitectureId = (typeof ARCHITECTURE_IDS)[number];
 /** [height, width, channels]: 28×28×1 (MNIST, Fashion-MNIST) and 32×32×3 (CIFAR) are supported. */
 export type InputShape = readonly [number, number, number];
 
+/** Options a builder accepts on top of the shape; none of them changes the initial weights. */
+export interface BuildOptions {
+  /**
+   * Rate of the dropout layers (arXiv:1207.0580) put in front of the dense layers: after the MLP's
+   * hidden layer, after flattening and between the dense layers of the CNN and AlexNet, after the
+   * ResNet's global pooling. 0 or absent adds no layer.
+   */
+  readonly dropoutRate?: number;
+}
+
 export interface ArchitectureInfo {
   readonly id: ArchitectureId;
   readonly label: string;
   readonly description: string;
   /** tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter/Input kernels: convolutions train only on cpu (or GPU). */
   readonly hasConvolutions: boolean;
-  build(inputShape: InputShape, numClasses: number, seed: number): tf.LayersModel;
+  build(inputShape: InputShape, numClasses: number, seed: number, options?: BuildOptions): tf.LayersModel;
 }
 
 /** Seeded initialisers: the same seed gives the same initial weights on every backend. */
@@ -38,20 +49,29 @@ function conv(filters: number, kernelSize: number, init: Initializer, strides = 
   return tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', activation: 'relu', kernelInitializer: init });
 }
 
-function buildMlp(inputShape: InputShape, numClasses: number, seed: number): tf.LayersModel {
+/** Dropout layers draw their seeds from their own stream, so adding them never shifts the initial weights. */
+function dropoutStream(seed: number, id: ArchitectureId, options?: BuildOptions) {
+  const rng = createRng(seed, `${id}/dropout`);
+  return () => seededDropout(options?.dropoutRate, rng);
+}
+
+function buildMlp(inputShape: InputShape, numClasses: number, seed: number, options?: BuildOptions): tf.LayersModel {
   const init = initialisers(createRng(seed, 'mlp'));
+  const dropout = dropoutStream(seed, 'mlp', options);
   return tf.sequential({
     name: 'mlp',
     layers: [
       tf.layers.flatten({ inputShape: [...inputShape] }),
       dense(128, init.he(), 'relu'),
+      ...dropout(),
       dense(numClasses, init.glorot()),
     ],
   });
 }
 
-function buildCnn(inputShape: InputShape, numClasses: number, seed: number): tf.LayersModel {
+function buildCnn(inputShape: InputShape, numClasses: number, seed: number, options?: BuildOptions): tf.LayersModel {
   const init = initialisers(createRng(seed, 'cnn'));
+  const dropout = dropoutStream(seed, 'cnn', options);
   return tf.sequential({
     name: 'cnn',
     layers: [
@@ -60,15 +80,18 @@ function buildCnn(inputShape: InputShape, numClasses: number, seed: number): tf.
       tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init.he() }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
+      ...dropout(),
       dense(64, init.he(), 'relu'),
+      ...dropout(),
       dense(numClasses, init.glorot()),
     ],
   });
 }
 
 /** AlexNet's shape (Krizhevsky et al. 2012: five convolutions, three dense layers) scaled to 28–32 px inputs. */
-function buildAlexNet(inputShape: InputShape, numClasses: number, seed: number): tf.LayersModel {
+function buildAlexNet(inputShape: InputShape, numClasses: number, seed: number, options?: BuildOptions): tf.LayersModel {
   const init = initialisers(createRng(seed, 'alexnet'));
+  const dropout = dropoutStream(seed, 'alexnet', options);
   return tf.sequential({
     name: 'alexnet',
     layers: [
@@ -81,8 +104,11 @@ function buildAlexNet(inputShape: InputShape, numClasses: number, seed: number):
       conv(64, 3, init.he()),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
+      ...dropout(),
       dense(256, init.he(), 'relu'),
+      ...dropout(),
       dense(128, init.he(), 'relu'),
+      ...dropout(),
       dense(numClasses, init.glorot()),
     ],
   });
@@ -105,8 +131,9 @@ function residualBlock(input: tf.SymbolicTensor, filters: number, stride: number
 }
 
 /** A small ResNet: a 3×3 stem, three stages of one residual block (16, 32, 64 filters), global pooling. */
-function buildResNet(inputShape: InputShape, numClasses: number, seed: number): tf.LayersModel {
+function buildResNet(inputShape: InputShape, numClasses: number, seed: number, options?: BuildOptions): tf.LayersModel {
   const rng = createRng(seed, 'resnet');
+  const dropout = dropoutStream(seed, 'resnet', options);
   const init = initialisers(rng);
   const input = tf.input({ shape: [...inputShape] });
   let x = conv(16, 3, init.he()).apply(input) as tf.SymbolicTensor;
@@ -114,6 +141,7 @@ function buildResNet(inputShape: InputShape, numClasses: number, seed: number): 
   x = residualBlock(x, 32, 2, rng);
   x = residualBlock(x, 64, 2, rng);
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  for (const layer of dropout()) x = layer.apply(x) as tf.SymbolicTensor;
   const logits = dense(numClasses, init.glorot()).apply(x) as tf.SymbolicTensor;
   return tf.model({ name: 'resnet', inputs: input, outputs: logits });
 }

@@ -2,12 +2,30 @@
  * The training loop: Adam on softmax cross-entropy, seeded batch order, an evaluation of train and
  * test loss and accuracy after every epoch, cancellation between batches, and a clear error when
  * the loss stops being a number.
+ *
+ * Training-side defenses (src/core/defenses) hook in here: L2 in the loss, dropout through the
+ * architecture builder, augmentation and mixup on each batch, early stopping around the epochs,
+ * and DP-SGD in place of the ordinary step. Without `defenses` the loop is exactly the plain one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { lossSignal, correctnessSignal, type Predictions } from '../attacks/signals';
 import { throwIfCancelled, type CancelSignal } from '../cancel';
 import type { TrainingConfig } from '../config';
-import { createRng, permutation } from '../random';
+import { augmentBatch, drawAugmentation } from '../defenses/augmentation';
+import {
+  dpSgdAccounting,
+  poissonStepsInEpoch,
+  privateGradients,
+  samplePoissonBatch,
+  shuffledBatches,
+  type DpSgdAccounting,
+  type DpSgdBatch,
+} from '../defenses/dp-sgd';
+import { BestWeights, validationSlice } from '../defenses/early-stopping';
+import { kernelVariables, l2Penalty } from '../defenses/l2';
+import { drawMixup, mixBatch } from '../defenses/mixup';
+import { findDefenseProblems, resolveDefenses, type DefenseConfig, type ResolvedDefenses } from '../defenses/registry';
+import { createRng, permutation, type Rng } from '../random';
 import { ARCHITECTURES, type InputShape } from './architectures';
 import { predict, type TensorPart } from './predict';
 
@@ -20,6 +38,9 @@ export interface EpochMetrics {
   readonly testAccuracy: number;
   /** Wall time of this epoch's training and evaluation. */
   readonly seconds: number;
+  /** On the early-stopping validation slice; absent without early stopping. */
+  readonly validationLoss?: number;
+  readonly validationAccuracy?: number;
 }
 
 export interface TrainOptions {
@@ -35,12 +56,31 @@ export interface TrainOptions {
   readonly name: string;
   readonly onEpoch?: (metrics: EpochMetrics) => void;
   readonly signal?: CancelSignal;
+  /** Training-side defenses to apply; output-side ones in the same config are ignored here. */
+  readonly defenses?: DefenseConfig;
+}
+
+export interface EarlyStoppingReport {
+  readonly patience: number;
+  /** The epoch whose weights the returned model has. */
+  readonly bestEpoch: number;
+  /** The last epoch trained (config.epochs when patience never ran out). */
+  readonly stoppedEpoch: number;
+  readonly stoppedEarly: boolean;
 }
 
 export interface TrainedModel {
   /** The caller owns it and must dispose it. */
   readonly model: tf.LayersModel;
   readonly history: readonly EpochMetrics[];
+  /**
+   * Early stopping only: positions in `train` held out for validation, ascending. They were never
+   * trained on: leave them out of the members (validationSlice gives the same positions upfront).
+   */
+  readonly validationIndices?: Int32Array;
+  readonly earlyStopping?: EarlyStoppingReport;
+  /** DP-SGD only: what the privacy accountant must be told about the run. */
+  readonly dpSgd?: DpSgdAccounting;
 }
 
 /** Training diverged or failed; the message says where and what to try. */
@@ -65,19 +105,68 @@ export function accuracy(predictions: Predictions): number {
   return sum / correct.length;
 }
 
+/** The records of `part` at `positions`, uploaded as a new part the caller disposes. */
+function subsetPart(part: TensorPart, positions: Int32Array): TensorPart {
+  return tf.tidy(() => {
+    const indices = tf.tensor1d(positions, 'int32');
+    return {
+      x: tf.gather(part.x, indices) as tf.Tensor4D,
+      y: tf.gather(part.y, indices) as tf.Tensor1D,
+      labels: Uint8Array.from(positions, (p) => part.labels[p]),
+      count: positions.length,
+    };
+  });
+}
+
+/** Everything one epoch needs, fixed for the whole run. */
+interface TrainingRun {
+  readonly model: tf.LayersModel;
+  readonly optimizer: tf.Optimizer;
+  /** The records trained on: `train`, less any validation slice. */
+  readonly part: TensorPart;
+  readonly defenses: ResolvedDefenses;
+  readonly kernels: readonly tf.Variable[];
+  readonly batchOrder: Rng;
+  readonly augmentationRng: Rng;
+  readonly mixupRng: Rng;
+  readonly samplingRng: Rng;
+  readonly noiseRng: Rng;
+}
+
+/** Inputs and targets for the records at `positions`, augmented and mixed as the defenses ask. */
+function makeBatch(run: TrainingRun, positions: Int32Array, numClasses: number): { xs: tf.Tensor4D; targets: tf.Tensor2D } {
+  const { part, defenses } = run;
+  const indices = tf.tensor1d(positions, 'int32');
+  let xs = tf.gather(part.x, indices) as tf.Tensor4D;
+  let targets = tf.oneHot(tf.gather(part.y, indices), numClasses).toFloat() as tf.Tensor2D;
+  const augmentation = defenses.augmentation;
+  if (augmentation) {
+    const plan = drawAugmentation(positions.length, augmentation.shift, augmentation.flip === 'horizontal', run.augmentationRng);
+    xs = augmentBatch(xs, plan);
+  }
+  if (defenses.mixup) ({ xs, targets } = mixBatch(xs, targets, drawMixup(positions.length, defenses.mixup.alpha, run.mixupRng)));
+  return { xs, targets };
+}
+
+/** Mean softmax cross-entropy of the records at `positions` (soft targets under mixup). */
+function dataLoss(run: TrainingRun, positions: Int32Array, numClasses: number): tf.Scalar {
+  const { xs, targets } = makeBatch(run, positions, numClasses);
+  const logits = run.model.apply(xs, { training: true }) as tf.Tensor;
+  return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+}
+
 /** One pass over the training part in seeded random order. */
-async function runEpoch(model: tf.LayersModel, optimizer: tf.Optimizer, options: TrainOptions, order: Int32Array): Promise<void> {
-  const { train, config, numClasses, signal, name } = options;
+async function runEpoch(run: TrainingRun, options: TrainOptions): Promise<void> {
+  const { config, numClasses, signal, name } = options;
+  const order = permutation(run.part.count, run.batchOrder);
+  const l2 = run.defenses.l2;
   for (let start = 0; start < order.length; start += config.batchSize) {
     throwIfCancelled(signal, `training the ${name}`);
     const batchIndices = order.subarray(start, Math.min(start + config.batchSize, order.length));
     tf.tidy(() => {
-      const indices = tf.tensor1d(batchIndices, 'int32');
-      const xs = tf.gather(train.x, indices);
-      const targets = tf.oneHot(tf.gather(train.y, indices), numClasses);
-      optimizer.minimize(() => {
-        const logits = model.apply(xs, { training: true }) as tf.Tensor;
-        return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+      run.optimizer.minimize(() => {
+        const loss = dataLoss(run, batchIndices, numClasses);
+        return l2 && l2.lambda > 0 ? (tf.add(loss, l2Penalty(run.kernels, l2.lambda)) as tf.Scalar) : loss;
       });
     });
     // Let progress events, cancellation and (in a browser) rendering through between batches.
@@ -85,18 +174,73 @@ async function runEpoch(model: tf.LayersModel, optimizer: tf.Optimizer, options:
   }
 }
 
+/** One epoch of DP-SGD (see defenses/dp-sgd.ts for the sampling and microbatches); returns its steps. */
+async function runPrivateEpoch(run: TrainingRun, options: TrainOptions, epoch: number): Promise<number> {
+  const { config, numClasses, signal, name } = options;
+  const dp = run.defenses['dp-sgd']!;
+  const n = run.part.count;
+  const batches: (() => DpSgdBatch)[] =
+    dp.sampling === 'poisson'
+      ? Array.from({ length: poissonStepsInEpoch(epoch, n, config.batchSize) }, () => () =>
+          samplePoissonBatch(n, config.batchSize, dp.microbatchSize, run.samplingRng),
+        )
+      : shuffledBatches(permutation(n, run.batchOrder), config.batchSize, dp.microbatchSize).map((b) => () => b);
+  const variables = run.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const l2 = run.defenses.l2;
+  for (const nextBatch of batches) {
+    throwIfCancelled(signal, `training the ${name}`);
+    const batch = nextBatch();
+    const gradients = privateGradients(variables, batch, (positions) => dataLoss(run, positions, numClasses), dp, run.noiseRng);
+    tf.tidy(() => {
+      const named: tf.NamedTensorMap = {};
+      variables.forEach((v, i) => {
+        // The L2 gradient 2λW does not depend on the data: added after the noise, it costs no privacy.
+        const decay = l2 && l2.lambda > 0 && run.kernels.includes(v) ? tf.mul(2 * l2.lambda, v) : null;
+        named[v.name] = decay ? tf.add(gradients[i], decay) : gradients[i];
+      });
+      run.optimizer.applyGradients(named);
+    });
+    gradients.forEach((g) => g.dispose());
+    await tf.nextFrame();
+  }
+  return batches.length;
+}
+
 /** Train a fresh model of `config.architecture` on `train`, reporting each epoch. */
 export async function trainClassifier(options: TrainOptions): Promise<TrainedModel> {
   const { config, inputShape, numClasses, seed, train, test, name } = options;
-  const model = ARCHITECTURES[config.architecture].build(inputShape, numClasses, createRng(seed, 'init').nextSeed());
+  const defenseProblems = findDefenseProblems(options.defenses ?? {}, config, 'defenses');
+  if (defenseProblems.length > 0) throw new RangeError(defenseProblems.join('; '));
+  const defenses = resolveDefenses(options.defenses ?? {});
+  const model = ARCHITECTURES[config.architecture].build(inputShape, numClasses, createRng(seed, 'init').nextSeed(), {
+    dropoutRate: defenses.dropout?.rate,
+  });
   const optimizer = tf.train.adam(config.learningRate);
-  const batchOrder = createRng(seed, 'batches');
+  const stopping = defenses['early-stopping'];
+  const split = stopping ? validationSlice(train.count, stopping.validationFraction, seed) : undefined;
+  const part = split ? subsetPart(train, split.train) : train;
+  const validation = split ? subsetPart(train, split.validation) : undefined;
+  const best = stopping ? new BestWeights(stopping.patience) : undefined;
+  const run: TrainingRun = {
+    model,
+    optimizer,
+    part,
+    defenses,
+    kernels: defenses.l2 ? kernelVariables(model) : [],
+    batchOrder: createRng(seed, 'batches'),
+    augmentationRng: createRng(seed, 'augmentation'),
+    mixupRng: createRng(seed, 'mixup'),
+    samplingRng: createRng(seed, 'dp-sgd/sampling'),
+    noiseRng: createRng(seed, 'dp-sgd/noise'),
+  };
   const history: EpochMetrics[] = [];
+  let steps = 0;
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const started = Date.now();
-      await runEpoch(model, optimizer, options, permutation(train.count, batchOrder));
-      const onTrain = await predict(model, train, numClasses);
+      if (defenses['dp-sgd']) steps += await runPrivateEpoch(run, options, epoch);
+      else await runEpoch(run, options);
+      const onTrain = await predict(model, part, numClasses);
       if (!onTrain.probabilities.every(Number.isFinite)) {
         throw new TrainingError(
           `the ${name}'s training loss became NaN at epoch ${epoch}; ` +
@@ -104,6 +248,7 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainedMod
         );
       }
       const onTest = await predict(model, test, numClasses);
+      const onValidation = validation ? await predict(model, validation, numClasses) : undefined;
       const metrics: EpochMetrics = {
         epoch,
         epochs: config.epochs,
@@ -112,15 +257,37 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainedMod
         testLoss: meanLoss(onTest),
         testAccuracy: accuracy(onTest),
         seconds: (Date.now() - started) / 1000,
+        ...(onValidation ? { validationLoss: meanLoss(onValidation), validationAccuracy: accuracy(onValidation) } : {}),
       };
       history.push(metrics);
       options.onEpoch?.(metrics);
+      if (best && best.update(model, epoch, metrics.validationLoss!)) break;
     }
+    best?.restore(model);
   } catch (error) {
     model.dispose();
     throw error;
   } finally {
     optimizer.dispose();
+    best?.dispose();
+    if (part !== train) disposePartTensors(part);
+    if (validation) disposePartTensors(validation);
   }
-  return { model, history };
+  const epochsRun = history.length;
+  return {
+    model,
+    history,
+    ...(split && stopping && best
+      ? {
+          validationIndices: split.validation,
+          earlyStopping: { patience: stopping.patience, bestEpoch: best.bestEpoch, stoppedEpoch: epochsRun, stoppedEarly: epochsRun < config.epochs },
+        }
+      : {}),
+    ...(defenses['dp-sgd'] ? { dpSgd: dpSgdAccounting(defenses['dp-sgd'], part.count, config.batchSize, steps, epochsRun) } : {}),
+  };
+}
+
+function disposePartTensors(part: TensorPart): void {
+  part.x.dispose();
+  part.y.dispose();
 }

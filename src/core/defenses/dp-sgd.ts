@@ -1,0 +1,169 @@
+/**
+ * DP-SGD (Abadi et al., "Deep Learning with Differential Privacy", arXiv:1607.00133, Algorithm 1):
+ * clip each example's gradient to L2 norm C, add Gaussian noise N(0, σ²C²) to the sum, divide by
+ * the batch size, and hand the result to the optimiser.
+ *
+ * What is actually done, and what the accountant (src/core/privacy) must be told:
+ *
+ * - Sampling. 'poisson' (the default): at every step each of the N training records joins the
+ *   batch independently with probability q = B/N, so batch sizes vary around B. Epoch e ends after
+ *   step ceil(e·N/B), so E epochs are exactly the ceil(E·N/B) steps the accountant counts. This is
+ *   the sampled Gaussian mechanism the RDP analysis assumes (arXiv:1908.10530). 'shuffle': the
+ *   same fixed shuffled batches as ordinary training (the last one shorter); the accountant's ε is
+ *   then the customary estimate, not a proof (arXiv:2303.00654, §5.6).
+ * - Microbatches of size m (TF Privacy's trick when per-example gradients cost too much): the mean
+ *   gradient of each microbatch is clipped instead of each example's. With m = 1 every sampled
+ *   record is its own microbatch and one record moves the clipped sum by at most C. With m > 1,
+ *   Poisson mode spreads the sampled records over K = ceil(B/m) microbatches, each record to a
+ *   uniformly random one (so adding a record changes its own microbatch only, never the grouping
+ *   of the others); shuffle mode cuts the batch into consecutive groups of m. Either way adding or
+ *   removing one record can turn a clipped vector of norm ≤ C into another of norm ≤ C, a change
+ *   of up to 2C: the sensitivity doubles, and the noise σ·C buys only an effective noise
+ *   multiplier σ/2. DpSgdAccounting.effectiveNoiseMultiplier is the number to give the accountant.
+ * - The divisor is a constant, as the analysis needs: the expected batch size B when m = 1 under
+ *   Poisson sampling, the number of microbatches K otherwise (TF Privacy divides by it too).
+ * - Everything after the noise (Adam, the L2 term, which does not depend on the data) is
+ *   post-processing and leaves the guarantee unchanged.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../random';
+import type { DefenseParams } from './registry';
+
+export type DpSgdSettings = DefenseParams['dp-sgd'];
+
+/** One step's work: which training positions form each microbatch, and what to divide the sum by. */
+export interface DpSgdBatch {
+  readonly microbatches: readonly Int32Array[];
+  readonly divisor: number;
+}
+
+/** The numbers the privacy accountant needs (computeDpSgdEpsilon in src/core/privacy/dp-sgd.ts). */
+export interface DpSgdAccounting {
+  readonly sampling: 'poisson' | 'shuffle';
+  /** N: records actually trained on (an early-stopping validation slice is not among them). */
+  readonly datasetSize: number;
+  /** B: the expected (Poisson) or fixed (shuffle) batch size, at most N. */
+  readonly batchSize: number;
+  /** Epochs to give the accountant: ceil(epochs·N/B) equals `steps` (fractional under shuffle). */
+  readonly epochs: number;
+  /** Noisy steps actually taken (up to an early stop). */
+  readonly steps: number;
+  readonly clipNorm: number;
+  /** σ as configured: the noise added has standard deviation σ·C. */
+  readonly noiseMultiplier: number;
+  readonly microbatchSize: number;
+  /** L2 sensitivity of the clipped sum to one record: C when m = 1, 2C when m > 1. */
+  readonly sensitivity: number;
+  /** σ·C / sensitivity: the noise multiplier the accountant must use. */
+  readonly effectiveNoiseMultiplier: number;
+  /** True when the accountant's sampling assumption holds (Poisson); false for shuffled batches. */
+  readonly samplingMatchesAccountant: boolean;
+}
+
+/** √(Σ‖g‖²) over all tensors of a gradient. */
+export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+}
+
+/** g · min(1, C/‖g‖) with ‖g‖ the norm over all tensors together (arXiv:1607.00133, Algorithm 1). */
+export function clipByGlobalNorm(grads: readonly tf.Tensor[], clipNorm: number): tf.Tensor[] {
+  if (!(clipNorm > 0)) throw new RangeError(`dp-sgd: clipNorm must be > 0, got ${clipNorm}`);
+  return tf.tidy(() => {
+    const factor = tf.div(clipNorm, tf.maximum(globalNorm(grads), clipNorm));
+    return grads.map((g) => tf.mul(g, factor));
+  });
+}
+
+/** The gradient of `loss` with respect to `variables` (in their order), clipped to norm C. */
+export function clippedGradient(variables: readonly tf.Variable[], loss: () => tf.Scalar, clipNorm: number): tf.Tensor[] {
+  return tf.tidy(() => {
+    const { grads } = tf.variableGrads(loss, [...variables]);
+    return clipByGlobalNorm(
+      variables.map((v) => grads[v.name]),
+      clipNorm,
+    );
+  });
+}
+
+/**
+ * (Σ_microbatches clip(∇loss) + N(0, σ²C²·I)) / divisor, one tensor per variable; the caller owns
+ * them (arXiv:1607.00133, Algorithm 1). `lossOf(positions)` is the mean loss of those training
+ * positions; noise seeds come from `noiseRng`.
+ */
+export function privateGradients(
+  variables: readonly tf.Variable[],
+  batch: DpSgdBatch,
+  lossOf: (positions: Int32Array) => tf.Scalar,
+  settings: DpSgdSettings,
+  noiseRng: Rng,
+): tf.Tensor[] {
+  let sums: tf.Tensor[] = variables.map((v) => tf.zerosLike(v));
+  for (const microbatch of batch.microbatches) {
+    const previous = sums;
+    sums = tf.tidy(() => {
+      const clipped = clippedGradient(variables, () => lossOf(microbatch), settings.clipNorm);
+      return previous.map((s, i) => tf.add(s, clipped[i]));
+    });
+    previous.forEach((s) => s.dispose());
+  }
+  const stddev = settings.noiseMultiplier * settings.clipNorm;
+  const noisy = tf.tidy(() =>
+    sums.map((s) => {
+      const noised = stddev > 0 ? tf.add(s, tf.randomNormal(s.shape, 0, stddev, 'float32', noiseRng.nextSeed())) : s;
+      return tf.div(noised, batch.divisor);
+    }),
+  );
+  sums.forEach((s) => s.dispose());
+  return noisy;
+}
+
+/** Steps in epoch `epoch` (1-based) under Poisson sampling: ceil(e·N/B) − ceil((e−1)·N/B). */
+export function poissonStepsInEpoch(epoch: number, datasetSize: number, batchSize: number): number {
+  const b = Math.min(batchSize, datasetSize);
+  return Math.ceil((epoch * datasetSize) / b) - Math.ceil(((epoch - 1) * datasetSize) / b);
+}
+
+/** One Poisson-sampled step: each position joins with probability B/N; microbatches as described above. */
+export function samplePoissonBatch(datasetSize: number, batchSize: number, microbatchSize: number, rng: Rng): DpSgdBatch {
+  const b = Math.min(batchSize, datasetSize);
+  const q = b / datasetSize;
+  const sampled: number[] = [];
+  for (let i = 0; i < datasetSize; i++) if (rng.next() < q) sampled.push(i);
+  if (microbatchSize === 1) return { microbatches: sampled.map((i) => Int32Array.of(i)), divisor: b };
+  const k = Math.ceil(b / microbatchSize);
+  const groups: number[][] = Array.from({ length: k }, () => []);
+  for (const i of sampled) groups[rng.nextInt(k)].push(i);
+  return { microbatches: groups.filter((g) => g.length > 0).map((g) => Int32Array.from(g)), divisor: k };
+}
+
+/** Fixed batches cut from a shuffled order, each into consecutive microbatches of m. */
+export function shuffledBatches(order: Int32Array, batchSize: number, microbatchSize: number): DpSgdBatch[] {
+  const batches: DpSgdBatch[] = [];
+  for (let start = 0; start < order.length; start += batchSize) {
+    const batch = order.subarray(start, Math.min(start + batchSize, order.length));
+    const microbatches: Int32Array[] = [];
+    for (let m = 0; m < batch.length; m += microbatchSize) microbatches.push(batch.slice(m, m + microbatchSize));
+    batches.push({ microbatches, divisor: microbatches.length });
+  }
+  return batches;
+}
+
+/** What the accountant must be told after `steps` steps over `epochsCompleted` epochs. */
+export function dpSgdAccounting(settings: DpSgdSettings, datasetSize: number, batchSize: number, steps: number, epochsCompleted: number): DpSgdAccounting {
+  const b = Math.min(batchSize, datasetSize);
+  const sensitivity = settings.microbatchSize === 1 ? settings.clipNorm : 2 * settings.clipNorm;
+  const poisson = settings.sampling === 'poisson';
+  return {
+    sampling: settings.sampling,
+    datasetSize,
+    batchSize: b,
+    epochs: poisson ? epochsCompleted : (steps * b) / datasetSize,
+    steps,
+    clipNorm: settings.clipNorm,
+    noiseMultiplier: settings.noiseMultiplier,
+    microbatchSize: settings.microbatchSize,
+    sensitivity,
+    effectiveNoiseMultiplier: (settings.noiseMultiplier * settings.clipNorm) / sensitivity,
+    samplingMatchesAccountant: poisson,
+  };
+}

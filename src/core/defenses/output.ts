@@ -1,0 +1,165 @@
+/**
+ * Output-side defenses: pure functions from the model's prediction vectors to what the attacker
+ * is shown. The model and its accuracy are untouched except where a defense changes the argmax
+ * (noise, rounding ties). Inputs are never modified; every function returns new arrays.
+ */
+import { ATTACK_NAMES, type AttackName } from '../attacks/registry';
+import { validatePredictions, type Predictions } from '../attacks/signals';
+import type { Rng } from '../random';
+import { OUTPUT_DEFENSE_IDS, resolveDefenses, type DefenseConfig, type OutputDefenseId } from './registry';
+import { standardNormal } from './sampling';
+
+/** Predictions as the attacker receives them, saying which output defenses made them. */
+export interface DefendedPredictions extends Predictions {
+  /**
+   * True when only the predicted label was released: each row is then the one-hot vector of that
+   * label, a valid Predictions value that carries no score. Only the attacks in
+   * applicableAttacks(true) may be run on it.
+   */
+  readonly labelOnly: boolean;
+  /** The output defenses applied, in order. */
+  readonly outputDefenses: readonly OutputDefenseId[];
+}
+
+/** Attacks that need nothing but the predicted label: random ignores the output, correctness reads the argmax. */
+export const LABEL_ONLY_ATTACKS: readonly AttackName[] = ['random', 'correctness'];
+
+/** The sentence to show for an attack that cannot run on label-only outputs. */
+export const NOT_APPLICABLE_REASON = 'not applicable: the target returns only labels, and this attack thresholds a score';
+
+/** Whether `attack` means anything against outputs that are (labelOnly) or are not only labels. */
+export function isAttackApplicable(attack: AttackName, labelOnly: boolean): boolean {
+  return !labelOnly || LABEL_ONLY_ATTACKS.includes(attack);
+}
+
+/** The attacks that apply, in registry order. */
+export function applicableAttacks(labelOnly: boolean): readonly AttackName[] {
+  return ATTACK_NAMES.filter((name) => isAttackApplicable(name, labelOnly));
+}
+
+/** True for predictions released as labels only. */
+export function isLabelOnly(predictions: Predictions): boolean {
+  return (predictions as Partial<DefendedPredictions>).labelOnly === true;
+}
+
+function withProbabilities(predictions: Predictions, probabilities: Float64Array): Predictions {
+  return { probabilities, labels: predictions.labels, count: predictions.count, numClasses: predictions.numClasses };
+}
+
+/** Row i's class indices, largest probability first; equal probabilities keep class order. */
+function rankClasses(row: Float64Array): number[] {
+  return Array.from(row.keys()).sort((a, b) => row[b] - row[a] || a - b);
+}
+
+/**
+ * Keeps the k largest probabilities of each row and sets the rest to 0, without renormalising, so
+ * every row has exactly k entries that may be non-zero (Shokri et al., arXiv:1610.05820, §VI).
+ * Ties at the k-th place go to the lower class index.
+ */
+export function maskTopK(predictions: Predictions, k: number): Predictions {
+  validatePredictions(predictions);
+  const { probabilities, count, numClasses } = predictions;
+  if (!Number.isInteger(k) || k < 1 || k > numClasses) {
+    throw new RangeError(`top-k: k must be an integer in [1, ${numClasses}] (the number of classes), got ${k}`);
+  }
+  const out = new Float64Array(probabilities.length);
+  for (let i = 0; i < count; i++) {
+    const offset = i * numClasses;
+    const ranked = rankClasses(probabilities.subarray(offset, offset + numClasses));
+    for (let r = 0; r < k; r++) out[offset + ranked[r]] = probabilities[offset + ranked[r]];
+  }
+  return withProbabilities(predictions, out);
+}
+
+/**
+ * Rounds each probability to `decimals` places by largest remainder (Hamilton's method): every
+ * value becomes its floor or ceiling on the 10^−d grid, and the row keeps its rounded total, so a
+ * distribution stays a distribution (Shokri et al., arXiv:1610.05820, §VI, round to d digits).
+ * Equal remainders go to the lower class index.
+ */
+export function roundProbabilities(predictions: Predictions, decimals: number): Predictions {
+  validatePredictions(predictions);
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 15) {
+    throw new RangeError(`rounding: decimals must be an integer in [0, 15], got ${decimals}`);
+  }
+  const { probabilities, count, numClasses } = predictions;
+  const scale = 10 ** decimals;
+  const out = new Float64Array(probabilities.length);
+  const units = new Float64Array(numClasses);
+  const remainders = new Float64Array(numClasses);
+  for (let i = 0; i < count; i++) {
+    const offset = i * numClasses;
+    let total = 0;
+    let assigned = 0;
+    for (let c = 0; c < numClasses; c++) {
+      const scaled = Math.max(0, probabilities[offset + c]) * scale;
+      total += scaled;
+      units[c] = Math.floor(scaled);
+      remainders[c] = scaled - units[c];
+      assigned += units[c];
+    }
+    const extra = Math.round(total) - assigned;
+    const ranked = rankClasses(remainders);
+    for (let r = 0; r < extra && r < numClasses; r++) units[ranked[r]] += 1;
+    for (let c = 0; c < numClasses; c++) out[offset + c] = units[c] / scale;
+  }
+  return withProbabilities(predictions, out);
+}
+
+/**
+ * Adds N(0, σ²) to every probability, clips at 0 and renormalises each row to sum to 1 (the
+ * untargeted baseline of MemGuard, Jia et al., arXiv:1909.10594). A row clipped to all zeros
+ * becomes uniform. Draws come from `rng` row by row, so the result is seeded.
+ */
+export function addOutputNoise(predictions: Predictions, sigma: number, rng: Rng): Predictions {
+  validatePredictions(predictions);
+  if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new RangeError(`output-noise: sigma must be a finite number >= 0, got ${sigma}`);
+  const { probabilities, count, numClasses } = predictions;
+  const out = new Float64Array(probabilities.length);
+  for (let i = 0; i < count; i++) {
+    const offset = i * numClasses;
+    let sum = 0;
+    for (let c = 0; c < numClasses; c++) {
+      const noisy = Math.max(0, probabilities[offset + c] + sigma * standardNormal(rng));
+      out[offset + c] = noisy;
+      sum += noisy;
+    }
+    for (let c = 0; c < numClasses; c++) out[offset + c] = sum > 0 ? out[offset + c] / sum : 1 / numClasses;
+  }
+  return withProbabilities(predictions, out);
+}
+
+/** The one-hot vector of each row's argmax (the first on ties, as correctnessSignal reads it). */
+export function releaseLabelsOnly(predictions: Predictions): Predictions {
+  validatePredictions(predictions);
+  const { probabilities, count, numClasses } = predictions;
+  const out = new Float64Array(probabilities.length);
+  for (let i = 0; i < count; i++) {
+    const offset = i * numClasses;
+    let argmax = 0;
+    for (let c = 1; c < numClasses; c++) if (probabilities[offset + c] > probabilities[offset + argmax]) argmax = c;
+    out[offset + argmax] = 1;
+  }
+  return withProbabilities(predictions, out);
+}
+
+/**
+ * What the attacker sees of `predictions` under the config's output defenses, applied in registry
+ * order: output-noise, top-k, rounding, label-only. Training defenses in the config are ignored.
+ * `rng` feeds the noise; give members, non-members and the shadow model separate streams.
+ */
+export function applyOutputDefenses(predictions: Predictions, defenses: DefenseConfig, rng: Rng): DefendedPredictions {
+  const resolved = resolveDefenses(defenses);
+  let current: Predictions = predictions;
+  const applied: OutputDefenseId[] = [];
+  for (const id of OUTPUT_DEFENSE_IDS) {
+    if (id === 'output-noise' && resolved['output-noise']) current = addOutputNoise(current, resolved['output-noise'].sigma, rng);
+    else if (id === 'top-k' && resolved['top-k']) current = maskTopK(current, resolved['top-k'].k);
+    else if (id === 'rounding' && resolved.rounding) current = roundProbabilities(current, resolved.rounding.decimals);
+    else if (id === 'label-only' && resolved['label-only']) current = releaseLabelsOnly(current);
+    else continue;
+    applied.push(id);
+  }
+  if (applied.length === 0) validatePredictions(predictions);
+  return { ...current, labelOnly: resolved['label-only'] !== undefined, outputDefenses: applied };
+}
