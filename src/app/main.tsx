@@ -1,50 +1,29 @@
 /**
- * The browser app's entry. The interactive lab (workers, charts, IndexedDB) is not built yet; this
- * page lists what the engine offers, read from the same registries the CLI uses.
+ * The browser app's entry: restore the experiment from the URL and the last session's results
+ * from IndexedDB, then render. Training runs in workers/experiment.worker.ts, never here.
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ATTACKS } from '../core/attacks/registry';
-import { PRESETS } from '../core/config';
-import { ARCHITECTURES } from '../core/models/architectures';
+import { App } from './App';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { restoreSession } from './state/actions';
+import { trainsLikeTarget, useConfigStore } from './state/config-store';
+import { useUiStore } from './state/ui-store';
+import { syncConfigWithUrl } from './state/url-sync';
+import './styles.css';
 
-function App() {
-  return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 760, margin: '2rem auto', lineHeight: 1.5 }}>
-      <h1>MIA Lab</h1>
-      <p>
-        The in-browser lab is still being built. Today the engine runs headless: <code>npm run lab -- --preset quick</code>.
-      </p>
-      <h2>Attacks</h2>
-      <ul>
-        {Object.values(ATTACKS).map((a) => (
-          <li key={a.name}>
-            <strong>{a.label}</strong> — {a.explanation}
-          </li>
-        ))}
-      </ul>
-      <h2>Architectures</h2>
-      <ul>
-        {Object.values(ARCHITECTURES).map((a) => (
-          <li key={a.id}>
-            <strong>{a.label}</strong> — {a.description}
-          </li>
-        ))}
-      </ul>
-      <h2>Presets</h2>
-      <ul>
-        {Object.entries(PRESETS).map(([name, p]) => (
-          <li key={name}>
-            <code>{name}</code> — {p.description}
-          </li>
-        ))}
-      </ul>
-    </main>
-  );
-}
+syncConfigWithUrl(window);
+useUiStore.getState().setShadowFollowsTarget(trainsLikeTarget(useConfigStore.getState().config));
+// A config from a link, a preset or a file whose shadow trains differently shows the shadow's own fields.
+useConfigStore.subscribe((state, previous) => {
+  if (state.config !== previous.config && !trainsLikeTarget(state.config)) useUiStore.getState().setShadowFollowsTarget(false);
+});
+void restoreSession();
 
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
-    <App />
+    <ErrorBoundary area="the lab">
+      <App />
+    </ErrorBoundary>
   </StrictMode>,
 );

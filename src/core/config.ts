@@ -5,6 +5,7 @@
 import { DEFAULT_ML_ATTACK, ML_HIDDEN_UNITS, type MlAttackConfig } from './attacks/ml';
 import { ATTACK_NAMES, ATTACKS, METRIC_ATTACK_NAMES, type AttackName } from './attacks/registry';
 import { ARCHITECTURE_IDS, type ArchitectureId } from './models/architectures';
+import { DEFENSE_CONFIG_SPEC, findDefenseProblems, type DefenseConfig } from './defenses/registry';
 import { ConfigError, findProblems, mergeDeep, type FieldSpec } from './schema';
 
 export const CONFIG_VERSION = 1;
@@ -64,6 +65,12 @@ export interface ExperimentConfig {
   readonly reference: ReferenceConfig;
   readonly mlAttack: MlAttackConfig;
   readonly rmia: RmiaConfig;
+  /**
+   * Defenses of the target (defenses/registry.ts). Shadow models train and answer under the same
+   * ones (the attacker knows the training recipe); reference models train under the same
+   * training defenses except early stopping, whose validation slice would change their masks.
+   */
+  readonly defenses: DefenseConfig;
   readonly attacks: readonly AttackName[];
 }
 
@@ -125,6 +132,7 @@ export const EXPERIMENT_CONFIG_SPEC: FieldSpec = {
         populationSize: { kind: 'integer', min: 10, max: 100_000 },
       },
     },
+    defenses: DEFENSE_CONFIG_SPEC,
     attacks: { kind: 'array', items: { kind: 'enum', values: ATTACK_NAMES }, minLength: 1, unique: true },
   },
 };
@@ -147,6 +155,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   reference: { ...DEFAULT_TRAINING, count: 16, fixedVariance: true, augmentedQueries: false },
   mlAttack: DEFAULT_ML_ATTACK,
   rmia: { a: 0.3, gamma: 1, populationSize: 1_000 },
+  defenses: {},
   attacks: METRIC_ATTACK_NAMES,
 };
 
@@ -159,6 +168,7 @@ export interface Preset {
     readonly reference?: Partial<ReferenceConfig>;
     readonly mlAttack?: Partial<MlAttackConfig>;
     readonly rmia?: Partial<RmiaConfig>;
+    readonly defenses?: DefenseConfig;
   };
 }
 
@@ -247,6 +257,7 @@ function findSemanticProblems(config: ExperimentConfig): string[] {
   if (config.shadow.dataset?.name === 'custom' && !config.shadow.dataset.files) {
     problems.push('config.shadow.dataset.files: required when shadow.dataset.name is "custom"');
   }
+  problems.push(...findDefenseProblems(config.defenses, config.target));
   if (!(ML_HIDDEN_UNITS as readonly number[]).includes(config.mlAttack.hiddenUnits)) {
     problems.push(`config.mlAttack.hiddenUnits: one of ${ML_HIDDEN_UNITS.join(', ')} (the seed report's sweep), got ${config.mlAttack.hiddenUnits}`);
   }

@@ -25,12 +25,17 @@ import type { DatasetConfig, ExperimentConfig } from './config';
 import { gatherImages, splitPool } from './datasets/split';
 import type { ImageDataset } from './datasets/types';
 import { chooseThreshold } from './metrics/roc';
-import { disposePart, predict, predictLogits, uploadPart, type TensorPart } from './models/predict';
+import { disposePart, predict, predictLogits, softmaxRows, uploadPart, type TensorPart } from './models/predict';
 import { targetQueryLogits, trainReferenceModels, type ReferenceSet } from './models/references';
 import { accuracy, meanLoss, trainClassifier, type EpochMetrics } from './models/train';
 import { createRng, permutation } from './random';
+import { applyOutputDefenses, isAttackApplicable, NOT_APPLICABLE_REASON } from './defenses/output';
+import { selectRecords } from './defenses/early-stopping';
+import { activeDefenses, isOutputDefense, type DefenseConfig, type DefenseId } from './defenses/registry';
+import { computeDpSgdEpsilon } from './privacy/dp-sgd';
+import { empiricalEpsilon } from './privacy/audit';
 
-export const STAGES = ['load-data', 'train-target', 'train-shadow', 'train-references', 'predict', 'attack'] as const;
+export const STAGES = ['load-data', 'train-target', 'train-undefended', 'train-shadow', 'train-references', 'predict', 'attack'] as const;
 export type StageName = (typeof STAGES)[number];
 
 export type ModelRole = 'target' | 'shadow' | 'reference';
@@ -83,9 +88,46 @@ export interface ExperimentResult {
   /** The N reference models; absent when no requested attack needs them. */
   readonly references?: ReferenceSummary;
   readonly attacks: readonly AttackResult[];
+  /** Requested attacks that cannot run against this target's outputs, and why (never a NaN). */
+  readonly notApplicable: readonly { readonly name: AttackName; readonly reason: string }[];
+  /** Present when the config has defenses: what they are and what they cost. */
+  readonly defense?: DefenseSummary;
+  /** Privacy figures: the accountant's ε under DP-SGD and each attack's empirical lower bound. */
+  readonly privacy: PrivacySummary;
   readonly records: EvaluationRecords;
   /** Seconds per stage. */
   readonly timings: Readonly<Partial<Record<StageName, number>>>;
+}
+
+export interface DefenseSummary {
+  readonly defenses: DefenseConfig;
+  readonly active: readonly DefenseId[];
+  /** The target's test accuracy on the outputs the attacker sees, with the defenses and without them. */
+  readonly testAccuracy: { readonly defended: number; readonly undefended: number };
+  readonly trainAccuracy: { readonly defended: number; readonly undefended: number };
+  readonly labelOnly: boolean;
+  /** Early stopping: the records of target-train held out for validation (never members). */
+  readonly validationRecords?: number;
+  readonly earlyStopping?: { readonly bestEpoch: number; readonly stoppedEpoch: number };
+}
+
+/** δ for the accountant and the audit. */
+export const PRIVACY_DELTA = 1e-5;
+
+export interface PrivacySummary {
+  readonly delta: number;
+  /** DP-SGD only: the accountant's guarantee for the target (RDP, Balle et al. conversion). */
+  readonly accountant?: {
+    readonly epsilon: number;
+    readonly order: number;
+    readonly noiseMultiplier: number;
+    readonly effectiveNoiseMultiplier: number;
+    readonly steps: number;
+    readonly samplingRate: number;
+    readonly samplingMatchesAccountant: boolean;
+  };
+  /** Per attack: ε ≥ this with 95 % confidence, from its TPR and FPR (Jagielski et al., arXiv:2006.07709). */
+  readonly empirical: readonly { readonly attack: AttackName; readonly epsilon: number; readonly threshold: number }[];
 }
 
 export interface ReferenceSummary {
@@ -181,8 +223,7 @@ function runReferenceAttack(
   target: { pool: QueryLogits; population: Float32Array },
   references: ReferenceSet,
   populationLabels: ArrayLike<number>,
-  memberCount: number,
-): AttackResult {
+): { threshold: number; scores: Float64Array } {
   const refs = references.outputs;
   const population = (targetLogits: Float32Array, models: readonly Float32Array[]): Population => ({
     target: targetLogits,
@@ -195,7 +236,20 @@ function runReferenceAttack(
   const calibration = referenceScores(name, config, held.target, held.refs, heldPopulation);
   const threshold = chooseThreshold(calibration, held.members);
   const scores = referenceScores(name, config, target.pool, refs, population(target.population, references.populationLogits));
-  return measureAttack(name, scores.slice(0, memberCount), scores.slice(memberCount), threshold);
+  return { threshold, scores };
+}
+
+/** Logits → probabilities → output defenses → log-probabilities: what a reference attack sees of a defended model. */
+function defendLogits(logits: Float32Array, labels: ArrayLike<number>, count: number, numClasses: number, defenses: DefenseConfig, seed: number, stream: string): Float32Array {
+  const out = new Float32Array(logits.length);
+  const queries = logits.length / (count * numClasses);
+  for (let q = 0; q < queries; q++) {
+    const view = logits.subarray(q * count * numClasses, (q + 1) * count * numClasses);
+    const defended = applyOutputDefenses({ probabilities: softmaxRows(view, count, numClasses), labels, count, numClasses }, defenses, createRng(seed, `${stream}/${q}`));
+    // A probability the defense set to 0 gets a finite floor, so no −Infinity reaches the attacks.
+    for (let i = 0; i < view.length; i++) out[q * count * numClasses + i] = Math.log(Math.max(defended.probabilities[i], 1e-30));
+  }
+  return out;
 }
 
 /** Run `config` end to end. Throws ConfigError-free errors (the config is already valid) with clear messages. */
@@ -213,8 +267,19 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
   };
   const eta = (started: number, done: number, total: number) => ((Date.now() - started) / 1000 / done) * (total - done);
 
-  const wantShadows = config.attacks.some((name) => kindOf(name) === 'threshold' || kindOf(name) === 'model');
-  const wantReferences = config.attacks.some((name) => kindOf(name) === 'reference');
+  const defenses = config.defenses;
+  const active = activeDefenses(defenses);
+  const trainingDefenses = active.some((id) => !isOutputDefense(id));
+  const labelOnly = defenses['label-only'] !== undefined;
+  const applicable = config.attacks.filter((name) => isAttackApplicable(name, labelOnly));
+  const notApplicable = config.attacks.filter((name) => !isAttackApplicable(name, labelOnly)).map((name) => ({ name, reason: NOT_APPLICABLE_REASON }));
+  const referenceDefenses: DefenseConfig = Object.fromEntries(
+    Object.entries(defenses).filter(([id]) => id !== 'early-stopping' && !isOutputDefense(id as DefenseId)),
+  );
+  const defend = (predictions: Predictions, stream: string) => applyOutputDefenses(predictions, defenses, createRng(config.seed, `output-defense/${stream}`));
+
+  const wantShadows = applicable.some((name) => kindOf(name) === 'threshold' || kindOf(name) === 'model');
+  const wantReferences = applicable.some((name) => kindOf(name) === 'reference');
   const { dataset, shadowDataset } = await stage('load-data', async () => {
     const main = await deps.loadDataset(config.dataset);
     const other = wantShadows && config.shadow.dataset ? await deps.loadDataset(config.shadow.dataset) : undefined;
@@ -226,6 +291,9 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
     }
     return { dataset: main, shadowDataset: other ?? main };
   });
+  if (defenses['top-k'] && defenses['top-k'].k !== undefined && defenses['top-k'].k > dataset.numClasses) {
+    throw new RangeError(`config.defenses.top-k.k: ${defenses['top-k'].k} exceeds the ${dataset.numClasses} classes of ${dataset.name}`);
+  }
   const split = splitPool(dataset.count, config.partSize, config.seed);
   const shadowSplit = shadowDataset === dataset ? split : splitPool(shadowDataset.count, config.partSize, config.seed);
   const parts: TensorPart[] = [];
@@ -233,6 +301,10 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
     const part = uploadPart(gatherImages(source, indices), source.shape);
     parts.push(part);
     return part;
+  };
+  const release = (part: TensorPart) => {
+    disposePart(part);
+    parts.splice(parts.indexOf(part), 1);
   };
   const models: tf.LayersModel[] = [];
   try {
@@ -252,10 +324,23 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
         train: targetTrain,
         test: targetTest,
         name: 'target model',
+        defenses,
         onEpoch: (metrics) => progress({ type: 'epoch', model: 'target', index: 0, count: 1, metrics }),
       }),
     );
     models.push(target.model);
+
+    // The price of the defenses: the same target trained without them (output defenses need no retraining).
+    const undefended = trainingDefenses
+      ? await stage('train-undefended', async () => {
+          const plain = await trainClassifier({ ...common, config: config.target, seed: targetSeed, train: targetTrain, test: targetTest, name: 'undefended target model' });
+          try {
+            return { train: accuracy(await predict(plain.model, targetTrain, numClasses)), test: accuracy(await predict(plain.model, targetTest, numClasses)) };
+          } finally {
+            plain.model.dispose();
+          }
+        })
+      : undefined;
 
     // k shadow models: the first on shadow-train / shadow-test, the others on random halves of both.
     const shadows: { split: MembershipSplit; history: readonly EpochMetrics[] }[] = [];
@@ -271,26 +356,33 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
           const train = upload(shadowDataset, pick(0, config.partSize));
           const test = upload(shadowDataset, pick(config.partSize, 2 * config.partSize));
           const modelStarted = Date.now();
-          const shadow = await trainClassifier({
-            ...common,
-            config: config.shadow,
-            seed: i === 0 ? shadowSeed : createRng(config.seed, `shadow/${i}`).nextSeed(),
-            train,
-            test,
-            name: count === 1 ? 'shadow model' : `shadow model ${i + 1} of ${count}`,
-            onEpoch: (metrics) => progress({ type: 'epoch', model: 'shadow', index: i, count, metrics }),
-          });
           try {
-            shadows.push({
-              split: { members: await predict(shadow.model, train, numClasses), nonMembers: await predict(shadow.model, test, numClasses) },
-              history: shadow.history,
+            const shadow = await trainClassifier({
+              ...common,
+              config: config.shadow,
+              seed: i === 0 ? shadowSeed : createRng(config.seed, `shadow/${i}`).nextSeed(),
+              train,
+              test,
+              defenses,
+              name: count === 1 ? 'shadow model' : `shadow model ${i + 1} of ${count}`,
+              onEpoch: (metrics) => progress({ type: 'epoch', model: 'shadow', index: i, count, metrics }),
             });
+            try {
+              const members = await predict(shadow.model, train, numClasses);
+              const raw = {
+                members: shadow.validationIndices ? selectRecords(members, keptPositions(train.count, shadow.validationIndices)) : members,
+                nonMembers: await predict(shadow.model, test, numClasses),
+              };
+              shadows.push({
+                split: { members: defend(raw.members, `shadow/${i}/members`), nonMembers: defend(raw.nonMembers, `shadow/${i}/non-members`) },
+                history: shadow.history,
+              });
+            } finally {
+              shadow.model.dispose();
+            }
           } finally {
-            shadow.model.dispose();
-            [train, test].forEach((part) => {
-              disposePart(part);
-              parts.splice(parts.indexOf(part), 1);
-            });
+            release(train);
+            release(test);
           }
           const seconds = (Date.now() - modelStarted) / 1000;
           progress({ type: 'model-done', model: 'shadow', index: i, count, seconds, cached: false, etaSeconds: eta(started, i + 1, count) });
@@ -319,6 +411,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
           pool: refPool,
           population: refPopulation,
           config: config.reference,
+          defenses: referenceDefenses,
           seed: config.seed,
           identity: { dataset: config.dataset, datasetName: dataset.name, poolSize: dataset.count, partSize: n, splitSeed: config.seed },
           cache: deps.cache,
@@ -330,54 +423,96 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
       });
     }
 
+    // Early stopping's validation slice never counts as members; as many non-members are dropped to keep the set balanced.
+    const memberPositions = target.validationIndices ? keptPositions(n, target.validationIndices) : Int32Array.from({ length: n }, (_, i) => i);
+    const nonMemberPositions = Int32Array.from({ length: memberPositions.length }, (_, i) => i);
+    const evaluated = memberPositions.length;
+
     const predictions = await stage('predict', async () => {
-      const targetSplit = {
-        members: await predict(target.model, targetTrain, numClasses),
-        nonMembers: await predict(target.model, targetTest, numClasses),
+      const raw = {
+        members: selectRecords(await predict(target.model, targetTrain, numClasses), memberPositions),
+        nonMembers: selectRecords(await predict(target.model, targetTest, numClasses), nonMemberPositions),
       };
+      const defended = { members: defend(raw.members, 'target/members'), nonMembers: defend(raw.nonMembers, 'target/non-members') };
       const queries = references && population && pool
         ? {
             pool: { logits: await targetQueryLogits(target.model, pool, config.reference.augmentedQueries) },
             population: await predictLogits(target.model, population.x),
           }
         : undefined;
-      return { target: targetSplit, queries };
+      return { raw, defended, queries };
     });
 
     const attacks = await stage('attack', async () => {
       const results: AttackResult[] = [];
       const shadowSplits = shadows.map((s) => s.split);
-      const metric = config.attacks.filter((name) => isMetricAttack(ATTACKS[name]));
+      const metric = applicable.filter((name) => isMetricAttack(ATTACKS[name]));
       const metricResults = evaluateAttacks({
         attacks: metric,
-        target: predictions.target,
+        target: predictions.defended,
         shadow: shadowSplits.length > 0 ? joinSplits(shadowSplits) : undefined,
         seed: config.seed,
       });
-      for (const name of config.attacks) {
+      // What the reference attacks see: every model's outputs through the same output defenses.
+      const seeAll = references && predictions.queries && population
+        ? seeThroughDefenses(references, predictions.queries, population.labels, numClasses, defenses, config.seed, active.some(isOutputDefense))
+        : undefined;
+      const pickEvaluated = (scores: Float64Array) => ({
+        members: Float64Array.from(memberPositions, (p) => scores[p]),
+        nonMembers: Float64Array.from(nonMemberPositions, (p) => scores[n + p]),
+      });
+      for (const name of applicable) {
         const kind = kindOf(name);
         if (kind === 'baseline' || kind === 'threshold') {
           results.push(metricResults[metric.indexOf(name)]);
         } else if (kind === 'model') {
-          const scores = await runMlAttack({ shadows: shadowSplits, target: predictions.target, config: config.mlAttack, seed: config.seed, signal: deps.signal });
+          const scores = await runMlAttack({ shadows: shadowSplits, target: predictions.defended, config: config.mlAttack, seed: config.seed, signal: deps.signal });
           results.push(measureAttack(name, scores.members, scores.nonMembers, 0.5));
-        } else if (references && predictions.queries && population) {
-          results.push(runReferenceAttack(name, config, predictions.queries, references, population.labels, n));
+        } else if (seeAll && population) {
+          const { threshold, scores } = runReferenceAttack(name, config, seeAll.target, seeAll.references, population.labels);
+          const picked = pickEvaluated(scores);
+          results.push(measureAttack(name, picked.members, picked.nonMembers, threshold));
         }
       }
       return results;
     });
 
-    const member = new Uint8Array(2 * n).fill(1, 0, n);
-    const label = new Uint8Array(2 * n);
-    label.set(targetTrain.labels, 0);
-    label.set(targetTest.labels, n);
+    const member = new Uint8Array(2 * evaluated).fill(1, 0, evaluated);
+    const label = new Uint8Array(2 * evaluated);
+    label.set(predictions.raw.members.labels as Uint8Array, 0);
+    label.set(predictions.raw.nonMembers.labels as Uint8Array, evaluated);
+    const recordIndex = new Int32Array(2 * evaluated);
+    memberPositions.forEach((p, i) => (recordIndex[i] = split.targetTrain[p]));
+    nonMemberPositions.forEach((p, i) => (recordIndex[evaluated + i] = split.targetTest[p]));
+
+    const targetSummary = summarise(config.target.architecture, dataset.name, predictions.raw, target.history);
+    const accountant = target.dpSgd
+      ? (() => {
+          const dp = target.dpSgd;
+          const figures = computeDpSgdEpsilon({ datasetSize: dp.datasetSize, batchSize: dp.batchSize, epochs: dp.epochs, delta: PRIVACY_DELTA, noiseMultiplier: dp.effectiveNoiseMultiplier });
+          return {
+            epsilon: figures.epsilon,
+            order: figures.order,
+            noiseMultiplier: dp.noiseMultiplier,
+            effectiveNoiseMultiplier: dp.effectiveNoiseMultiplier,
+            steps: figures.steps,
+            samplingRate: figures.samplingRate,
+            samplingMatchesAccountant: dp.samplingMatchesAccountant,
+          };
+        })()
+      : undefined;
+    const empirical = attacks
+      .filter((a) => a.name !== 'random')
+      .map((a) => {
+        const bound = empiricalEpsilon({ memberScores: a.memberScores, nonMemberScores: a.nonMemberScores, delta: PRIVACY_DELTA });
+        return { attack: a.name, epsilon: bound.epsilon, threshold: bound.threshold };
+      });
 
     return {
       config,
       backend: tf.getBackend(),
       dataset: { name: dataset.name, poolSize: dataset.count, shape: [...dataset.shape], numClasses },
-      target: summarise(config.target.architecture, dataset.name, predictions.target, target.history),
+      target: targetSummary,
       shadows: shadows.map((s) => summarise(config.shadow.architecture, shadowDataset.name, s.split, s.history)),
       references: references && {
         count: config.reference.count,
@@ -385,10 +520,24 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
         epochs: config.reference.epochs,
         trained: references.trained,
         queries: references.outputs.queries,
-        inMasks: references.outputs.inMask,
+        inMasks: references.outputs.inMask.map((mask) => Uint8Array.from([...memberPositions, ...Array.from(nonMemberPositions, (p) => n + p)], (p) => mask[p])),
       },
       attacks,
-      records: { poolIndex, member, label },
+      notApplicable,
+      defense:
+        active.length > 0
+          ? {
+              defenses,
+              active,
+              labelOnly,
+              testAccuracy: { defended: accuracy(predictions.defended.nonMembers), undefended: undefended?.test ?? targetSummary.testAccuracy },
+              trainAccuracy: { defended: accuracy(predictions.defended.members), undefended: undefended?.train ?? targetSummary.trainAccuracy },
+              ...(target.validationIndices ? { validationRecords: target.validationIndices.length } : {}),
+              ...(target.earlyStopping ? { earlyStopping: { bestEpoch: target.earlyStopping.bestEpoch, stoppedEpoch: target.earlyStopping.stoppedEpoch } } : {}),
+            }
+          : undefined,
+      privacy: { delta: PRIVACY_DELTA, ...(accountant ? { accountant } : {}), empirical },
+      records: { poolIndex: recordIndex, member, label },
       timings,
     };
   } finally {
@@ -397,3 +546,32 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
   }
 }
 
+/** 0..count-1 without the (ascending) `removed` positions. */
+function keptPositions(count: number, removed: Int32Array): Int32Array {
+  const drop = new Set(removed);
+  return Int32Array.from({ length: count }, (_, i) => i).filter((i) => !drop.has(i));
+}
+
+/** The target's and the reference models' logits as the attacker sees them under output defenses. */
+function seeThroughDefenses(
+  references: ReferenceSet,
+  queries: { pool: QueryLogits; population: Float32Array },
+  populationLabels: ArrayLike<number>,
+  numClasses: number,
+  defenses: DefenseConfig,
+  seed: number,
+  anyOutputDefense: boolean,
+): { target: { pool: QueryLogits; population: Float32Array }; references: ReferenceSet } {
+  if (!anyOutputDefense) return { target: queries, references };
+  const { outputs } = references;
+  const onPool = (logits: Float32Array, stream: string) => defendLogits(logits, outputs.labels, outputs.count, numClasses, defenses, seed, stream);
+  const onPopulation = (logits: Float32Array, stream: string) => defendLogits(logits, populationLabels, populationLabels.length, numClasses, defenses, seed, stream);
+  return {
+    target: { pool: { logits: onPool(queries.pool.logits, 'output-defense/target/pool') }, population: onPopulation(queries.population, 'output-defense/target/population') },
+    references: {
+      ...references,
+      outputs: { ...outputs, logits: outputs.logits.map((l, m) => onPool(l, `output-defense/reference/${m}/pool`)) },
+      populationLogits: references.populationLogits.map((l, m) => onPopulation(l, `output-defense/reference/${m}/population`)),
+    },
+  };
+}

@@ -39,6 +39,9 @@ export function toResultsJson(result: ExperimentResult, extra: Record<string, un
       queries: references.queries,
       masks: 'reference-masks.csv',
     },
+    defense: result.defense,
+    privacy: result.privacy,
+    notApplicable: result.notApplicable,
     attacks: result.attacks.map((attack) => ({
       name: attack.name,
       auc: attack.auc,
@@ -46,12 +49,15 @@ export function toResultsJson(result: ExperimentResult, extra: Record<string, un
       bestAccuracy: attack.bestAccuracy,
       advantage: attack.advantage,
       tprAtFpr: attack.tprAtFpr,
-      threshold: attack.threshold,
+      // JSON has no Infinity: a threshold that calls nobody (everybody) a member is written "Infinity" ("-Infinity").
+      threshold: Number.isFinite(attack.threshold) ? attack.threshold : String(attack.threshold),
       roc: attack.roc,
     })),
     timings: result.timings,
   };
 }
+
+export type ResultsJson = ReturnType<typeof toResultsJson>;
 
 /** `index,member,label,<attack>…`: one row per evaluated record; index is the record's place in the pool. */
 export function toScoresCsv(result: ExperimentResult): string {

@@ -11,6 +11,7 @@ import type { ReferenceOutputs } from '../attacks/reference';
 import { cacheKey, decodeEntry, encodeEntry, type BlobCache } from '../cache';
 import { throwIfCancelled, type CancelSignal } from '../cancel';
 import type { ReferenceConfig } from '../config';
+import type { DefenseConfig } from '../defenses/registry';
 import { createRng, permutation, type Rng } from '../random';
 import type { InputShape } from './architectures';
 import { predictLogits, type TensorPart } from './predict';
@@ -60,6 +61,8 @@ export interface TrainReferencesInput {
   /** RMIA's population sample z, never trained on. */
   readonly population: TensorPart;
   readonly config: ReferenceConfig;
+  /** Training-side defenses every reference model trains under (as the target does). */
+  readonly defenses?: DefenseConfig;
   readonly inputShape: InputShape;
   readonly numClasses: number;
   readonly seed: number;
@@ -124,6 +127,7 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
         index: m,
         seed: input.seed,
         augmentedQueries: config.augmentedQueries,
+        defenses: input.defenses ?? {},
         populationSize: population.count,
         mask: cacheKey(Array.from(inMask[m])),
       });
@@ -147,6 +151,7 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
           seed: createRng(input.seed, `reference/${m}`).nextSeed(),
           train,
           test,
+          defenses: input.defenses,
           name: `reference model ${m + 1} of ${config.count}`,
           onEpoch: (metrics) => input.onEpoch?.(m, metrics),
           signal: input.signal,

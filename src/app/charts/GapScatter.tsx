@@ -1,0 +1,76 @@
+/** Attack accuracy against the target's generalization gap, one point per attack per run of the session. */
+import { memo } from 'react';
+import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
+import { ATTACK_NAMES } from '../../core/attacks/registry';
+import type { StoredRun } from '../storage/db';
+import { ChartFrame, arxiv, colourFor } from './ChartFrame';
+import { attackLabel } from './RocChart';
+import { yeomLine } from './chart-data';
+
+interface GapPoint {
+  readonly gap: number;
+  readonly accuracy: number;
+  readonly run: string;
+}
+
+export function gapSeries(runs: readonly StoredRun[]): Map<string, GapPoint[]> {
+  const byAttack = new Map<string, GapPoint[]>();
+  for (const run of runs) {
+    const gap = run.result.target.generalizationGap;
+    if (!Number.isFinite(gap)) continue;
+    for (const attack of run.result.attacks) {
+      if (!Number.isFinite(attack.accuracy)) continue;
+      const points = byAttack.get(attack.name) ?? [];
+      points.push({ gap, accuracy: attack.accuracy, run: run.hash });
+      byAttack.set(attack.name, points);
+    }
+  }
+  return byAttack;
+}
+
+function GapScatterView({ runs }: { runs: readonly StoredRun[] }) {
+  const series = gapSeries(runs);
+  const gaps = [...series.values()].flat().map((p) => p.gap);
+  const line = yeomLine(gaps).map(([gap, accuracy]) => ({ gap, accuracy }));
+  return (
+    <ChartFrame
+      title="Attack accuracy vs generalization gap"
+      testId="gap-chart"
+      explanation={
+        <>
+          Every run of this session (and those restored from the cache), one point per attack: the target&apos;s gap g = train
+          accuracy − test accuracy against the attack&apos;s accuracy on a balanced set of members and non-members. The line is
+          (1 + g)/2, what the correctness attack gets; attacks above it extract more than overfitting alone explains.
+        </>
+      }
+      more={
+        <p>
+          Yeom et al., &quot;Privacy Risk in Machine Learning: Analyzing the Connection to Overfitting&quot; ({arxiv('1709.01604')}): the
+          attack that says &quot;member&quot; exactly when the model is right has advantage g, so accuracy (1 + g)/2 on a balanced
+          set.
+        </p>
+      }
+    >
+      {series.size === 0 ? (
+        <p className="empty">No finished runs yet.</p>
+      ) : (
+        <ResponsiveContainer width="100%" height={300}>
+          <ComposedChart margin={{ top: 5, right: 15, bottom: 20, left: 5 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="gap" type="number" domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)} label={{ value: 'generalization gap g', position: 'insideBottom', offset: -10 }} />
+            <YAxis dataKey="accuracy" type="number" domain={[0.4, 'auto']} width={45} tickFormatter={(v: number) => v.toFixed(2)} />
+            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
+            <Legend verticalAlign="top" />
+            <Line data={line} dataKey="accuracy" name="(1 + g)/2" stroke="#555" strokeDasharray="6 4" dot={false} isAnimationActive={false} />
+            {[...series.entries()].map(([name, points]) => (
+              <Scatter key={name} data={points} name={attackLabel(name)} fill={colourFor(name, ATTACK_NAMES)} isAnimationActive={false} />
+            ))}
+          </ComposedChart>
+        </ResponsiveContainer>
+      )}
+    </ChartFrame>
+  );
+}
+
+/** Memoised: the page re-renders on every progress event, and these charts only change with their result. */
+export const GapScatter = memo(GapScatterView);

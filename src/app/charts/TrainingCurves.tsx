@@ -1,0 +1,90 @@
+/** Train and test accuracy and loss per epoch, target and shadow: the generalization gap, live. */
+import { memo } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { EpochMetrics } from '../../core/models/train';
+import { ChartFrame, arxiv } from './ChartFrame';
+import { trainingRows } from './chart-data';
+
+interface Props {
+  readonly target: readonly EpochMetrics[];
+  readonly shadow?: readonly EpochMetrics[];
+  readonly stale?: boolean;
+  readonly live?: boolean;
+}
+
+const SERIES = [
+  { key: 'target.train', label: 'target train', colour: '#1f77b4', dash: undefined },
+  { key: 'target.test', label: 'target test', colour: '#1f77b4', dash: '5 4' },
+  { key: 'shadow.train', label: 'shadow train', colour: '#ff7f0e', dash: undefined },
+  { key: 'shadow.test', label: 'shadow test', colour: '#ff7f0e', dash: '5 4' },
+] as const;
+
+function MetricChart({ rows, metric, label }: { rows: ReturnType<typeof trainingRows>; metric: 'Accuracy' | 'Loss'; label: string }) {
+  return (
+    <div className="subchart">
+      <h4>{label}</h4>
+      <ResponsiveContainer width="100%" height={220}>
+        <LineChart data={rows} margin={{ top: 5, right: 10, bottom: 15, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="epoch" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} label={{ value: 'epoch', position: 'insideBottom', offset: -8 }} />
+          <YAxis domain={metric === 'Accuracy' ? [0, 1] : [0, 'auto']} width={45} tickFormatter={(v: number) => v.toFixed(2)} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
+          <Legend />
+          {SERIES.map((s) => {
+            const [model, split] = s.key.split('.');
+            const dataKey = `${model}.${split}${metric}`;
+            if (!rows.some((r) => dataKey in r)) return null;
+            return (
+              <Line
+                key={dataKey}
+                dataKey={(row: Record<string, number>) => row[dataKey]}
+                name={s.label}
+                stroke={s.colour}
+                strokeDasharray={s.dash}
+                dot={false}
+                isAnimationActive={false}
+                connectNulls
+              />
+            );
+          })}
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+function TrainingCurvesView({ target, shadow = [], stale, live }: Props) {
+  const rows = trainingRows(target, shadow);
+  return (
+    <ChartFrame
+      title={live ? 'Training curves (live)' : 'Training curves'}
+      testId="training-curves"
+      stale={stale}
+      explanation={
+        <>
+          Solid lines are the training part (the members), dashed the held-out test part. The distance between them is the
+          generalization gap g = train accuracy − test accuracy, which is what the simplest attacks exploit.
+        </>
+      }
+      more={
+        <p>
+          Loss is the mean cross-entropy −log p<sub>y</sub>. Yeom et al. ({arxiv('1709.01604')}) show that an attacker gains
+          advantage g from overfitting alone; the shadow model (Shokri et al., {arxiv('1610.05820')}) is trained like the target
+          on disjoint data so its members and non-members can calibrate the attacks.
+        </p>
+      }
+    >
+      {rows.length === 0 ? (
+        <p className="empty">No epochs yet.</p>
+      ) : (
+        <div className="pair">
+          <MetricChart rows={rows} metric="Accuracy" label="Accuracy" />
+          <MetricChart rows={rows} metric="Loss" label="Loss" />
+        </div>
+      )}
+    </ChartFrame>
+  );
+}
+
+/** Memoised: the page re-renders on every progress event, and these charts only change with their result. */
+export const TrainingCurves = memo(TrainingCurvesView);

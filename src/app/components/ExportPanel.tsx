@@ -1,0 +1,57 @@
+/** Downloads in the CLI's formats, and import of a results or config file. */
+import { useMemo } from 'react';
+import { toScoresCsv } from '../../core/results';
+import { importFile } from '../state/actions';
+import { configHash } from '../state/config-hash';
+import { useConfigStore } from '../state/config-store';
+import { configJsonText, resultsJsonText } from '../state/import-export';
+import { selectDisplayedRun, useResultsStore } from '../state/results-store';
+import { useUiStore } from '../state/ui-store';
+
+function download(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function ExportPanel() {
+  const config = useConfigStore((s) => s.config);
+  const currentHash = useMemo(() => configHash(config), [config]);
+  const runs = useResultsStore((s) => s.runs);
+  const order = useResultsStore((s) => s.order);
+  const selectedHash = useUiStore((s) => s.selectedHash);
+  const displayed = selectDisplayedRun({ runs, order }, currentHash, selectedHash);
+  const result = displayed?.run.result;
+  const hasScores = Boolean(result && result.records.poolIndex.length > 0);
+  const stem = displayed ? `mia-lab-${displayed.run.hash}` : 'mia-lab';
+  return (
+    <section className="export" aria-label="Export and import">
+      <h2>Export and import</h2>
+      <div className="buttons">
+        <button type="button" data-testid="export-results" disabled={!result} onClick={() => result && download(`${stem}-results.json`, resultsJsonText(result), 'application/json')}>
+          Results JSON
+        </button>
+        <button type="button" disabled={!hasScores} title={hasScores ? undefined : 'An imported results file has no per-record scores'} onClick={() => result && download(`${stem}-scores.csv`, toScoresCsv(result), 'text/csv')}>
+          Scores CSV
+        </button>
+        <button type="button" onClick={() => download(`mia-lab-config-${currentHash}.json`, configJsonText(config), 'application/json')}>
+          Config JSON
+        </button>
+      </div>
+      {displayed?.stale && <p className="hint">The results shown are from an earlier run, not the current settings.</p>}
+      <label className="import">
+        Import a results.json or config file:{' '}
+        <input type="file" accept=".json,application/json" data-testid="import-file" onChange={(e) => {
+          const file = e.target.files?.[0];
+          if (file) void importFile(file);
+          e.target.value = '';
+        }} />
+      </label>
+    </section>
+  );
+}

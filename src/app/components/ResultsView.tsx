@@ -1,0 +1,99 @@
+/** The result on screen (or the live run), its charts and table, and the session's runs. */
+import { useMemo } from 'react';
+import { GapScatter } from '../charts/GapScatter';
+import { ResultsTable, RocChart } from '../charts/RocChart';
+import { ScoreHistograms } from '../charts/ScoreHistograms';
+import { TrainingCurves } from '../charts/TrainingCurves';
+import { formatRate } from '../charts/chart-data';
+import { ErrorBoundary } from './ErrorBoundary';
+import { configHash } from '../state/config-hash';
+import { useConfigStore } from '../state/config-store';
+import { selectDisplayedRun, useResultsStore } from '../state/results-store';
+import { useRunStore } from '../state/run-store';
+import { useUiStore } from '../state/ui-store';
+
+const EMPTY: readonly never[] = [];
+
+function SessionRuns({ currentHash, shownHash }: { currentHash: string; shownHash?: string }) {
+  const order = useResultsStore((s) => s.order);
+  const runs = useResultsStore((s) => s.runs);
+  const select = useUiStore((s) => s.select);
+  const replace = useConfigStore((s) => s.replace);
+  if (order.length === 0) return null;
+  return (
+    <details className="session-runs" open={order.length > 1}>
+      <summary>Runs in this session ({order.length})</summary>
+      <ul>
+        {[...order].reverse().map((hash) => {
+          const run = runs[hash];
+          const c = run.config;
+          return (
+            <li key={hash} className={hash === shownHash ? 'shown' : undefined}>
+              <button type="button" onClick={() => { select(hash); replace(c); }} title="Show this run and load its settings">
+                {c.dataset.name} · {c.partSize}/part · {c.target.architecture} {c.target.epochs} ep · seed {c.seed} · gap{' '}
+                {formatRate(run.result.target.generalizationGap, 2)}
+                {run.origin === 'import' ? ' · imported' : ''}
+                {hash === currentHash ? ' · matches the controls' : ''}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </details>
+  );
+}
+
+export function ResultsView() {
+  const config = useConfigStore((s) => s.config);
+  const currentHash = useMemo(() => configHash(config), [config]);
+  const runs = useResultsStore((s) => s.runs);
+  const order = useResultsStore((s) => s.order);
+  const selectedHash = useUiStore((s) => s.selectedHash);
+  // Only what this view needs from the run: a new object per progress event would redraw every chart.
+  const status = useRunStore((s) => s.run.status);
+  const liveHistory = useRunStore((s) => s.run.history);
+  const displayed = selectDisplayedRun({ runs, order }, currentHash, selectedHash);
+  const allRuns = useMemo(() => order.map((hash) => runs[hash]), [order, runs]);
+  const live = status === 'running' || status === 'cancelling';
+  const result = displayed?.run.result;
+  return (
+    <div className="results">
+      <SessionRuns currentHash={currentHash} shownHash={displayed?.run.hash} />
+      {!displayed && !live && (
+        <div className="intro">
+          <h2>Membership inference, step by step</h2>
+          <p>
+            Pick a dataset and models on the left and press <strong>Run</strong>. The lab trains a target model on one part of the
+            data (its members), a shadow model on another, and then asks each attack: was this record in the target&apos;s training
+            set? Everything runs in this browser, in a Web Worker; nothing is uploaded.
+          </p>
+        </div>
+      )}
+      {result && (
+        <p className="result-summary" data-testid="result-summary">
+          Target: train accuracy {formatRate(result.target.trainAccuracy)}, test accuracy {formatRate(result.target.testAccuracy)}, gap{' '}
+          {formatRate(result.target.generalizationGap)} · backend {result.backend} · {result.dataset.name}
+        </p>
+      )}
+      <ErrorBoundary area="the training curves">
+        {live ? (
+          <TrainingCurves target={liveHistory.target ?? EMPTY} shadow={liveHistory.shadow} live />
+        ) : (
+          result && <TrainingCurves target={result.target.history} shadow={result.shadows[0]?.history} stale={displayed?.stale} />
+        )}
+      </ErrorBoundary>
+      {result && (
+        <>
+          <ErrorBoundary area="the ROC curves">
+            <RocChart attacks={result.attacks} stale={displayed?.stale} />
+            <ResultsTable attacks={result.attacks} />
+          </ErrorBoundary>
+          <ErrorBoundary area="the score histograms">
+            <ScoreHistograms attacks={result.attacks} stale={displayed?.stale} />
+          </ErrorBoundary>
+        </>
+      )}
+      <ErrorBoundary area="the gap chart">{allRuns.length > 0 && <GapScatter runs={allRuns} />}</ErrorBoundary>
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+/** Run and cancel, the backend that runs, per-stage progress with an ETA, and how the run ended. */
+import { useEffect, useState } from 'react';
+import { STAGES, type StageName } from '../../core/experiment';
+import { formatSeconds } from '../charts/chart-data';
+import { cancelRun, restartWorker, startRun } from '../state/actions';
+import { stageEtaSeconds, stageFraction, useRunStore, type RunProgress, type StageProgress } from '../state/run-store';
+
+/** Labels for the stages the lab knows; a stage added to the core later shows under its own name. */
+const STAGE_LABELS: Partial<Record<string, string>> = {
+  'load-data': 'Load data',
+  'train-target': 'Train target',
+  'train-shadow': 'Train shadows',
+  'train-references': 'Train references',
+  predict: 'Predict',
+  attack: 'Attack',
+};
+
+const stageLabel = (name: string) => STAGE_LABELS[name] ?? name;
+
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, [active]);
+  return now;
+}
+
+function StageRow({ name, stage, now }: { name: StageName; stage: StageProgress; now: number }) {
+  const fraction = stageFraction(stage);
+  const eta = stageEtaSeconds(stage, now);
+  let detail = '';
+  if (stage.status === 'done') detail = stage.seconds !== undefined ? formatSeconds(stage.seconds) : 'done';
+  else if (stage.status === 'skipped') detail = 'not needed';
+  else if (stage.status === 'running') {
+    const elapsed = stage.startedAt ? (now - stage.startedAt) / 1000 : 0;
+    const models = stage.modelCount && stage.modelCount > 1 ? `model ${Math.min((stage.modelsDone ?? 0) + 1, stage.modelCount)}/${stage.modelCount} · ` : '';
+    detail = stage.epochs ? `${models}epoch ${stage.epoch ?? 0}/${stage.epochs}` : `${models}${formatSeconds(elapsed)}`;
+    if (eta !== undefined) detail += ` · ${formatSeconds(eta)} left`;
+  }
+  return (
+    <li className={`stage ${stage.status}`} data-testid={`stage-${name}`} data-status={stage.status}>
+      <span className="stage-name">{stageLabel(name)}</span>
+      {fraction === undefined ? <progress aria-label={stageLabel(name)} /> : <progress aria-label={stageLabel(name)} value={fraction} max={1} />}
+      <span className="stage-detail">{detail}</span>
+    </li>
+  );
+}
+
+function Outcome({ run }: { run: RunProgress }) {
+  switch (run.status) {
+    case 'done':
+      return <p className="status ok">Finished.</p>;
+    case 'cancelled':
+      return <p className="status">Cancelled. The controls are yours again.</p>;
+    case 'error':
+      return (
+        <div className="message error" role="alert" data-testid="run-error">
+          <strong>The run failed.</strong> {run.error?.message}
+          {run.error?.problems && (
+            <ul>
+              {run.error.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      );
+    case 'crashed':
+      return (
+        <div className="message error" role="alert" data-testid="run-error">
+          <strong>The worker stopped.</strong> {run.crash} It will be restarted on the next run.
+        </div>
+      );
+    default:
+      return null;
+  }
+}
+
+export function RunPanel() {
+  const run = useRunStore((s) => s.run);
+  const busy = run.status === 'running' || run.status === 'cancelling';
+  const now = useNow(busy);
+  const { backend } = run;
+  return (
+    <section className="run-panel" aria-label="Run">
+      <div className="buttons">
+        <button type="button" className="primary" data-testid="run" disabled={busy} onClick={() => void startRun()}>
+          Run
+        </button>
+        <button type="button" data-testid="cancel" disabled={!busy || run.status === 'cancelling'} onClick={cancelRun}>
+          {run.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+        </button>
+        <button type="button" onClick={restartWorker} disabled={busy} title="Throw the worker away and start a fresh one on the next run">
+          Restart worker
+        </button>
+      </div>
+      <p className="status" data-testid="run-status" data-status={run.status}>
+        Status: {run.status}
+      </p>
+      {backend && (
+        <p className="backend" data-testid="backend-active" data-backend={backend.active}>
+          Backend: <strong>{backend.active}</strong>
+          {backend.requested !== backend.active && <> (asked for {backend.requested})</>}
+          {backend.adapter && (
+            <>
+              {' '}
+              · adapter {backend.adapter.vendor || '?'} {backend.adapter.architecture} {backend.adapter.device}
+              {backend.adapter.isFallbackAdapter && ' (software)'}
+            </>
+          )}
+        </p>
+      )}
+      {run.dataset && (
+        <p className="hint">
+          {run.dataset.name}: {run.dataset.count.toLocaleString()} records (
+          {run.dataset.source === 'cache' ? 'from the IndexedDB cache' : run.dataset.source === 'network' ? 'downloaded and parsed' : 'parsed from your files'})
+        </p>
+      )}
+      {run.status !== 'idle' && (
+        <ol className="stages">
+          {STAGES.map((name) => (
+            <StageRow key={name} name={name} stage={run.stages[name] ?? { status: 'pending' }} now={now} />
+          ))}
+        </ol>
+      )}
+      {run.notices.map((notice) => (
+        <p key={notice} className="message notice">
+          {notice}
+        </p>
+      ))}
+      <Outcome run={run} />
+    </section>
+  );
+}

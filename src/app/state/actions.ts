@@ -1,0 +1,138 @@
+/**
+ * What the buttons do: run, cancel, restart the worker, restore and clear the cache, import files.
+ * The only module that talks to the worker client and IndexedDB on the page's behalf.
+ */
+import type { NamedBytes } from '../../core/datasets/types';
+import { clearStorage, describeStorageError, estimateStorage, loadRuns, saveRun, type StoredRun } from '../storage/db';
+import { ExperimentClient } from '../worker/experiment-client';
+import { configHash } from './config-hash';
+import { useConfigStore } from './config-store';
+import { parseImportedFile } from './import-export';
+import { useResultsStore } from './results-store';
+import { useRunStore } from './run-store';
+import { useUiStore } from './ui-store';
+
+let client: ExperimentClient | undefined;
+
+function getClient(): ExperimentClient {
+  client ??= new ExperimentClient();
+  return client;
+}
+
+/** For tests and for the app's teardown. */
+export function setClient(next: ExperimentClient | undefined): void {
+  client?.dispose();
+  client = next;
+}
+
+export async function refreshStorage(): Promise<void> {
+  useUiStore.getState().setStorage(await estimateStorage().catch(() => undefined));
+}
+
+export async function startRun(): Promise<void> {
+  const { config } = useConfigStore.getState();
+  const ui = useUiStore.getState();
+  const runs = useRunStore.getState();
+  if (runs.run.status === 'running' || runs.run.status === 'cancelling') return;
+  const hash = configHash(config);
+  runs.start(config, hash);
+  const files = config.dataset.name === 'custom' && ui.userFiles.length > 0 ? ui.userFiles : undefined;
+  const outcome = await getClient().run(
+    { config, backend: ui.backend, ...(files ? { files } : {}) },
+    {
+      onBackend: (info) => useRunStore.getState().setBackend(info),
+      onDataset: (dataset) => useRunStore.getState().setDataset(dataset),
+      onProgress: (event) => useRunStore.getState().progress(event),
+      onNotice: (message) => useRunStore.getState().notice(message),
+    },
+  );
+  const finish = useRunStore.getState().finish;
+  switch (outcome.kind) {
+    case 'result': {
+      const run: StoredRun = { hash, config, result: outcome.result, finishedAt: Date.now(), origin: 'run' };
+      useResultsStore.getState().add(run);
+      useUiStore.getState().select(hash);
+      finish('done');
+      try {
+        await saveRun(run);
+      } catch (error) {
+        useUiStore.getState().say('error', describeStorageError(error, 'the results'));
+      }
+      void refreshStorage();
+      break;
+    }
+    case 'error':
+      finish('error', { error: outcome.error });
+      break;
+    case 'cancelled':
+      if (outcome.forced) useRunStore.getState().notice('The worker did not stop within 3 s, so it was terminated; a fresh one starts with the next run.');
+      finish('cancelled');
+      break;
+    case 'crashed':
+      finish('crashed', { crash: outcome.message });
+      break;
+  }
+}
+
+export function cancelRun(): void {
+  useRunStore.getState().cancelling();
+  getClient().cancel();
+}
+
+export function restartWorker(): void {
+  getClient().restart();
+  useUiStore.getState().say('notice', 'The experiment worker was restarted; the next run starts a fresh one.');
+}
+
+/** Bring back the runs of earlier sessions without retraining. */
+export async function restoreSession(): Promise<void> {
+  try {
+    const runs = await loadRuns();
+    if (runs.length > 0) useResultsStore.getState().addMany(runs);
+  } catch (error) {
+    useUiStore.getState().say('notice', `Earlier results could not be read from IndexedDB (${(error as Error).message}).`);
+  }
+  void refreshStorage();
+}
+
+export async function clearCache(): Promise<void> {
+  try {
+    await clearStorage();
+    useResultsStore.getState().clear();
+    useUiStore.getState().say('notice', 'The cache (stored results and parsed datasets) was cleared.');
+  } catch (error) {
+    useUiStore.getState().say('error', `The cache could not be cleared: ${(error as Error).message}`);
+  }
+  await refreshStorage();
+}
+
+export async function readFiles(files: Iterable<File>): Promise<NamedBytes[]> {
+  return Promise.all([...files].map(async (file) => ({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })));
+}
+
+/** The user's dataset files: kept in memory and named in the config; they are parsed when the run starts. */
+export async function chooseDatasetFiles(files: Iterable<File>): Promise<void> {
+  const named = await readFiles(files);
+  if (named.length === 0) return;
+  useUiStore.getState().setUserFiles(named);
+  const ok = useConfigStore.getState().update({ dataset: { name: 'custom', files: named.map((f) => f.name) } });
+  if (!ok) useUiStore.getState().say('error', 'These files cannot be used as a dataset.', useConfigStore.getState().problems);
+}
+
+export async function importFile(file: File): Promise<void> {
+  const say = useUiStore.getState().say;
+  try {
+    const imported = parseImportedFile(file.name, await file.text());
+    if (imported.kind === 'config') {
+      useConfigStore.getState().replace(imported.config);
+      say('notice', `${file.name}: config loaded into the controls.`);
+    } else {
+      useConfigStore.getState().replace(imported.run.config);
+      useResultsStore.getState().add(imported.run);
+      useUiStore.getState().select(imported.run.hash);
+      say('notice', `${file.name}: results restored (a results file has no per-record scores, so no histograms).`);
+    }
+  } catch (error) {
+    say('error', (error as Error).message, (error as { problems?: readonly string[] }).problems);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The lab's IndexedDB, shared by the page (results) and the experiment worker (parsed datasets):
+ * results keyed by the hash of the config that produced them, datasets keyed by where they came
+ * from. No React and no DOM here beyond the `indexedDB` global, which workers have too.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { BlobCache } from '../../core/cache';
+import type { ExperimentConfig } from '../../core/config';
+import type { ImageDataset } from '../../core/datasets/types';
+import type { ExperimentResult } from '../../core/experiment';
+
+export const DB_NAME = 'mia-lab';
+const DB_VERSION = 1;
+
+/** A finished run as the app keeps it: the result plus where it came from. */
+export interface StoredRun {
+  readonly hash: string;
+  readonly config: ExperimentConfig;
+  readonly result: ExperimentResult;
+  /** ms since the epoch. */
+  readonly finishedAt: number;
+  /** Imported results files carry no per-record scores. */
+  readonly origin: 'run' | 'import';
+}
+
+export interface StoredDataset {
+  readonly key: string;
+  /** For user files: a digest of their bytes, so new files under old names are parsed again. */
+  readonly fingerprint?: string;
+  readonly dataset: ImageDataset;
+  readonly storedAt: number;
+}
+
+interface LabSchema extends DBSchema {
+  results: { key: string; value: StoredRun; indexes: { finishedAt: number } };
+  datasets: { key: string; value: StoredDataset };
+  /** The core's BlobCache entries (trained reference models' outputs), already checksummed by the core. */
+  blobs: { key: string; value: Uint8Array };
+}
+
+let opening: Promise<IDBPDatabase<LabSchema>> | undefined;
+
+export function openLabDb(): Promise<IDBPDatabase<LabSchema>> {
+  if (typeof indexedDB === 'undefined') return Promise.reject(new Error('IndexedDB is not available in this browser'));
+  opening ??= openDB<LabSchema>(DB_NAME, DB_VERSION, {
+    upgrade(db) {
+      db.createObjectStore('results', { keyPath: 'hash' }).createIndex('finishedAt', 'finishedAt');
+      db.createObjectStore('datasets', { keyPath: 'key' });
+      db.createObjectStore('blobs');
+    },
+  }).catch((error: unknown) => {
+    opening = undefined;
+    throw error;
+  });
+  return opening;
+}
+
+/** A full disk or quota is a message the user can act on, not a stack trace. */
+export function describeStorageError(error: unknown, what: string): string {
+  const name = (error as { name?: string })?.name;
+  if (name === 'QuotaExceededError') {
+    return `Could not save ${what}: the browser's storage quota is full. Clear the cache (Storage panel) or free disk space; the lab keeps working without the cache.`;
+  }
+  return `Could not save ${what} in IndexedDB (${(error as Error)?.message ?? String(error)}); the lab keeps working without the cache.`;
+}
+
+export async function saveRun(run: StoredRun): Promise<void> {
+  const db = await openLabDb();
+  await db.put('results', run);
+}
+
+/** Every stored run, oldest first. */
+export async function loadRuns(): Promise<StoredRun[]> {
+  const db = await openLabDb();
+  return db.getAllFromIndex('results', 'finishedAt');
+}
+
+export async function loadDataset(key: string): Promise<StoredDataset | undefined> {
+  const db = await openLabDb();
+  return db.get('datasets', key);
+}
+
+export async function saveDataset(entry: StoredDataset): Promise<void> {
+  const db = await openLabDb();
+  await db.put('datasets', entry);
+}
+
+export async function clearStorage(): Promise<void> {
+  const db = await openLabDb();
+  await Promise.all([db.clear('results'), db.clear('datasets'), db.clear('blobs')]);
+}
+
+/**
+ * The core's BlobCache in IndexedDB, so an interrupted run with reference models resumes. A failed
+ * read is a miss; a failed write (a full quota) is reported once and otherwise ignored.
+ */
+export function indexedDbBlobCache(onWriteError: (message: string) => void): BlobCache {
+  let reported = false;
+  return {
+    async read(key) {
+      try {
+        return await (await openLabDb()).get('blobs', key);
+      } catch {
+        return undefined;
+      }
+    },
+    async write(key, bytes) {
+      try {
+        await (await openLabDb()).put('blobs', bytes, key);
+      } catch (error) {
+        if (!reported) onWriteError(describeStorageError(error, 'trained models'));
+        reported = true;
+      }
+    },
+  };
+}
+
+export interface StorageEstimate {
+  readonly usage: number;
+  readonly quota: number;
+}
+
+export async function estimateStorage(): Promise<StorageEstimate | undefined> {
+  const storage = (globalThis.navigator as Navigator | undefined)?.storage;
+  if (!storage?.estimate) return undefined;
+  const { usage = 0, quota = 0 } = await storage.estimate();
+  return { usage, quota };
+}

@@ -1,0 +1,179 @@
+/**
+ * The page's side of the worker boundary. One run at a time; every message is typed by
+ * workers/protocol.ts. Two promises the UI relies on:
+ * - cancel always stops: the worker is asked first (it stops at its next batch); if it has not
+ *   answered within CANCEL_GRACE_MS it is terminated and a fresh one starts on the next run;
+ * - a crash (a worker `error` event, or a worker that cannot start) ends the run with an outcome
+ *   the UI can show, and the next run starts a new worker.
+ */
+import type { ExperimentConfig } from '../../core/config';
+import type { NamedBytes } from '../../core/datasets/types';
+import type { ExperimentResult, ProgressEvent } from '../../core/experiment';
+import {
+  filesTransferables,
+  type BackendChoice,
+  type BackendInfo,
+  type DatasetSource,
+  type SerializedError,
+  type WorkerRequest,
+  type WorkerResponse,
+} from '../../../workers/protocol';
+
+export const CANCEL_GRACE_MS = 3_000;
+
+export type RunOutcome =
+  | { readonly kind: 'result'; readonly result: ExperimentResult }
+  | { readonly kind: 'error'; readonly error: SerializedError }
+  /** `forced`: the worker did not stop in time and was terminated. */
+  | { readonly kind: 'cancelled'; readonly forced?: boolean }
+  | { readonly kind: 'crashed'; readonly message: string };
+
+export interface RunHandlers {
+  onBackend?(info: BackendInfo): void;
+  onDataset?(dataset: { name: string; count: number; source: DatasetSource }): void;
+  onProgress?(event: ProgressEvent): void;
+  onNotice?(message: string): void;
+}
+
+export interface RunRequest {
+  readonly config: ExperimentConfig;
+  readonly backend: BackendChoice;
+  readonly files?: readonly NamedBytes[];
+}
+
+/** The part of Worker the client uses, so tests can hand it a fake. */
+export interface WorkerLike {
+  postMessage(message: WorkerRequest, options?: { transfer?: Transferable[] }): void;
+  terminate(): void;
+  onmessage: ((event: MessageEvent<WorkerResponse>) => void) | null;
+  onerror: ((event: ErrorEvent) => void) | null;
+}
+
+export function createExperimentWorker(): WorkerLike {
+  return new Worker(new URL('../../../workers/experiment.worker.ts', import.meta.url), { type: 'module', name: 'experiment' }) as WorkerLike;
+}
+
+interface PendingRun {
+  readonly runId: number;
+  readonly handlers: RunHandlers;
+  readonly resolve: (outcome: RunOutcome) => void;
+  cancelTimer?: ReturnType<typeof setTimeout>;
+}
+
+export class ExperimentClient {
+  private worker: WorkerLike | undefined;
+  private pending: PendingRun | undefined;
+  private nextRunId = 1;
+
+  constructor(
+    private readonly createWorker: () => WorkerLike = createExperimentWorker,
+    private readonly cancelGraceMs = CANCEL_GRACE_MS,
+  ) {}
+
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
+  run(request: RunRequest, handlers: RunHandlers = {}): Promise<RunOutcome> {
+    if (this.pending) return Promise.resolve({ kind: 'error', error: { name: 'BusyError', message: 'a run is already in progress' } });
+    let worker: WorkerLike;
+    try {
+      worker = this.ensureWorker();
+    } catch (error) {
+      return Promise.resolve({ kind: 'crashed', message: `the experiment worker could not start: ${(error as Error).message}` });
+    }
+    const runId = this.nextRunId++;
+    return new Promise<RunOutcome>((resolve) => {
+      this.pending = { runId, handlers, resolve };
+      // Copies go to the worker so the page keeps its files for the next run.
+      const files = request.files?.map((file) => ({ name: file.name, bytes: file.bytes.slice() }));
+      const message: WorkerRequest = { type: 'run', runId, config: request.config, backend: request.backend, ...(files ? { files } : {}) };
+      try {
+        worker.postMessage(message, { transfer: filesTransferables(files) });
+      } catch (error) {
+        this.finish({ kind: 'crashed', message: `could not send the run to the worker: ${(error as Error).message}` });
+      }
+    });
+  }
+
+  /** Ask the worker to stop; terminate it if it does not within the grace period. */
+  cancel(): void {
+    const pending = this.pending;
+    if (!pending || pending.cancelTimer) return;
+    this.worker?.postMessage({ type: 'cancel', runId: pending.runId });
+    pending.cancelTimer = setTimeout(() => {
+      if (this.pending !== pending) return;
+      this.discardWorker();
+      this.finish({ kind: 'cancelled', forced: true });
+    }, this.cancelGraceMs);
+  }
+
+  /** Throw the worker away (ending any run as crashed); the next run starts a fresh one. */
+  restart(): void {
+    this.discardWorker();
+    if (this.pending) this.finish({ kind: 'crashed', message: 'the worker was restarted' });
+  }
+
+  dispose(): void {
+    this.restart();
+  }
+
+  private ensureWorker(): WorkerLike {
+    if (this.worker) return this.worker;
+    const worker = this.createWorker();
+    worker.onmessage = (event) => this.handle(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault?.();
+      const where = event.filename ? ` (${event.filename}:${event.lineno})` : '';
+      this.discardWorker();
+      this.finish({ kind: 'crashed', message: `the experiment worker crashed: ${event.message || 'unknown error'}${where}` });
+    };
+    this.worker = worker;
+    return worker;
+  }
+
+  private discardWorker(): void {
+    if (!this.worker) return;
+    this.worker.onmessage = null;
+    this.worker.onerror = null;
+    this.worker.terminate();
+    this.worker = undefined;
+  }
+
+  private finish(outcome: RunOutcome): void {
+    const pending = this.pending;
+    if (!pending) return;
+    if (pending.cancelTimer) clearTimeout(pending.cancelTimer);
+    this.pending = undefined;
+    pending.resolve(outcome);
+  }
+
+  private handle(message: WorkerResponse): void {
+    const pending = this.pending;
+    if (!pending || message.runId !== pending.runId) return; // a straggler from a run already given up on
+    const { handlers } = pending;
+    switch (message.type) {
+      case 'backend':
+        handlers.onBackend?.(message.info);
+        break;
+      case 'dataset':
+        handlers.onDataset?.({ name: message.name, count: message.count, source: message.source });
+        break;
+      case 'progress':
+        handlers.onProgress?.(message.event);
+        break;
+      case 'notice':
+        handlers.onNotice?.(message.message);
+        break;
+      case 'result':
+        this.finish({ kind: 'result', result: message.result });
+        break;
+      case 'error':
+        this.finish({ kind: 'error', error: message.error });
+        break;
+      case 'cancelled':
+        this.finish({ kind: 'cancelled' });
+        break;
+    }
+  }
+}

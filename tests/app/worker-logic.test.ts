@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/schema';
+import { DatasetError } from '../../src/core/datasets/types';
+import { parseExperimentConfig } from '../../src/core/config';
+import { planBackends } from '../../workers/backend-order';
+import { filesTransferables, resultTransferables, serializeError } from '../../workers/protocol';
+import { TINY_CONFIG, fakeResult } from './fixtures';
+
+const CNN = parseExperimentConfig({ target: { architecture: 'cnn' } });
+
+describe('backend plan', () => {
+  it('tries WebGPU, webgl, wasm, cpu in that order on auto', () => {
+    expect(planBackends('auto', TINY_CONFIG)).toEqual({ candidates: ['webgpu', 'webgl', 'wasm', 'cpu'], notices: [] });
+  });
+
+  it('puts the chosen backend first and keeps the rest as fallbacks', () => {
+    expect(planBackends('cpu', TINY_CONFIG).candidates).toEqual(['cpu', 'webgpu', 'webgl', 'wasm']);
+  });
+
+  it('never trains convolutions on wasm, and says so when wasm was asked for', () => {
+    expect(planBackends('auto', CNN)).toEqual({ candidates: ['webgpu', 'webgl', 'cpu'], notices: [] });
+    const plan = planBackends('wasm', CNN);
+    expect(plan.candidates).toEqual(['webgpu', 'webgl', 'cpu']);
+    expect(plan.notices[0]).toMatch(/cannot train convolutional models/);
+  });
+
+  it('skips a backend that broke earlier (a lost WebGPU device)', () => {
+    const plan = planBackends('webgpu', TINY_CONFIG, new Set(['webgpu']));
+    expect(plan.candidates).toEqual(['webgl', 'wasm', 'cpu']);
+    expect(plan.notices[0]).toMatch(/webgpu failed earlier/);
+  });
+});
+
+describe('worker protocol', () => {
+  it('flattens errors with their problems and file names', () => {
+    expect(serializeError(new ConfigError(['config.seed: bad']))).toEqual({
+      name: 'ConfigError',
+      message: 'invalid config:\n  - config.seed: bad',
+      problems: ['config.seed: bad'],
+    });
+    expect(serializeError(new DatasetError('a.bin', 'is short'))).toMatchObject({ name: 'DatasetError', fileName: 'a.bin', message: 'a.bin: is short' });
+    expect(serializeError('plain')).toEqual({ name: 'Error', message: 'plain' });
+  });
+
+  it('transfers every distinct buffer of a result once', () => {
+    const result = fakeResult();
+    const buffers = resultTransferables(result);
+    expect(buffers).toHaveLength(5);
+    expect(new Set(buffers).size).toBe(5);
+    const shared = new Uint8Array(8);
+    expect(filesTransferables([{ name: 'a', bytes: shared.subarray(0, 4) }, { name: 'b', bytes: shared.subarray(4) }])).toHaveLength(1);
+    expect(filesTransferables(undefined)).toEqual([]);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * Starting a TensorFlow.js backend inside the worker. tf.setBackend can fail quietly (it resolves
+ * false, or WebGPU logs a TypeError and tf.ready() lands on another backend), so every attempt is
+ * checked against tf.getBackend() before it counts (../shared/BROWSER.md).
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type { ExperimentConfig } from '../src/core/config';
+import { configHasConvolutions, planBackends } from './backend-order';
+import type { AdapterInfo, BackendChoice, BackendInfo, BackendName } from './protocol';
+
+// Vite fingerprints the .wasm files; tell the wasm backend where they went.
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlainUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+});
+// The threaded build crashed a worker in a minified bundle, and tfjs used one thread on 2 cores anyway.
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+
+/** Backends that failed in this worker (a lost WebGPU device): skipped until the worker restarts. */
+const broken = new Set<BackendName>();
+
+interface GpuAdapterLike {
+  readonly info?: Partial<AdapterInfo> & { isFallbackAdapter?: boolean };
+  readonly isFallbackAdapter?: boolean;
+}
+interface GpuLike {
+  requestAdapter(): Promise<GpuAdapterLike | null>;
+}
+
+async function describeAdapter(): Promise<AdapterInfo | undefined> {
+  const gpu = (globalThis.navigator as unknown as { gpu?: GpuLike }).gpu;
+  if (!gpu) return undefined;
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return undefined;
+    const info = adapter.info ?? {};
+    return {
+      vendor: info.vendor ?? '',
+      architecture: info.architecture ?? '',
+      device: info.device ?? '',
+      description: info.description ?? '',
+      isFallbackAdapter: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+async function tryBackend(name: BackendName): Promise<boolean> {
+  try {
+    if (!(await tf.setBackend(name))) return false;
+    await tf.ready();
+    return tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+/** When the GPU goes away mid-session, later runs fall back instead of failing on a dead device. */
+function watchDeviceLoss(onLost: (message: string) => void): void {
+  const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ message?: string }> } }).device;
+  device?.lost?.then((info) => {
+    broken.add('webgpu');
+    onLost(`The WebGPU device was lost (${info?.message || 'no reason given'}); later runs fall back to the next backend.`);
+  });
+}
+
+/** Activate the best backend for `requested` and `config`; throws only when none at all starts. */
+export async function activateBackend(
+  requested: BackendChoice,
+  config: ExperimentConfig,
+  onDeviceLost: (message: string) => void,
+): Promise<BackendInfo> {
+  const plan = planBackends(requested, config, broken);
+  const notices = [...plan.notices];
+  for (const name of plan.candidates) {
+    if (name === 'webgpu' && configHasConvolutions(config)) {
+      // 3× faster convolutions on SwiftShader, same results (BROWSER.md).
+      tf.env().set('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', true);
+    }
+    if (await tryBackend(name)) {
+      const adapter = name === 'webgpu' ? await describeAdapter() : undefined;
+      if (name === 'webgpu') watchDeviceLoss(onDeviceLost);
+      if (adapter?.isFallbackAdapter) {
+        notices.push('WebGPU runs on a software adapter here; webgl or wasm may train faster on this machine.');
+      }
+      return { requested, active: name, ...(adapter ? { adapter } : {}), notices };
+    }
+    if (requested === name || requested === 'auto') notices.push(`${name} could not start in this browser; trying the next backend.`);
+  }
+  throw new Error(`no TensorFlow.js backend could start (tried ${plan.candidates.join(', ')})`);
+}

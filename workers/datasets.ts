@@ -1,0 +1,61 @@
+/**
+ * Datasets inside the worker: a parsed copy from IndexedDB when there is one (a reload does not
+ * re-parse 55 MB of MNIST), else the built-in files fetched from the site, else the user's files
+ * handed over by the page. A failed cache write is a notice, never a failed run.
+ */
+import type { DatasetConfig } from '../src/core/config';
+import { loadBuiltinDataset } from '../src/core/datasets/builtin';
+import { parseDatasetFiles } from '../src/core/datasets/load';
+import type { ImageDataset, NamedBytes } from '../src/core/datasets/types';
+import { datasetCacheKey, fingerprintBytes } from '../src/app/state/config-hash';
+import { describeStorageError, loadDataset, saveDataset } from '../src/app/storage/db';
+import type { DatasetSource } from './protocol';
+
+export interface LoadedDataset {
+  readonly dataset: ImageDataset;
+  readonly source: DatasetSource;
+}
+
+/** Reads "datasets/mnist/…gz" relative to the site root, which is where Vite serves public/. */
+async function fetchAsset(path: string): Promise<Uint8Array> {
+  const url = new URL(`${import.meta.env.BASE_URL}${path}`, self.location.origin);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(`${path}: could not be downloaded (${(error as Error).message})`);
+  }
+  if (!response.ok) throw new Error(`${path}: the server answered ${response.status} ${response.statusText}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+export async function loadDatasetInWorker(
+  config: DatasetConfig,
+  files: readonly NamedBytes[] | undefined,
+  notice: (message: string) => void,
+): Promise<LoadedDataset> {
+  const key = datasetCacheKey(config);
+  const fingerprint = files && files.length > 0 ? fingerprintBytes(files) : undefined;
+  const cached = await loadDataset(key).catch(() => undefined);
+  if (cached && (fingerprint === undefined || cached.fingerprint === fingerprint)) {
+    return { dataset: cached.dataset, source: 'cache' };
+  }
+  let dataset: ImageDataset;
+  let source: DatasetSource;
+  if (config.name === 'custom') {
+    if (!files || files.length === 0) {
+      throw new Error(
+        `dataset: the files ${(config.files ?? []).join(', ')} are not in this page's memory or the cache; pick them again`,
+      );
+    }
+    dataset = await parseDatasetFiles(files, { cifar100Labels: config.cifar100Labels });
+    source = 'files';
+  } else {
+    dataset = await loadBuiltinDataset(config.name, fetchAsset);
+    source = 'network';
+  }
+  await saveDataset({ key, ...(fingerprint ? { fingerprint } : {}), dataset, storedAt: Date.now() }).catch((error: unknown) =>
+    notice(describeStorageError(error, `the parsed dataset ${dataset.name}`)),
+  );
+  return { dataset, source };
+}

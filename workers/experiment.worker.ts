@@ -1,0 +1,67 @@
+/**
+ * The experiment worker: a thin adapter over runExperiment, like the CLI. It picks a backend,
+ * loads the dataset, streams the core's ProgressEvents, and posts the result with its typed
+ * arrays transferred. One run at a time; "cancel" flips the run's CancelSignal, which the core
+ * checks between batches (it yields to the event loop there, so the message gets through).
+ */
+import { CancelledError } from '../src/core/cancel';
+import { runExperiment } from '../src/core/experiment';
+import { indexedDbBlobCache } from '../src/app/storage/db';
+import { activateBackend } from './backend';
+import { loadDatasetInWorker } from './datasets';
+import { resultTransferables, serializeError, type WorkerRequest, type WorkerResponse } from './protocol';
+
+interface ActiveRun {
+  readonly runId: number;
+  /** The CancelSignal the core polls. */
+  readonly signal: { aborted: boolean };
+}
+
+let active: ActiveRun | undefined;
+
+function post(message: WorkerResponse, transfer: Transferable[] = []): void {
+  self.postMessage(message, { transfer });
+}
+
+async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
+  const { runId, config } = request;
+  if (active) {
+    post({ type: 'error', runId, error: { name: 'BusyError', message: `run ${active.runId} is still running; cancel it first` } });
+    return;
+  }
+  const current: ActiveRun = { runId, signal: { aborted: false } };
+  active = current;
+  const notice = (message: string) => post({ type: 'notice', runId, message });
+  try {
+    const info = await activateBackend(request.backend, config, notice);
+    post({ type: 'backend', runId, info });
+    const result = await runExperiment(config, {
+      signal: current.signal,
+      cache: indexedDbBlobCache(notice),
+      onProgress: (event) => post({ type: 'progress', runId, event }),
+      loadDataset: async (datasetConfig) => {
+        const loaded = await loadDatasetInWorker(datasetConfig, request.files, notice);
+        post({ type: 'dataset', runId, name: loaded.dataset.name, count: loaded.dataset.count, source: loaded.source });
+        return loaded.dataset;
+      },
+    });
+    post({ type: 'result', runId, result }, resultTransferables(result));
+  } catch (error) {
+    if (error instanceof CancelledError || current.signal.aborted) post({ type: 'cancelled', runId });
+    else post({ type: 'error', runId, error: serializeError(error) });
+  } finally {
+    active = undefined;
+  }
+}
+
+self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data;
+  switch (request.type) {
+    case 'run':
+      void run(request);
+      break;
+    case 'cancel':
+      if (active && active.runId === request.runId) active.signal.aborted = true;
+      break;
+  }
+};

@@ -1,0 +1,99 @@
+/**
+ * The one typed boundary between the page and the experiment worker (STYLE.md, principle 2).
+ * Both sides import these types; nothing crosses the boundary that is not listed here. Progress
+ * is the core's own ProgressEvent union, forwarded unchanged.
+ */
+import type { ExperimentConfig } from '../src/core/config';
+import type { NamedBytes } from '../src/core/datasets/types';
+import type { ExperimentResult, ProgressEvent } from '../src/core/experiment';
+
+/** What the user may ask for; "auto" walks BACKEND_ORDER and takes the first that starts. */
+export const BACKEND_CHOICES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+export function isBackendChoice(value: unknown): value is BackendChoice {
+  return typeof value === 'string' && (BACKEND_CHOICES as readonly string[]).includes(value);
+}
+
+/** The WebGPU adapter the worker got, when it asked for one. */
+export interface AdapterInfo {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  /** A software adapter (SwiftShader): correct but usually slower than webgl or wasm. */
+  readonly isFallbackAdapter: boolean;
+}
+
+export interface BackendInfo {
+  readonly requested: BackendChoice;
+  /** tf.getBackend() after activation: the backend that really runs. */
+  readonly active: BackendName;
+  readonly adapter?: AdapterInfo;
+  /** Why the active backend differs from the request, and other things the user should know. */
+  readonly notices: readonly string[];
+}
+
+/** An Error flattened for postMessage (Error subclasses lose their class across the boundary). */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  /** ConfigError's list of bad fields. */
+  readonly problems?: readonly string[];
+  /** DatasetError's file name. */
+  readonly fileName?: string;
+}
+
+export type DatasetSource = 'cache' | 'network' | 'files';
+
+export type WorkerRequest =
+  | {
+      readonly type: 'run';
+      readonly runId: number;
+      readonly config: ExperimentConfig;
+      readonly backend: BackendChoice;
+      /** The user's dataset files for a "custom" dataset; absent to use the parsed copy in IndexedDB. */
+      readonly files?: readonly NamedBytes[];
+    }
+  | { readonly type: 'cancel'; readonly runId: number };
+
+export type WorkerResponse =
+  | { readonly type: 'backend'; readonly runId: number; readonly info: BackendInfo }
+  | { readonly type: 'dataset'; readonly runId: number; readonly name: string; readonly count: number; readonly source: DatasetSource }
+  | { readonly type: 'progress'; readonly runId: number; readonly event: ProgressEvent }
+  | { readonly type: 'notice'; readonly runId: number; readonly message: string }
+  | { readonly type: 'result'; readonly runId: number; readonly result: ExperimentResult }
+  | { readonly type: 'error'; readonly runId: number; readonly error: SerializedError }
+  | { readonly type: 'cancelled'; readonly runId: number };
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const extra = error as Error & { problems?: unknown; fileName?: unknown };
+    return {
+      name: error.name,
+      message: error.message,
+      ...(Array.isArray(extra.problems) ? { problems: extra.problems.map(String) } : {}),
+      ...(typeof extra.fileName === 'string' ? { fileName: extra.fileName } : {}),
+    };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/** Every distinct ArrayBuffer under a result's typed arrays, to transfer rather than copy. */
+export function resultTransferables(result: ExperimentResult): ArrayBuffer[] {
+  const views: ArrayBufferView[] = [result.records.poolIndex, result.records.member, result.records.label];
+  for (const attack of result.attacks) views.push(attack.memberScores, attack.nonMemberScores);
+  return distinctBuffers(views);
+}
+
+export function filesTransferables(files: readonly NamedBytes[] | undefined): ArrayBuffer[] {
+  return distinctBuffers((files ?? []).map((file) => file.bytes));
+}
+
+/** Transfer lists must not repeat a buffer, and SharedArrayBuffers cannot be transferred. */
+function distinctBuffers(views: readonly ArrayBufferView[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const view of views) if (view.buffer instanceof ArrayBuffer && view.buffer.byteLength > 0) buffers.add(view.buffer);
+  return [...buffers];
+}
