@@ -59,4 +59,27 @@ describe('the lab CLI', () => {
     const csv = (await readFile(join(dir, 'scores.csv'), 'utf8')).trim().split('\n');
     expect(csv).toHaveLength(1 + 400);
   });
+
+  it('compares defenses on one target setup, writing a table and a CSV', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mia-cli-'));
+    const config = join(dir, 'compare.json');
+    await writeFile(config, JSON.stringify({
+      experiment: { seed: 1, partSize: 100, target: { epochs: 2 }, attacks: ['random', 'correctness', 'loss'] },
+      defenses: [{ 'label-only': {} }, { l2: { lambda: 0.01 } }],
+    }));
+    const result = await lab(['compare-defenses', '--config', config, '--out', dir, '--backend', 'wasm']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^none\s/m);
+    expect(result.stdout).toMatch(/^label-only\s.*n\/a/m);
+    const csv = (await readFile(join(dir, 'compare-defenses.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toMatch(/^defense,attack,auc,tpr_at_1pct_fpr/);
+    expect(csv.filter((line) => line.startsWith('"label-only",loss,not applicable'))).toHaveLength(1);
+    expect(csv).toHaveLength(1 + 3 * 3);
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ experiment: {}, defenses: [{ mixup: {}, 'dp-sgd': {} }] }));
+    const refused = await lab(['compare-defenses', '--config', bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/mixup cannot be combined with dp-sgd/);
+  });
 });

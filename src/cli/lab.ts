@@ -12,10 +12,13 @@ import { toReferenceMasksCsv, toResultsJson, toScoresCsv } from '../core/results
 import { activateBackend } from '../node/backend';
 import { fileCache } from '../node/cache';
 import { loadDataset } from '../node/load-dataset';
+import { compareDefenses, compareTable, readCompareFile } from './compare-defenses';
 import { epsilonCommand } from './epsilon';
 import { formatResultsTable } from './table';
 
 const USAGE = `Usage: npm run lab -- [options]
+       npm run lab -- compare-defenses --config FILE [--out DIR] [--backend NAME]
+                                         one target under each defense in FILE
        npm run lab -- epsilon --help     the DP-SGD privacy accountant
 
   --preset NAME      start from a preset (default: quick); see --list-presets
@@ -129,9 +132,41 @@ function formatSeconds(seconds: number): string {
   return seconds < 90 ? `${Math.round(seconds)} s` : `${(seconds / 60).toFixed(1)} min`;
 }
 
+function cancelOnSigint(): AbortController {
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    console.log('\ncancelling after the current batch…');
+    controller.abort();
+  });
+  return controller;
+}
+
+async function compareCommand(options: CliOptions): Promise<void> {
+  if (!options.config) throw new UsageError('compare-defenses needs --config FILE ({"experiment": {…}, "defenses": [{…}, …]})');
+  const input = await readCompareFile(options.config);
+  const outDir = options.out ?? join('runs', `compare-${basename(options.config, '.json')}`);
+  const backend = await activateBackend(options.backend, input.experiment);
+  console.log(`MIA Lab compare-defenses: ${input.defenses.length + 1} targets (none first), backend ${backend}`);
+  const cache = options.noCache ? undefined : fileCache(options.cache ?? join('runs', '.cache'));
+  let current = '';
+  const rows = await compareDefenses(input, outDir, {
+    loadDataset,
+    cache,
+    signal: cancelOnSigint().signal,
+    onProgress: (label, event) => {
+      if (label !== current) console.log(`\n== defense: ${(current = label)}`);
+      printProgress(event);
+    },
+  });
+  console.log(`\n${compareTable(rows)}`);
+  console.log(`\nwrote ${join(outDir, 'compare-defenses.csv')} and each run's results under ${outDir}/`);
+}
+
 async function main(argv: readonly string[]): Promise<void> {
-  const options = parseArgs(argv);
+  const command = argv[0] === 'compare-defenses' ? argv[0] : undefined;
+  const options = parseArgs(command ? argv.slice(1) : argv);
   if (options.help) return void console.log(USAGE);
+  if (command === 'compare-defenses') return compareCommand(options);
   if (options.listPresets) {
     for (const [name, preset] of Object.entries(PRESETS)) console.log(`${name.padEnd(10)} ${preset.description}`);
     return;
@@ -141,11 +176,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const backend = await activateBackend(options.backend, config);
   console.log(`MIA Lab: ${config.dataset.name}, ${config.partSize} records per part, target ${config.target.architecture}, backend ${backend}, seed ${config.seed}`);
 
-  const controller = new AbortController();
-  process.once('SIGINT', () => {
-    console.log('\ncancelling after the current batch…');
-    controller.abort();
-  });
+  const controller = cancelOnSigint();
   const cache = options.noCache ? undefined : fileCache(options.cache ?? join('runs', '.cache'));
   const result = await runExperiment(config, { loadDataset, onProgress: printProgress, signal: controller.signal, cache });
 

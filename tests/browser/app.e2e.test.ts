@@ -3,9 +3,8 @@
  * serve it on 127.0.0.1, and drive it through the UI like a student would. A tiny experiment
  * (100 records per part, 2 epochs, an MLP) trains in the Web Worker on WebGPU; then a reload
  * restores it from IndexedDB without retraining, a corrupt upload is refused by name, and cancel
- * stops a long run and leaves the page usable. Skipped where /usr/bin/chromium is missing.
+ * stops a long run and leaves the page usable. Needs Chromium (scripts/ensure-chromium.mjs installs it before npm test).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +25,7 @@ const TINY = parseExperimentConfig({
   target: { architecture: 'mlp', epochs: 2, batchSize: 32, learningRate: 0.001 },
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('the app in headless Chromium', () => {
+describe('the app in headless Chromium', () => {
   let outDir: string;
   let server: PreviewServer;
   let baseUrl: string;
