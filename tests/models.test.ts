@@ -137,4 +137,37 @@ describe('trainClassifier', () => {
     disposePart(part);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('waits at the gate before every epoch, so a paused run makes no progress', async () => {
+    const part = uploadPart(gatherImages(data, indices(0, 40)), data.shape);
+    let open: () => void = () => {};
+    let calls = 0;
+    const epochsSeen: number[] = [];
+    const run = trainClassifier({
+      config: { architecture: 'mlp', epochs: 2, batchSize: 20, learningRate: 1e-3 },
+      inputShape: data.shape,
+      numClasses: 10,
+      seed: 1,
+      train: part,
+      test: part,
+      name: 'gated model',
+      onEpoch: (m) => epochsSeen.push(m.epoch),
+      gate: () => {
+        calls++;
+        return new Promise<void>((resolve) => (open = resolve));
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(1);
+    expect(epochsSeen).toEqual([]);
+    open();
+    while (calls < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(epochsSeen).toEqual([1]);
+    open();
+    const trained = await run;
+    expect(calls).toBe(2);
+    expect(epochsSeen).toEqual([1, 2]);
+    trained.model.dispose();
+    disposePart(part);
+  });
 });

@@ -5,7 +5,7 @@
  * Conv2DBackpropFilter/Input kernels, so it cannot train them.
  */
 import type { ExperimentConfig } from '../src/core/config';
-import { ARCHITECTURES } from '../src/core/models/architectures';
+import { ARCHITECTURE_CATALOG as ARCHITECTURES } from '../src/core/models/catalog';
 import type { BackendChoice, BackendName } from './protocol';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];

@@ -2,9 +2,8 @@
  * ExperimentConfig: the one versioned, validated description of an experiment. It feeds the CLI,
  * tests and (later) the URL hash and IndexedDB keys; a run is reproducible from it alone.
  */
-import { DEFAULT_ML_ATTACK, ML_HIDDEN_UNITS, type MlAttackConfig } from './attacks/ml';
 import { ATTACK_NAMES, ATTACKS, METRIC_ATTACK_NAMES, type AttackName } from './attacks/registry';
-import { ARCHITECTURE_IDS, type ArchitectureId } from './models/architectures';
+import { ARCHITECTURE_IDS, type ArchitectureId } from './models/catalog';
 import { DEFENSE_CONFIG_SPEC, findDefenseProblems, type DefenseConfig } from './defenses/registry';
 import { ConfigError, findProblems, mergeDeep, type FieldSpec } from './schema';
 
@@ -27,6 +26,21 @@ export interface TrainingConfig {
   readonly batchSize: number;
   readonly learningRate: number;
 }
+
+/** The hidden-layer sizes the seed report swept for the ML attack. */
+export const ML_HIDDEN_UNITS = [10, 20, 50, 70, 100, 150, 200] as const;
+
+/** The ML attack's model (Shokri et al., arXiv:1610.05820): attacks/ml.ts. */
+export interface MlAttackConfig {
+  readonly hiddenUnits: number;
+  readonly epochs: number;
+  /** Sort each prediction vector in decreasing order (the attack then ignores which class is which). */
+  readonly sortPredictions: boolean;
+  /** One attack model per class, trained on the shadow records of that class. */
+  readonly perClass: boolean;
+}
+
+export const DEFAULT_ML_ATTACK: MlAttackConfig = { hiddenUnits: 50, epochs: 50, sortPredictions: false, perClass: false };
 
 export interface ShadowConfig extends TrainingConfig {
   /** k shadow models (Shokri et al.); each trains on a random half of the shadow pool. */

@@ -145,6 +145,12 @@ export interface ExperimentDeps {
   readonly loadDataset: (dataset: DatasetConfig) => Promise<ImageDataset>;
   readonly onProgress?: (event: ProgressEvent) => void;
   readonly signal?: CancelSignal;
+  /**
+   * Awaited before every epoch of every model: resolve it to go on. A paused run keeps it pending;
+   * a single step resolves it once and pauses again. Cancel still works while paused only if the
+   * gate resolves on cancel too.
+   */
+  readonly gate?: () => Promise<void>;
   /** Where trained reference models' outputs are kept, so an interrupted run resumes. */
   readonly cache?: BlobCache;
 }
@@ -311,7 +317,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
     const targetTrain = upload(dataset, split.targetTrain);
     const targetTest = upload(dataset, split.targetTest);
     const { numClasses } = dataset;
-    const common = { inputShape: dataset.shape, numClasses, signal: deps.signal };
+    const common = { inputShape: dataset.shape, numClasses, signal: deps.signal, gate: deps.gate };
     const seeds = createRng(config.seed, 'models');
     const targetSeed = seeds.nextSeed();
     const shadowSeed = seeds.nextSeed();

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { ExperimentConfig } from '../core/config';
-import { ARCHITECTURES } from '../core/models/architectures';
+import { ARCHITECTURE_CATALOG as ARCHITECTURES } from '../core/models/catalog';
 
 export const NODE_BACKENDS = ['auto', 'cpu', 'wasm'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];

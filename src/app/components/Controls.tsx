@@ -3,7 +3,7 @@ import { useState, type DragEvent } from 'react';
 import { ATTACK_NAMES, ATTACKS, type AttackName } from '../../core/attacks/registry';
 import { PRESETS, type TrainingConfig } from '../../core/config';
 import { BUILTIN_DATASETS, BUILTIN_DATASET_IDS, isBuiltinDatasetId } from '../../core/datasets/builtin';
-import { ARCHITECTURES, ARCHITECTURE_IDS, type ArchitectureId } from '../../core/models/architectures';
+import { ARCHITECTURE_CATALOG as ARCHITECTURES, ARCHITECTURE_IDS, type ArchitectureId } from '../../core/models/catalog';
 import { BACKEND_CHOICES, type BackendChoice } from '../../../workers/protocol';
 import { chooseDatasetFiles } from '../state/actions';
 import { useConfigStore } from '../state/config-store';

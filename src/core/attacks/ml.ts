@@ -9,20 +9,8 @@ import { throwIfCancelled, type CancelSignal } from '../cancel';
 import { createRng, permutation } from '../random';
 import type { Predictions } from './signals';
 import type { MembershipSplit } from './evaluate';
+import type { MlAttackConfig } from '../config';
 
-/** The hidden-layer sizes the seed report swept. */
-export const ML_HIDDEN_UNITS = [10, 20, 50, 70, 100, 150, 200] as const;
-
-export interface MlAttackConfig {
-  readonly hiddenUnits: number;
-  readonly epochs: number;
-  /** Sort each prediction vector in decreasing order (the attack then ignores which class is which). */
-  readonly sortPredictions: boolean;
-  /** One attack model per class, trained on the shadow records of that class (Shokri et al.). */
-  readonly perClass: boolean;
-}
-
-export const DEFAULT_ML_ATTACK: MlAttackConfig = { hiddenUnits: 50, epochs: 50, sortPredictions: false, perClass: false };
 
 const BATCH_SIZE = 64;
 const LEARNING_RATE = 1e-3;

@@ -6,13 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 import { seededDropout } from '../defenses/dropout';
 import { createRng, type Rng } from '../random';
 
+import { ARCHITECTURE_CATALOG, type ArchitectureId, type ArchitectureMeta, type InputShape } from './catalog';
+
 type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
 
-export const ARCHITECTURE_IDS = ['mlp', 'cnn', 'alexnet', 'resnet'] as const;
-export type ArchitectureId = (typeof ARCHITECTURE_IDS)[number];
-
-/** [height, width, channels]: 28×28×1 (MNIST, Fashion-MNIST) and 32×32×3 (CIFAR) are supported. */
-export type InputShape = readonly [number, number, number];
+export { ARCHITECTURE_IDS, type ArchitectureId, type InputShape } from './catalog';
 
 /** Options a builder accepts on top of the shape; none of them changes the initial weights. */
 export interface BuildOptions {
@@ -24,12 +22,7 @@ export interface BuildOptions {
   readonly dropoutRate?: number;
 }
 
-export interface ArchitectureInfo {
-  readonly id: ArchitectureId;
-  readonly label: string;
-  readonly description: string;
-  /** tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter/Input kernels: convolutions train only on cpu (or GPU). */
-  readonly hasConvolutions: boolean;
+export interface ArchitectureInfo extends ArchitectureMeta {
   build(inputShape: InputShape, numClasses: number, seed: number, options?: BuildOptions): tf.LayersModel;
 }
 
@@ -146,33 +139,10 @@ function buildResNet(inputShape: InputShape, numClasses: number, seed: number, o
   return tf.model({ name: 'resnet', inputs: input, outputs: logits });
 }
 
+/** The catalog's entries with their builders. */
 export const ARCHITECTURES: Readonly<Record<ArchitectureId, ArchitectureInfo>> = {
-  mlp: {
-    id: 'mlp',
-    label: 'MLP',
-    description: 'One hidden layer of 128 ReLU units. Overfits small training sets quickly: the classic leaky target.',
-    hasConvolutions: false,
-    build: buildMlp,
-  },
-  cnn: {
-    id: 'cnn',
-    label: 'Small CNN',
-    description: 'Two 3×3 convolutions (16, 32 filters) with max pooling, then 64 dense units.',
-    hasConvolutions: true,
-    build: buildCnn,
-  },
-  alexnet: {
-    id: 'alexnet',
-    label: 'AlexNet (scaled)',
-    description: "AlexNet's five convolutions and three dense layers, scaled down for 28–32 px images.",
-    hasConvolutions: true,
-    build: buildAlexNet,
-  },
-  resnet: {
-    id: 'resnet',
-    label: 'Small ResNet',
-    description: 'A 3×3 stem and three residual blocks (16, 32, 64 filters) with global average pooling (arXiv:1512.03385).',
-    hasConvolutions: true,
-    build: buildResNet,
-  },
+  mlp: { ...ARCHITECTURE_CATALOG.mlp, build: buildMlp },
+  cnn: { ...ARCHITECTURE_CATALOG.cnn, build: buildCnn },
+  alexnet: { ...ARCHITECTURE_CATALOG.alexnet, build: buildAlexNet },
+  resnet: { ...ARCHITECTURE_CATALOG.resnet, build: buildResNet },
 };

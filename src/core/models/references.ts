@@ -74,6 +74,7 @@ export interface TrainReferencesInput {
   /** A cache entry was unreadable or corrupt and is being recomputed. */
   readonly onCorruptCache?: (index: number) => void;
   readonly signal?: CancelSignal;
+  readonly gate?: () => Promise<void>;
 }
 
 export interface ReferenceSet {
@@ -155,6 +156,7 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
           name: `reference model ${m + 1} of ${config.count}`,
           onEpoch: (metrics) => input.onEpoch?.(m, metrics),
           signal: input.signal,
+          gate: input.gate,
         });
         try {
           logits.push(await logitsOnViews((x) => predictLogits(model.model, x), views));

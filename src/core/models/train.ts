@@ -56,6 +56,8 @@ export interface TrainOptions {
   readonly name: string;
   readonly onEpoch?: (metrics: EpochMetrics) => void;
   readonly signal?: CancelSignal;
+  /** Awaited before every epoch: a paused run waits here (the app's pause and step). */
+  readonly gate?: () => Promise<void>;
   /** Training-side defenses to apply; output-side ones in the same config are ignored here. */
   readonly defenses?: DefenseConfig;
 }
@@ -237,6 +239,8 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainedMod
   let steps = 0;
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      await options.gate?.();
+      throwIfCancelled(options.signal, `training the ${name}`);
       const started = Date.now();
       if (defenses['dp-sgd']) steps += await runPrivateEpoch(run, options, epoch);
       else await runEpoch(run, options);
