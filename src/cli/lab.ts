@@ -9,16 +9,20 @@ import { PRESETS, parseExperimentConfig, presetConfig, type ExperimentConfig } f
 import { CancelledError } from '../core/cancel';
 import { runExperiment, type ProgressEvent } from '../core/experiment';
 import { toReferenceMasksCsv, toResultsJson, toScoresCsv } from '../core/results';
-import { activateBackend } from '../node/backend';
+import { activateBackend, hasConvolutions } from '../node/backend';
 import { fileCache } from '../node/cache';
 import { loadDataset } from '../node/load-dataset';
 import { compareDefenses, compareTable, readCompareFile } from './compare-defenses';
 import { epsilonCommand } from './epsilon';
+import { runSuite } from './suite';
+import { SUITES, getSuite, type SuiteSize } from '../core/suites/suites';
 import { formatResultsTable } from './table';
 
 const USAGE = `Usage: npm run lab -- [options]
        npm run lab -- compare-defenses --config FILE [--out DIR] [--backend NAME]
                                          one target under each defense in FILE
+       npm run lab -- suite NAME [--size quick|full] [--out DIR]
+                                         one of the report's five experiments (suite list)
        npm run lab -- epsilon --help     the DP-SGD privacy accountant
 
   --preset NAME      start from a preset (default: quick); see --list-presets
@@ -38,6 +42,7 @@ interface CliOptions {
   seed?: number;
   backend: string;
   cache?: string;
+  size?: SuiteSize;
   noCache: boolean;
   listPresets: boolean;
   help: boolean;
@@ -60,6 +65,12 @@ function parseArgs(argv: readonly string[]): CliOptions {
       case '--out': options.out = value(); break;
       case '--backend': options.backend = value(); break;
       case '--cache': options.cache = value(); break;
+      case '--size': {
+        const size = value();
+        if (size !== 'quick' && size !== 'full') throw new UsageError(`--size: quick or full, got ${size}`);
+        options.size = size;
+        break;
+      }
       case '--no-cache': options.noCache = true; break;
       case '--seed': {
         const text = value();
@@ -162,11 +173,53 @@ async function compareCommand(options: CliOptions): Promise<void> {
   console.log(`\nwrote ${join(outDir, 'compare-defenses.csv')} and each run's results under ${outDir}/`);
 }
 
+async function suiteCommand(name: string | undefined, options: CliOptions): Promise<void> {
+  if (!name || name.startsWith('--') || name === 'list') {
+    for (const suite of SUITES) console.log(`${suite.name.padEnd(16)} ${suite.title}: ${suite.question}`);
+    if (!name || name.startsWith('--')) throw new UsageError('suite needs a NAME (listed above)');
+    return;
+  }
+  const suite = getSuiteOrUsage(name);
+  const size = options.size ?? 'quick';
+  const outDir = options.out ?? join('runs', `suite-${suite.name}-${size}`);
+  const runs = suite.runs(size);
+  const conv = runs.find((run) => hasConvolutions(run.config));
+  const backend = await activateBackend(options.backend, conv?.config ?? runs[0].config);
+  console.log(`MIA Lab suite ${suite.name} (${size}): ${runs.length} runs, backend ${backend}`);
+  const started = Date.now();
+  let done = 0;
+  await runSuite(suite, size, outDir, {
+    loadDataset,
+    backend,
+    cache: options.noCache ? undefined : fileCache(options.cache ?? join('runs', '.cache')),
+    signal: cancelOnSigint().signal,
+    onRunStart: (run, index, total, reused) => {
+      const eta = done > 0 ? `, about ${formatSeconds(((Date.now() - started) / 1000 / done) * (total - index))} to go` : '';
+      console.log(`\n== run ${index + 1}/${total}: ${run.label}${reused ? ' (finished before: reused)' : ''}${eta}`);
+      if (!reused) done++;
+    },
+    onProgress: (_, event) => {
+      if (event.type !== 'epoch') printProgress(event);
+    },
+  });
+  console.log(`\nwrote ${join(outDir, 'report.md')}, suite.json, the tables as CSV and the figures as SVG`);
+}
+
+function getSuiteOrUsage(name: string) {
+  try {
+    return getSuite(name);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 async function main(argv: readonly string[]): Promise<void> {
-  const command = argv[0] === 'compare-defenses' ? argv[0] : undefined;
-  const options = parseArgs(command ? argv.slice(1) : argv);
+  const command = argv[0] === 'compare-defenses' || argv[0] === 'suite' ? argv[0] : undefined;
+  const suiteName = command === 'suite' ? argv[1] : undefined;
+  const options = parseArgs(command === 'suite' ? argv.slice(suiteName && !suiteName.startsWith('--') ? 2 : 1) : command ? argv.slice(1) : argv);
   if (options.help) return void console.log(USAGE);
   if (command === 'compare-defenses') return compareCommand(options);
+  if (command === 'suite') return suiteCommand(suiteName, options);
   if (options.listPresets) {
     for (const [name, preset] of Object.entries(PRESETS)) console.log(`${name.padEnd(10)} ${preset.description}`);
     return;

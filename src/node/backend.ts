@@ -11,8 +11,9 @@ import { ARCHITECTURE_CATALOG as ARCHITECTURES } from '../core/models/catalog';
 export const NODE_BACKENDS = ['auto', 'cpu', 'wasm'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
-function hasConvolutions(config: ExperimentConfig): boolean {
-  return [config.target, config.shadow].some((t) => ARCHITECTURES[t.architecture].hasConvolutions);
+/** True when a model of the config has convolutions, which the wasm backend cannot train. */
+export function hasConvolutions(config: ExperimentConfig): boolean {
+  return [config.target, config.shadow, config.reference].some((t) => ARCHITECTURES[t.architecture].hasConvolutions);
 }
 
 /** Resolve "auto", refuse combinations that cannot train, and activate the backend. Returns its name. */

@@ -6,6 +6,7 @@
 import { METRIC_ATTACK_NAMES } from '../attacks/registry';
 import { cacheKey } from '../cache';
 import { parseExperimentConfig, type ExperimentConfig } from '../config';
+import type { DefenseConfig } from '../defenses/registry';
 import { heatmapSvg, rocSvg, scatterSvg, type Series } from '../plots/svg';
 import type { ResultsJson } from '../results';
 
@@ -219,7 +220,137 @@ const transfer: SuiteDefinition = {
   },
 };
 
-export const SUITES: readonly SuiteDefinition[] = [metricAttacks, gap, transfer];
+/** The defended settings each suite compares; `none` first. */
+interface DefenseSetting {
+  readonly id: string;
+  readonly defenses: DefenseConfig;
+}
+
+const ALL_DEFENSES: readonly DefenseSetting[] = [
+  { id: 'none', defenses: {} },
+  { id: 'top-k-1', defenses: { 'top-k': { k: 1 } } },
+  { id: 'label-only', defenses: { 'label-only': {} } },
+  { id: 'rounding-1', defenses: { rounding: { decimals: 1 } } },
+  { id: 'output-noise', defenses: { 'output-noise': {} } },
+  { id: 'l2', defenses: { l2: {} } },
+  { id: 'dropout', defenses: { dropout: {} } },
+  { id: 'augmentation', defenses: { augmentation: {} } },
+  { id: 'early-stopping', defenses: { 'early-stopping': {} } },
+  { id: 'mixup', defenses: { mixup: {} } },
+  { id: 'dp-sgd', defenses: { 'dp-sgd': {} } },
+];
+
+/** Accuracy the attacker sees on the target's test part, with the run's defenses. */
+const defendedTestAccuracy = (result: ResultsJson) => result.defense?.testAccuracy.defended ?? result.target.testAccuracy;
+
+/** Attacks that got numbers, and those reported as not applicable, as table cells. */
+function attackCell(result: ResultsJson, name: string, pick: (a: ResultsJson['attacks'][number]) => number): string | number {
+  const attack = result.attacks.find((a) => a.name === name);
+  return attack ? round(pick(attack)) : 'n/a';
+}
+
+function defenseRuns(settings: readonly DefenseSetting[], size: SuiteSize): SuiteRun[] {
+  const epochs = size === 'quick' ? 30 : 50;
+  return settings.map((setting) => ({
+    id: setting.id,
+    label: setting.id,
+    params: { defense: setting.id },
+    config: parseExperimentConfig({
+      partSize: size === 'quick' ? 500 : 2500,
+      target: { epochs },
+      defenses: setting.defenses,
+      attacks: size === 'quick' ? METRIC_ATTACKS : [...METRIC_ATTACKS, 'ml'],
+    }),
+  }));
+}
+
+const defensesSuite: SuiteDefinition = {
+  name: 'defenses',
+  title: 'Defense effectiveness',
+  question: 'How much does each defense weaken each attack?',
+  runs: (size) => defenseRuns(ALL_DEFENSES, size),
+  summarise(runs) {
+    const attacks = [...new Set(runs.flatMap(({ result }) => [...result.attacks.map((a) => a.name), ...result.notApplicable.map((a) => a.name)]))];
+    const auc: Table = {
+      title: 'AUC per defense (rows) and attack (columns); n/a = not applicable to the outputs the defense leaves',
+      columns: ['defense', 'test acc', ...attacks],
+      rows: runs.map(({ run, result }) => [run.label, round(defendedTestAccuracy(result)), ...attacks.map((name) => attackCell(result, name, (a) => a.auc))]),
+    };
+    const tpr: Table = {
+      title: 'TPR at 1 % FPR per defense and attack',
+      columns: ['defense', ...attacks],
+      rows: runs.map(({ run, result }) => [run.label, ...attacks.map((name) => attackCell(result, name, (a) => a.tprAtFpr['0.01']))]),
+    };
+    const heat = runs.map(({ result }) => attacks.map((name) => result.attacks.find((a) => a.name === name)?.auc ?? NaN));
+    const figures = [{ name: 'defense-auc', title: 'Attack AUC under each defense', svg: heatmapSvg('Attack AUC: defense (rows) × attack (columns)', runs.map(({ run }) => run.label), attacks, heat) }];
+    const none = runs.find(({ run }) => run.params.defense === 'none');
+    const notes = none
+      ? runs
+          .filter(({ run }) => run !== none.run)
+          .map(({ run, result }) => {
+            const loss = result.attacks.find((a) => a.name === 'loss');
+            const base = none.result.attacks.find((a) => a.name === 'loss');
+            return loss && base ? `${run.label}: loss-attack AUC ${base.auc.toFixed(3)} → ${loss.auc.toFixed(3)}, test accuracy ${defendedTestAccuracy(none.result).toFixed(3)} → ${defendedTestAccuracy(result).toFixed(3)}.` : `${run.label}: the loss attack is not applicable.`;
+          })
+      : [];
+    return { tables: [auc, tpr], figures, notes };
+  },
+};
+
+const PRICE_SETTINGS = (size: SuiteSize): DefenseSetting[] => [
+  { id: 'none', defenses: {} },
+  ...(size === 'quick' ? [1e-3, 1e-2] : [1e-4, 1e-3, 3e-3, 1e-2, 3e-2]).map((lambda) => ({ id: `l2-${lambda}`, defenses: { l2: { lambda } } })),
+  ...(size === 'quick' ? [0.5] : [0.2, 0.5, 0.7]).map((rate) => ({ id: `dropout-${rate}`, defenses: { dropout: { rate } } })),
+  ...(size === 'quick' ? [0.5, 1.5] : [0.5, 0.8, 1.1, 1.5, 2.5]).map((noiseMultiplier) => ({ id: `dp-sgd-${noiseMultiplier}`, defenses: { 'dp-sgd': { noiseMultiplier } } })),
+  ...(size === 'quick' ? [1] : [1, 3]).map((k) => ({ id: `top-${k}`, defenses: { 'top-k': { k } } })),
+];
+
+/** Settings no other setting beats on both axes (higher accuracy, lower attack AUC), by accuracy. */
+export function paretoFrontier(points: readonly { readonly x: number; readonly y: number }[]): number[] {
+  const order = points.map((_, i) => i).sort((a, b) => points[b].x - points[a].x || points[a].y - points[b].y);
+  const frontier: number[] = [];
+  let best = Infinity;
+  for (const i of order) {
+    if (points[i].y < best) {
+      frontier.push(i);
+      best = points[i].y;
+    }
+  }
+  return frontier;
+}
+
+const priceSuite: SuiteDefinition = {
+  name: 'price',
+  title: 'The price of defense',
+  question: 'What does each defense, at each setting, cost in test accuracy, and which settings are on the privacy–utility frontier?',
+  runs: (size) => defenseRuns(PRICE_SETTINGS(size), size),
+  summarise(runs) {
+    const points = runs.map(({ result }) => ({ x: defendedTestAccuracy(result), y: result.attacks.find((a) => a.name === 'loss')?.auc ?? 0.5 }));
+    const frontier = new Set(paretoFrontier(points));
+    const table: Table = {
+      title: 'Test accuracy, loss-attack AUC and TPR at 1 % FPR, and DP-SGD ε per setting (* = on the frontier)',
+      columns: ['setting', 'test acc', 'undefended test acc', 'loss AUC', 'loss TPR@1%FPR', 'ε (accountant)', 'frontier'],
+      rows: runs.map(({ run, result }, i) => [
+        run.label,
+        round(defendedTestAccuracy(result)),
+        round(result.defense?.testAccuracy.undefended ?? result.target.testAccuracy),
+        attackCell(result, 'loss', (a) => a.auc),
+        attackCell(result, 'loss', (a) => a.tprAtFpr['0.01']),
+        result.privacy.accountant ? round(result.privacy.accountant.epsilon, 3) : '—',
+        frontier.has(i) ? '*' : '',
+      ]),
+    };
+    const series: Series[] = [...new Set(runs.map(({ run }) => String(run.label).replace(/-[\d.e-]+$/, '')))].map((family) => ({
+      name: family,
+      points: runs.flatMap(({ run }, i) => (String(run.label).replace(/-[\d.e-]+$/, '') === family ? [[points[i].x, points[i].y] as const] : [])),
+    }));
+    const svg = scatterSvg('Privacy vs utility: loss-attack AUC against test accuracy', 'target test accuracy', 'loss-attack AUC', series, [{ name: 'chance (AUC 0.5)', f: () => 0.5, dashed: true }]);
+    const notes = [...frontier].map((i) => `${runs[i].run.label} is on the frontier (test accuracy ${points[i].x.toFixed(3)}, loss AUC ${points[i].y.toFixed(3)}).`);
+    return { tables: [table], figures: [{ name: 'privacy-utility', title: 'Privacy vs utility', svg }], notes };
+  },
+};
+
+export const SUITES: readonly SuiteDefinition[] = [metricAttacks, gap, transfer, defensesSuite, priceSuite];
 
 export function getSuite(name: string): SuiteDefinition {
   const suite = SUITES.find((s) => s.name === name);
