@@ -200,7 +200,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     overrides: { dataset: { name: 'fashion-mnist' }, partSize: 2_500, target: { epochs: 50 }, shadow: { epochs: 50 } },
   },
   cnn: {
-    description: 'MNIST, 1,000 records per part, the small CNN for 15 epochs (cpu backend: slow in Node).',
+    description: 'MNIST, 1,000 records per part, the small CNN for 15 epochs.',
     overrides: { target: { architecture: 'cnn', epochs: 15 }, shadow: { architecture: 'cnn', epochs: 15 } },
   },
   shadows: {

@@ -1,19 +1,25 @@
 /**
- * TensorFlow.js backends in Node: cpu (pure JS) and wasm (XNNPACK, SIMD). wasm trains dense
- * models about 5× faster here (../shared/BROWSER.md) but tfjs-backend-wasm 4.22 has no
- * convolution gradient kernels, so "auto" picks wasm only when no model has convolutions.
+ * TensorFlow.js backends in Node: cpu (pure JS) and wasm (XNNPACK, SIMD). tfjs-backend-wasm 4.22
+ * cannot train convolutions (no Conv2DBackpropFilter) and is slow on transposed matrix products;
+ * the lab registers its own kernels for both (src/core/kernels, `npm run bench` measures them), so
+ * wasm trains every architecture and "auto" always picks it. MIA_LAB_STOCK_WASM=1 leaves the
+ * backend as it ships, for the benchmark's before/after.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { ExperimentConfig } from '../core/config';
-import { ARCHITECTURE_CATALOG as ARCHITECTURES } from '../core/models/catalog';
+import { registerWasmKernels } from '../core/kernels/wasm-kernels';
+import { ARCHITECTURE_CATALOG } from '../core/models/catalog';
 
 export const NODE_BACKENDS = ['auto', 'cpu', 'wasm'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
-/** True when a model of the config has convolutions, which the wasm backend cannot train. */
+const STOCK_WASM = process.env.MIA_LAB_STOCK_WASM === '1';
+if (!STOCK_WASM) registerWasmKernels();
+
+/** True when a model of the config has convolutions. */
 export function hasConvolutions(config: ExperimentConfig): boolean {
-  return [config.target, config.shadow, config.reference].some((t) => ARCHITECTURES[t.architecture].hasConvolutions);
+  return [config.target, config.shadow, config.reference].some((t) => ARCHITECTURE_CATALOG[t.architecture].hasConvolutions);
 }
 
 /** Resolve "auto", refuse combinations that cannot train, and activate the backend. Returns its name. */
@@ -21,11 +27,11 @@ export async function activateBackend(requested: string, config: ExperimentConfi
   if (!(NODE_BACKENDS as readonly string[]).includes(requested)) {
     throw new Error(`--backend: unknown backend "${requested}" (in Node: ${NODE_BACKENDS.join(', ')})`);
   }
-  const name = requested === 'auto' ? (hasConvolutions(config) ? 'cpu' : 'wasm') : requested;
-  if (name === 'wasm' && hasConvolutions(config)) {
+  const name = requested === 'auto' ? 'wasm' : requested;
+  if (name === 'wasm' && STOCK_WASM && hasConvolutions(config)) {
     throw new Error(
-      '--backend wasm: the wasm backend cannot train convolutional models (tfjs-backend-wasm has no ' +
-        'Conv2DBackpropFilter/Input kernels); use --backend cpu or an MLP',
+      '--backend wasm with MIA_LAB_STOCK_WASM=1: the stock wasm backend cannot train convolutional models ' +
+        '(no Conv2DBackpropFilter kernel); unset MIA_LAB_STOCK_WASM or use --backend cpu',
     );
   }
   if (!(await tf.setBackend(name))) throw new Error(`--backend ${name}: TensorFlow.js could not start this backend`);

@@ -14,7 +14,7 @@ export interface ArchitectureMeta {
   readonly id: ArchitectureId;
   readonly label: string;
   readonly description: string;
-  /** tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter/Input kernels: convolutions train only on cpu (or GPU). */
+  /** Stock tfjs-backend-wasm 4.22 cannot train these (the lab's kernels in core/kernels fix that). */
   readonly hasConvolutions: boolean;
 }
 

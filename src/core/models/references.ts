@@ -11,7 +11,8 @@ import type { ReferenceOutputs } from '../attacks/reference';
 import { cacheKey, decodeEntry, encodeEntry, type BlobCache } from '../cache';
 import { throwIfCancelled, type CancelSignal } from '../cancel';
 import type { ReferenceConfig } from '../config';
-import type { DefenseConfig } from '../defenses/registry';
+import { activeDefenses, isOutputDefense, type DefenseConfig } from '../defenses/registry';
+import { trainMlpBatch } from './batched';
 import { createRng, permutation, type Rng } from '../random';
 import type { InputShape } from './architectures';
 import { predictLogits, type TensorPart } from './predict';
@@ -89,13 +90,7 @@ export interface ReferenceSet {
 async function logitsOnViews(predictOn: (x: tf.Tensor4D) => Promise<Float32Array>, views: readonly tf.Tensor4D[]): Promise<Float32Array> {
   const parts = [];
   for (const view of views) parts.push(await predictOn(view));
-  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.length;
-  }
-  return all;
+  return concatenate(parts);
 }
 
 function subset(pool: TensorPart, mask: Uint8Array, keep: 0 | 1): TensorPart {
@@ -107,81 +102,140 @@ function subset(pool: TensorPart, mask: Uint8Array, keep: 0 | 1): TensorPart {
   });
 }
 
+/** Plain MLPs (no training defense) train together in groups of this many (models/batched.ts). */
+const BATCH_GROUP = 8;
+
 /** Train (or load from the cache) the N reference models and collect their outputs. */
 export async function trainReferenceModels(input: TrainReferencesInput): Promise<ReferenceSet> {
   const { pool, population, config, numClasses } = input;
   const inMask = balancedMasks(pool.count, config.count, createRng(input.seed, 'reference/masks'));
+  const seeds = Array.from({ length: config.count }, (_, m) => createRng(input.seed, `reference/${m}`).nextSeed());
   const views = queryViews(pool.x, config.augmentedQueries);
-  const logits: Float32Array[] = [];
-  const populationLogits: Float32Array[] = [];
-  let trained = 0;
+  const logits: Float32Array[] = new Array(config.count);
+  const populationLogits: Float32Array[] = new Array(config.count);
+  const keys = inMask.map((mask, m) =>
+    cacheKey({
+      kind: 'reference-logits',
+      version: 1,
+      identity: input.identity,
+      training: { architecture: config.architecture, epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate },
+      count: config.count,
+      index: m,
+      seed: input.seed,
+      augmentedQueries: config.augmentedQueries,
+      defenses: input.defenses ?? {},
+      populationSize: population.count,
+      mask: cacheKey(Array.from(mask)),
+    }),
+  );
+  const started = Date.now();
+  const done = (indices: readonly number[], cached: boolean, since: number) =>
+    indices.forEach((index) => input.onModel?.({ index, count: config.count, cached, seconds: (Date.now() - since) / 1000 / indices.length }));
+  const keep = async (m: number, poolLogits: Float32Array, onPopulation: Float32Array) => {
+    logits[m] = poolLogits;
+    populationLogits[m] = onPopulation;
+    await input.cache?.write(keys[m], encodeEntry(keys[m], [poolLogits, onPopulation]));
+  };
   try {
+    // Whatever the cache holds intact is used; a corrupt or partial entry is reported and retrained.
+    const missing: number[] = [];
+    const expected = [views.length * pool.count * numClasses, population.count * numClasses];
     for (let m = 0; m < config.count; m++) {
-      throwIfCancelled(input.signal, 'training the reference models');
-      const started = Date.now();
-      const key = cacheKey({
-        kind: 'reference-logits',
-        version: 1,
-        identity: input.identity,
-        training: { architecture: config.architecture, epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate },
-        count: config.count,
-        index: m,
-        seed: input.seed,
-        augmentedQueries: config.augmentedQueries,
-        defenses: input.defenses ?? {},
-        populationSize: population.count,
-        mask: cacheKey(Array.from(inMask[m])),
-      });
-      const stored = input.cache ? await input.cache.read(key) : undefined;
-      const decoded = stored ? decodeEntry(key, stored) : undefined;
-      const expected = [views.length * pool.count * numClasses, population.count * numClasses];
+      const stored = input.cache ? await input.cache.read(keys[m]) : undefined;
+      const decoded = stored ? decodeEntry(keys[m], stored) : undefined;
       if (decoded && decoded.length === 2 && decoded.every((a, i) => a.length === expected[i])) {
-        logits.push(decoded[0]);
-        populationLogits.push(decoded[1]);
-        input.onModel?.({ index: m, count: config.count, cached: true, seconds: (Date.now() - started) / 1000 });
-        continue;
+        [logits[m], populationLogits[m]] = decoded;
+        done([m], true, started);
+      } else {
+        if (stored) input.onCorruptCache?.(m);
+        missing.push(m);
       }
-      if (stored) input.onCorruptCache?.(m);
-      const train = subset(pool, inMask[m], 1);
-      const test = subset(pool, inMask[m], 0);
-      try {
-        const model = await trainClassifier({
-          config,
-          inputShape: input.inputShape,
+    }
+    const batched = config.architecture === 'mlp' && !hasTrainingDefenses(input.defenses);
+    for (let at = 0; at < missing.length; at += batched ? BATCH_GROUP : 1) {
+      throwIfCancelled(input.signal, 'training the reference models');
+      const group = missing.slice(at, at + (batched ? BATCH_GROUP : 1));
+      const since = Date.now();
+      if (batched) {
+        await input.gate?.();
+        const models = await trainMlpBatch({
+          x: pool.x,
+          y: pool.y,
+          memberships: group.map((m) => inMask[m]),
+          seeds: group.map((m) => seeds[m]),
           numClasses,
-          seed: createRng(input.seed, `reference/${m}`).nextSeed(),
-          train,
-          test,
-          defenses: input.defenses,
-          name: `reference model ${m + 1} of ${config.count}`,
-          onEpoch: (metrics) => input.onEpoch?.(m, metrics),
+          epochs: config.epochs,
+          batchSize: config.batchSize,
+          learningRate: config.learningRate,
           signal: input.signal,
-          gate: input.gate,
         });
         try {
-          logits.push(await logitsOnViews((x) => predictLogits(model.model, x), views));
-          populationLogits.push(await predictLogits(model.model, population.x));
+          const onViews = await Promise.all(views.map((view) => models.predictLogits(view)));
+          const onPopulation = await models.predictLogits(population.x);
+          for (const [k, m] of group.entries()) await keep(m, concatenate(onViews.map((v) => v[k])), onPopulation[k]);
         } finally {
-          model.model.dispose();
+          models.dispose();
         }
-      } finally {
-        [train, test].forEach((part) => {
-          part.x.dispose();
-          part.y.dispose();
-        });
+      } else {
+        const [m] = group;
+        const model = await trainSeparately(input, inMask[m], seeds[m], m);
+        try {
+          await keep(m, await logitsOnViews((x) => predictLogits(model, x), views), await predictLogits(model, population.x));
+        } finally {
+          model.dispose();
+        }
       }
-      trained++;
-      await input.cache?.write(key, encodeEntry(key, [logits[m], populationLogits[m]]));
-      input.onModel?.({ index: m, count: config.count, cached: false, seconds: (Date.now() - started) / 1000 });
+      done(group, false, since);
     }
+    return {
+      outputs: { logits, inMask, labels: pool.labels, count: pool.count, numClasses, queries: views.length },
+      populationLogits,
+      trained: missing.length,
+    };
   } finally {
     views.forEach((view) => view.dispose());
   }
-  return {
-    outputs: { logits, inMask, labels: pool.labels, count: pool.count, numClasses, queries: views.length },
-    populationLogits,
-    trained,
-  };
+}
+
+function hasTrainingDefenses(defenses: DefenseConfig | undefined): boolean {
+  return defenses !== undefined && activeDefenses(defenses).some((id) => !isOutputDefense(id));
+}
+
+function concatenate(arrays: readonly Float32Array[]): Float32Array {
+  const all = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const array of arrays) {
+    all.set(array, at);
+    at += array.length;
+  }
+  return all;
+}
+
+/** One reference model through the ordinary training loop (any architecture, any defense). */
+async function trainSeparately(input: TrainReferencesInput, mask: Uint8Array, seed: number, m: number): Promise<tf.LayersModel> {
+  const train = subset(input.pool, mask, 1);
+  const test = subset(input.pool, mask, 0);
+  try {
+    const trained = await trainClassifier({
+      config: input.config,
+      inputShape: input.inputShape,
+      numClasses: input.numClasses,
+      seed,
+      train,
+      test,
+      defenses: input.defenses,
+      name: `reference model ${m + 1} of ${input.config.count}`,
+      onEpoch: (metrics) => input.onEpoch?.(m, metrics),
+      signal: input.signal,
+      gate: input.gate,
+    });
+    return trained.model;
+  } finally {
+    [train, test].forEach((part) => {
+      part.x.dispose();
+      part.y.dispose();
+    });
+  }
 }
 
 /** A model's logits on the pool under the same views the reference models were queried with. */

@@ -1,0 +1,291 @@
+/**
+ * `npm run bench`: how fast MIA Lab trains and predicts in Node, before and after its wasm kernels,
+ * against PyTorch on the same CPU when Debian's python3-torch is installed. Prints a table and
+ * writes bench/results.json (machine, versions, every repeat).
+ *
+ *   npm run bench -- [--repeats 3] [--samples 2000] [--no-torch] [--no-preset] [--cpu-cnn]
+ *
+ * Backends, in this order (the kernels cannot be unregistered, so "before" runs first):
+ *   cpu          tfjs's pure-JS backend
+ *   wasm         tfjs-backend-wasm 4.22 as shipped (no Conv2DBackpropFilter: the CNN cannot train)
+ *   wasm+lab     the same with registerWasmKernels() (src/core/kernels/)
+ * Headless-Chromium backends (webgpu, webgl) are not measured here yet; see ../shared/BROWSER.md.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
+import { DEFAULT_CONFIG } from '../src/core/config';
+import { batchedEpoch, halves, randomPool, sequentialEpochs, summarise, time, trainer, type Timing } from './workloads';
+
+const run = promisify(execFile);
+
+interface Options {
+  repeats: number;
+  samples: number;
+  torch: boolean;
+  preset: boolean;
+  /** Time CNN training on Node's cpu backend too (tens of seconds per 128-sample batch here). */
+  cpuCnn: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, cpuCnn: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--repeats') options.repeats = Number(argv[++i]);
+    else if (flag === '--samples') options.samples = Number(argv[++i]);
+    else if (flag === '--no-torch') options.torch = false;
+    else if (flag === '--no-preset') options.preset = false;
+    else if (flag === '--cpu-cnn') options.cpuCnn = true;
+    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --cpu-cnn)`);
+  }
+  if (!(options.repeats >= 1)) throw new Error('bench: --repeats must be at least 1');
+  return options;
+}
+
+interface Row {
+  readonly workload: string;
+  readonly backend: string;
+  /** Items (samples, or models for the K-model rows) per timed repeat. */
+  readonly items: number;
+  readonly unit: 'samples/s' | 'models/min';
+  readonly timing?: Timing;
+  readonly note?: string;
+  /** This row's throughput over PyTorch's on the same workload. */
+  ratio?: number;
+}
+
+const BATCH = 128;
+const K = 16;
+/** Node's cpu backend needs tens of seconds per CNN batch here: with --cpu-cnn, time one batch. */
+const CPU_CNN_SAMPLES = 128;
+
+function throughput(row: Row): number | undefined {
+  if (!row.timing) return undefined;
+  return row.unit === 'models/min' ? (row.items / row.timing.median) * 60 : row.items / row.timing.median;
+}
+
+async function timeTraining(
+  architecture: string,
+  backend: string,
+  items: number,
+  options: Options,
+  epoch: () => Promise<void>,
+  log: (line: string) => void,
+  note?: string,
+): Promise<Row> {
+  const row = { workload: `${architecture} train`, backend, items, unit: 'samples/s' as const };
+  if (backend === 'cpu' && architecture === 'cnn' && !options.cpuCnn) return { ...row, note: 'skipped (slow; --cpu-cnn times it)' };
+  log(`  ${backend} ${architecture} training`);
+  try {
+    return { ...row, timing: await time(options.repeats, epoch), note };
+  } catch (error) {
+    return { ...row, note: `cannot train: ${(error as Error).message}` };
+  }
+}
+
+async function measureBackend(backend: string, options: Options, log: (line: string) => void): Promise<Row[]> {
+  const rows: Row[] = [];
+  const pool = randomPool(options.samples);
+  const cnnPool = backend === 'cpu' ? randomPool(CPU_CNN_SAMPLES) : pool;
+  try {
+    for (const architecture of ['mlp', 'cnn'] as const) {
+      const data = architecture === 'cnn' ? cnnPool : pool;
+      const model = trainer(architecture, data, BATCH);
+      const fewer = data.count !== options.samples ? `${data.count} samples` : undefined;
+      rows.push(await timeTraining(architecture, backend, data.count, options, () => model.epoch(), log, fewer));
+      log(`  ${backend} ${architecture} inference`);
+      const timing = await time(options.repeats, () => model.predict());
+      rows.push({ workload: `${architecture} infer`, backend, items: data.count, unit: 'samples/s', timing, note: fewer });
+      model.dispose();
+    }
+    // K MLPs, each one epoch on a random half of the pool: together, then one after another.
+    const masks = halves(pool.count, K);
+    const modelEpochs = K * (pool.count >> 1);
+    log(`  ${backend} ${K} MLPs batched`);
+    const together = await time(options.repeats, () => batchedEpoch(pool, masks, BATCH));
+    rows.push({ workload: `${K} MLPs batched (1 epoch each)`, backend, items: modelEpochs, unit: 'samples/s', timing: together });
+    log(`  ${backend} ${K} MLPs one after another`);
+    const oneByOne = await time(options.repeats, () => sequentialEpochs(pool, masks, BATCH));
+    rows.push({ workload: `${K} MLPs one by one (1 epoch each)`, backend, items: modelEpochs, unit: 'samples/s', timing: oneByOne });
+    // Reference models per minute: the default reference config (epochs, half of a 2,000-record pool).
+    const epochs = DEFAULT_CONFIG.reference.epochs;
+    const perModel = (t: Timing) => summarise(t.seconds.map((s) => (s * epochs) / K));
+    rows.push({ workload: `reference MLPs (${epochs} epochs, batched)`, backend, items: 1, unit: 'models/min', timing: perModel(together), note: 'training only, from the K-MLP rows' });
+    rows.push({ workload: `reference MLPs (${epochs} epochs, one by one)`, backend, items: 1, unit: 'models/min', timing: perModel(oneByOne), note: 'training only, from the K-MLP rows' });
+  } finally {
+    pool.dispose();
+    if (cnnPool !== pool) cnnPool.dispose();
+  }
+  return rows;
+}
+
+interface TorchResult {
+  version: string;
+  threads: number;
+  defaultThreads: number;
+  samples: number;
+  mlp: { train: number[]; infer: number[] };
+  cnn: { train: number[]; infer: number[] };
+}
+
+/** The first Python that imports torch: the one on PATH, else Debian's (python3-torch installs there). */
+async function findTorchPython(): Promise<string | undefined> {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    try {
+      await run(python, ['-c', 'import torch']);
+      return python;
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined;
+}
+
+async function measureTorch(options: Options, threads: number | undefined): Promise<TorchResult | string> {
+  const python = await findTorchPython();
+  if (python === undefined) return 'no python3 here imports torch (Debian: apt-get install -y python3-torch)';
+  const args = JSON.stringify({ samples: options.samples, batch: BATCH, repeats: options.repeats, threads });
+  const { stdout } = await run(python, [join(import.meta.dirname, 'torch_bench.py'), args], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout) as TorchResult;
+}
+
+function defaultTorchThreads(result: TorchResult): number {
+  return result.defaultThreads;
+}
+
+function torchRows(result: TorchResult): Row[] {
+  const backend = `pytorch ${result.version} (${result.threads} thread${result.threads > 1 ? 's' : ''})`;
+  return (['mlp', 'cnn'] as const).flatMap((architecture) => [
+    { workload: `${architecture} train`, backend, items: result.samples, unit: 'samples/s' as const, timing: summarise(result[architecture].train) },
+    { workload: `${architecture} infer`, backend, items: result.samples, unit: 'samples/s' as const, timing: summarise(result[architecture].infer) },
+  ]);
+}
+
+/**
+ * Wall time of `npm run lab -- --preset quick` in a child process, with our wasm kernels (as the
+ * CLI runs) or without them (MIA_LAB_STOCK_WASM=1: tfjs-backend-wasm as it ships).
+ */
+async function timeQuickPreset(withKernels: boolean): Promise<Row> {
+  const out = await mkdtemp(join(tmpdir(), 'mia-bench-'));
+  const args = ['--import', 'tsx', 'src/cli/lab.ts', '--preset', 'quick', '--backend', 'wasm', '--out', out, '--no-cache'];
+  const env = { ...process.env, MIA_LAB_STOCK_WASM: withKernels ? '0' : '1' };
+  const started = performance.now();
+  try {
+    await run(process.execPath, args, { cwd: join(import.meta.dirname, '..'), maxBuffer: 1 << 24, env });
+    const seconds = (performance.now() - started) / 1000;
+    return { workload: 'quick preset, wall time (1 run)', backend: withKernels ? 'wasm+lab' : 'wasm', items: 1, unit: 'samples/s', timing: summarise([seconds]), note: 'seconds, child process' };
+  } catch (error) {
+    return { workload: 'quick preset, wall time (1 run)', backend: withKernels ? 'wasm+lab' : 'wasm', items: 1, unit: 'samples/s', note: `failed: ${(error as Error).message.split('\n')[0]}` };
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+function format(rows: readonly Row[]): string {
+  const lines = [
+    '| workload | backend | median s | spread s (min–max) | throughput | vs PyTorch | note |',
+    '|---|---|---:|---:|---:|---:|---|',
+  ];
+  for (const row of rows) {
+    const t = row.timing;
+    const rate = throughput(row);
+    const isWall = row.workload.startsWith('quick preset');
+    lines.push(
+      `| ${row.workload} | ${row.backend} | ${t ? t.median.toFixed(3) : '—'} | ${t ? `${t.min.toFixed(3)}–${t.max.toFixed(3)}` : '—'} | ` +
+        `${rate === undefined || isWall ? '—' : `${Math.round(rate).toLocaleString('en-US')} ${row.unit}`} | ` +
+        `${row.ratio === undefined ? '—' : `${row.ratio.toFixed(2)}×`} | ${row.note ?? ''} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const rows: Row[] = [];
+  const started = Date.now();
+
+  for (const backend of ['cpu', 'wasm', 'wasm+lab']) {
+    if (backend === 'wasm+lab') registerWasmKernels();
+    if (!(await tf.setBackend(backend === 'cpu' ? 'cpu' : 'wasm'))) throw new Error(`bench: cannot start the ${backend} backend`);
+    await tf.ready();
+    log(`${backend}:`);
+    const before = tf.memory().numTensors;
+    rows.push(...(await measureBackend(backend, options, log)));
+    const failed = rows.some((row) => row.backend === backend && row.note?.startsWith('cannot train'));
+    const left = tf.memory().numTensors - before;
+    if (left !== 0) log(`  warning: ${left} tensors left behind on ${backend}${failed ? ' (by the failed training attempt inside tfjs)' : ''}`);
+  }
+
+  let torch: { default?: TorchResult | string; single?: TorchResult | string } = {};
+  if (options.torch) {
+    log('pytorch:');
+    const single = await measureTorch(options, 1);
+    // PyTorch's default is one thread per physical core; on a 2-vCPU machine that can be 1 already.
+    const all = typeof single === 'string' || defaultTorchThreads(single) === 1 ? single : await measureTorch(options, undefined);
+    torch = { single, default: all };
+    for (const result of single === all ? [single] : [single, all]) if (typeof result !== 'string') rows.push(...torchRows(result));
+    // Our best CPU backend against PyTorch at its default threads (what a user would run).
+    if (typeof all !== 'string') {
+      for (const row of rows) {
+        const reference = torchRows(all).find((r) => r.workload === row.workload);
+        const ours = throughput(row);
+        if (reference && ours !== undefined && !row.backend.startsWith('pytorch')) row.ratio = ours / (throughput(reference) as number);
+      }
+    }
+  }
+
+  if (options.preset) {
+    log('quick preset:');
+    rows.push(await timeQuickPreset(false));
+    rows.push(await timeQuickPreset(true));
+  }
+
+  await tf.setBackend('wasm');
+  const machine = {
+    platform: `${platform()} ${release()}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    freeMemoryGiB: +(freemem() / 2 ** 30).toFixed(1),
+    node: process.version,
+  };
+  const versions = { ...tf.version, 'tfjs-backend-wasm': version_wasm };
+  const wasm = {
+    simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+    multithread: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+    threads: getThreadsCount(),
+  };
+  const table = format(rows);
+  const torchNote =
+    typeof torch.default === 'string' ? `PyTorch: skipped (${torch.default})` : options.torch ? 'vs PyTorch: our throughput / PyTorch (default threads) on the same workload' : 'PyTorch: skipped (--no-torch)';
+  process.stdout.write(
+    `\nMIA Lab bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${versions.tfjs}, ` +
+      `wasm SIMD ${wasm.simd}, ${wasm.threads} wasm thread(s)\n` +
+      `batch ${BATCH}, ${options.samples} samples${options.cpuCnn ? ` (cpu CNN training: ${CPU_CNN_SAMPLES})` : ''}, warm-up then median of ${options.repeats}\n\n` +
+      `${table}\n\n${torchNote}\nHeadless Chromium (webgpu, webgl): not measured by this bench.\n`,
+  );
+  const results = {
+    date: new Date().toISOString(),
+    seconds: (Date.now() - started) / 1000,
+    options,
+    machine,
+    versions,
+    wasm,
+    torch,
+    rows: rows.map((row) => ({ ...row, throughput: throughput(row) })),
+  };
+  await writeFile(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`wrote bench/results.json (${results.seconds.toFixed(0)} s)\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,123 @@
+/**
+ * What `npm run bench` times, each on seeded random 28×28×1 images (throughput does not depend on
+ * the pixels): one training epoch and one inference pass of an architecture, and K MLPs trained
+ * together or one after another. The training loop is the one train.ts runs (gather the batch on
+ * the device, one-hot, Adam on softmax cross-entropy, yield between batches).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ARCHITECTURES, type ArchitectureId } from '../src/core/models/architectures';
+import { trainMlpBatch } from '../src/core/models/batched';
+import { predictLogits } from '../src/core/models/predict';
+import { createRng, permutation } from '../src/core/random';
+
+export const SHAPE = [28, 28, 1] as const;
+export const CLASSES = 10;
+
+export interface Timing {
+  /** Seconds of each timed repeat (after the warm-up). */
+  readonly seconds: number[];
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export function summarise(seconds: number[]): Timing {
+  const sorted = [...seconds].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { seconds, median, min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+/** One warm-up call, then `repeats` timed calls. */
+export async function time(repeats: number, run: () => Promise<void>): Promise<Timing> {
+  await run();
+  const seconds: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const started = performance.now();
+    await run();
+    seconds.push((performance.now() - started) / 1000);
+  }
+  return summarise(seconds);
+}
+
+export interface Pool {
+  readonly x: tf.Tensor4D;
+  readonly y: tf.Tensor1D;
+  readonly count: number;
+  dispose(): void;
+}
+
+export function randomPool(count: number, seed = 1): Pool {
+  const rng = createRng(seed, 'bench');
+  const pixels = Float32Array.from({ length: count * SHAPE[0] * SHAPE[1] * SHAPE[2] }, () => rng.next());
+  const labels = Int32Array.from({ length: count }, () => rng.nextInt(CLASSES));
+  const x = tf.tensor4d(pixels, [count, ...SHAPE]);
+  const y = tf.tensor1d(labels, 'int32');
+  return { x, y, count, dispose: () => tf.dispose([x, y]) };
+}
+
+/** A model with its optimiser that trains epoch after epoch on `pool` (or the rows `members` of it). */
+export function trainer(architecture: ArchitectureId, pool: Pool, batchSize: number, seed = 1, members?: Int32Array) {
+  const model = ARCHITECTURES[architecture].build(SHAPE, CLASSES, seed);
+  const optimizer = tf.train.adam(1e-3);
+  const rows = members ?? Int32Array.from({ length: pool.count }, (_, i) => i);
+  const rng = createRng(seed, 'batches');
+  return {
+    async epoch(): Promise<void> {
+      const order = permutation(rows.length, rng);
+      for (let start = 0; start < order.length; start += batchSize) {
+        const batch = Int32Array.from(order.subarray(start, Math.min(start + batchSize, order.length)), (i) => rows[i]);
+        tf.tidy(() => {
+          const indices = tf.tensor1d(batch, 'int32');
+          const xs = tf.gather(pool.x, indices);
+          const targets = tf.oneHot(tf.gather(pool.y, indices), CLASSES);
+          optimizer.minimize(() => tf.losses.softmaxCrossEntropy(targets, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar);
+        });
+        await tf.nextFrame();
+      }
+    },
+    async predict(): Promise<void> {
+      await predictLogits(model, pool.x);
+    },
+    dispose(): void {
+      model.dispose();
+      optimizer.dispose();
+    },
+  };
+}
+
+/** K random halves of the pool. */
+export function halves(count: number, models: number, seed = 2): Uint8Array[] {
+  const rng = createRng(seed, 'halves');
+  return Array.from({ length: models }, () => {
+    const mask = new Uint8Array(count);
+    permutation(count, rng).subarray(0, count >> 1).forEach((i) => (mask[i] = 1));
+    return mask;
+  });
+}
+
+const membersOf = (mask: Uint8Array) => Int32Array.from(Array.from(mask.keys()).filter((i) => mask[i] === 1));
+
+/** K MLPs, each one epoch on its half, trained together (trainMlpBatch, initialisation included). */
+export async function batchedEpoch(pool: Pool, masks: Uint8Array[], batchSize: number, epochs = 1): Promise<void> {
+  const models = await trainMlpBatch({
+    x: pool.x,
+    y: pool.y,
+    memberships: masks,
+    seeds: masks.map((_, k) => 100 + k),
+    numClasses: CLASSES,
+    epochs,
+    batchSize,
+    learningRate: 1e-3,
+  });
+  models.dispose();
+}
+
+/** The same K MLPs trained one after another (build, train, dispose), as the pipeline does today. */
+export async function sequentialEpochs(pool: Pool, masks: Uint8Array[], batchSize: number, epochs = 1): Promise<void> {
+  for (let k = 0; k < masks.length; k++) {
+    const run = trainer('mlp', pool, batchSize, 100 + k, membersOf(masks[k]));
+    for (let e = 0; e < epochs; e++) await run.epoch();
+    run.dispose();
+  }
+}
