@@ -3,7 +3,7 @@
  * against PyTorch on the same CPU when Debian's python3-torch is installed. Prints a table and
  * writes bench/results.json (machine, versions, every repeat).
  *
- *   npm run bench -- [--repeats 3] [--samples 2000] [--no-torch] [--no-preset] [--cpu-cnn]
+ *   npm run bench -- [--repeats 3] [--samples 2000] [--no-torch] [--no-preset] [--no-lira] [--cpu-cnn]
  *
  * Backends, in this order (the kernels cannot be unregistered, so "before" runs first):
  *   cpu          tfjs's pure-JS backend
@@ -29,20 +29,23 @@ interface Options {
   samples: number;
   torch: boolean;
   preset: boolean;
+  /** Time the issue's LiRA target: 16 reference MLPs, pool 10,000, 5,000 each, 20 epochs. */
+  lira: boolean;
   /** Time CNN training on Node's cpu backend too (tens of seconds per 128-sample batch here). */
   cpuCnn: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, cpuCnn: false };
+  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, lira: true, cpuCnn: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--repeats') options.repeats = Number(argv[++i]);
     else if (flag === '--samples') options.samples = Number(argv[++i]);
     else if (flag === '--no-torch') options.torch = false;
     else if (flag === '--no-preset') options.preset = false;
+    else if (flag === '--no-lira') options.lira = false;
     else if (flag === '--cpu-cnn') options.cpuCnn = true;
-    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --cpu-cnn)`);
+    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --no-lira, --cpu-cnn)`);
   }
   if (!(options.repeats >= 1)) throw new Error('bench: --repeats must be at least 1');
   return options;
@@ -168,6 +171,28 @@ function torchRows(result: TorchResult): Row[] {
 }
 
 /**
+ * The LiRA cost target (issue 3): target, 16 reference MLPs on random halves of a 10,000-record
+ * pool (5,000 each), 20 epochs, LiRA online and offline, end to end, no cache, in a child process.
+ */
+async function timeLira(): Promise<Row> {
+  const dir = await mkdtemp(join(tmpdir(), 'mia-bench-'));
+  const config = join(dir, 'lira.json');
+  await writeFile(config, JSON.stringify({ partSize: 5000, target: { epochs: 20 }, reference: { count: 16 }, attacks: ['loss', 'lira-online', 'lira-offline'] }));
+  const args = ['--import', 'tsx', 'src/cli/lab.ts', '--config', config, '--backend', 'wasm', '--out', join(dir, 'out'), '--no-cache'];
+  const workload = 'LiRA: 16 reference MLPs, 5,000 records each, 20 epochs, end to end (1 run)';
+  const started = performance.now();
+  try {
+    await run(process.execPath, args, { cwd: join(import.meta.dirname, '..'), maxBuffer: 1 << 26 });
+    const seconds = (performance.now() - started) / 1000;
+    return { workload, backend: 'wasm+lab', items: 1, unit: 'samples/s', timing: summarise([seconds]), note: `seconds, child process; target < 300 s: ${seconds < 300 ? 'met' : 'missed'}` };
+  } catch (error) {
+    return { workload, backend: 'wasm+lab', items: 1, unit: 'samples/s', note: `failed: ${(error as Error).message.split('\n')[0]}` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * Wall time of `npm run lab -- --preset quick` in a child process, with our wasm kernels (as the
  * CLI runs) or without them (MIA_LAB_STOCK_WASM=1: tfjs-backend-wasm as it ships).
  */
@@ -195,7 +220,7 @@ function format(rows: readonly Row[]): string {
   for (const row of rows) {
     const t = row.timing;
     const rate = throughput(row);
-    const isWall = row.workload.startsWith('quick preset');
+    const isWall = row.workload.startsWith('quick preset') || row.workload.startsWith('LiRA');
     lines.push(
       `| ${row.workload} | ${row.backend} | ${t ? t.median.toFixed(3) : '—'} | ${t ? `${t.min.toFixed(3)}–${t.max.toFixed(3)}` : '—'} | ` +
         `${rate === undefined || isWall ? '—' : `${Math.round(rate).toLocaleString('en-US')} ${row.unit}`} | ` +
@@ -245,6 +270,10 @@ async function main(): Promise<void> {
     log('quick preset:');
     rows.push(await timeQuickPreset(false));
     rows.push(await timeQuickPreset(true));
+  }
+  if (options.lira) {
+    log('LiRA target:');
+    rows.push(await timeLira());
   }
 
   await tf.setBackend('wasm');
