@@ -152,22 +152,24 @@ function logNormal(x: number, mean: number, variance: number): number {
   return -0.5 * (Math.log(2 * Math.PI * v) + (x - mean) ** 2 / v);
 }
 
+/** Σ over queries of `perRecord(φ, fit index)` / queries: the two LiRA variants differ only in the per-record test. */
+function liraScores(target: QueryLogits, refs: ReferenceOutputs, options: LiraOptions, needIn: boolean, perRecord: (phi: number, fits: GaussianFits, k: number) => number): Float64Array {
+  requireBothSides(refs, needIn);
+  const fits = fitGaussians(refs, options.fixedVariance);
+  const scores = new Float64Array(refs.count);
+  for (let q = 0; q < refs.queries; q++) {
+    const phi = logitScaledConfidence(target.logits, refs.labels, refs.count, refs.numClasses, q);
+    for (let i = 0; i < refs.count; i++) scores[i] += perRecord(phi[i], fits, q * refs.count + i) / refs.queries;
+  }
+  return scores;
+}
+
 /**
  * Online LiRA (Carlini et al., arXiv:2112.03570, Algorithm 1): the likelihood ratio
  * log N(φ; μ_in, σ_in²) − log N(φ; μ_out, σ_out²), averaged over the queries. Higher = member.
  */
 export function liraOnlineScores(target: QueryLogits, refs: ReferenceOutputs, options: LiraOptions): Float64Array {
-  requireBothSides(refs, true);
-  const fits = fitGaussians(refs, options.fixedVariance);
-  const scores = new Float64Array(refs.count);
-  for (let q = 0; q < refs.queries; q++) {
-    const phi = logitScaledConfidence(target.logits, refs.labels, refs.count, refs.numClasses, q);
-    for (let i = 0; i < refs.count; i++) {
-      const k = q * refs.count + i;
-      scores[i] += (logNormal(phi[i], fits.inMean[k], fits.inVar[k]) - logNormal(phi[i], fits.outMean[k], fits.outVar[k])) / refs.queries;
-    }
-  }
-  return scores;
+  return liraScores(target, refs, options, true, (phi, f, k) => logNormal(phi, f.inMean[k], f.inVar[k]) - logNormal(phi, f.outMean[k], f.outVar[k]));
 }
 
 /**
@@ -176,17 +178,7 @@ export function liraOnlineScores(target: QueryLogits, refs: ReferenceOutputs, op
  * queries; the one-sided p-value is monotone in it. Needs no IN model.
  */
 export function liraOfflineScores(target: QueryLogits, refs: ReferenceOutputs, options: LiraOptions): Float64Array {
-  requireBothSides(refs, false);
-  const fits = fitGaussians(refs, options.fixedVariance);
-  const scores = new Float64Array(refs.count);
-  for (let q = 0; q < refs.queries; q++) {
-    const phi = logitScaledConfidence(target.logits, refs.labels, refs.count, refs.numClasses, q);
-    for (let i = 0; i < refs.count; i++) {
-      const k = q * refs.count + i;
-      scores[i] += (phi[i] - fits.outMean[k]) / Math.sqrt(Math.max(fits.outVar[k], MIN_VARIANCE)) / refs.queries;
-    }
-  }
-  return scores;
+  return liraScores(target, refs, options, false, (phi, f, k) => (phi - f.outMean[k]) / Math.sqrt(Math.max(f.outVar[k], MIN_VARIANCE)));
 }
 
 /**
