@@ -3,7 +3,7 @@
  * against PyTorch on the same CPU when Debian's python3-torch is installed. Prints a table and
  * writes bench/results.json (machine, versions, every repeat).
  *
- *   npm run bench -- [--repeats 3] [--samples 2000] [--no-torch] [--no-preset] [--no-lira] [--cpu-cnn]
+ *   npm run bench -- [--repeats 3] [--samples 2000] [--no-torch] [--no-preset] [--no-browser] [--no-lira] [--cpu-cnn]
  *
  * Backends, in this order (the kernels cannot be unregistered, so "before" runs first):
  *   cpu          tfjs's pure-JS backend
@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
 import { DEFAULT_CONFIG } from '../src/core/config';
+import { BROWSER_BACKENDS, runBrowserBench } from './chromium';
 import { batchedEpoch, halves, randomPool, sequentialEpochs, summarise, time, trainer, type Timing } from './workloads';
 
 const run = promisify(execFile);
@@ -29,6 +30,8 @@ interface Options {
   samples: number;
   torch: boolean;
   preset: boolean;
+  /** Time the same workloads in headless Chromium workers (webgpu, webgl, wasm, cpu). */
+  browser: boolean;
   /** Time the issue's LiRA target: 16 reference MLPs, pool 10,000, 5,000 each, 20 epochs. */
   lira: boolean;
   /** Time CNN training on Node's cpu backend too (tens of seconds per 128-sample batch here). */
@@ -36,7 +39,7 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, lira: true, cpuCnn: false };
+  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, browser: true, lira: true, cpuCnn: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--repeats') options.repeats = Number(argv[++i]);
@@ -44,8 +47,9 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--no-torch') options.torch = false;
     else if (flag === '--no-preset') options.preset = false;
     else if (flag === '--no-lira') options.lira = false;
+    else if (flag === '--no-browser') options.browser = false;
     else if (flag === '--cpu-cnn') options.cpuCnn = true;
-    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --no-lira, --cpu-cnn)`);
+    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --no-browser, --no-lira, --cpu-cnn)`);
   }
   if (!(options.repeats >= 1)) throw new Error('bench: --repeats must be at least 1');
   return options;
@@ -246,6 +250,25 @@ async function main(): Promise<void> {
     const failed = rows.some((row) => row.backend === backend && row.note?.startsWith('cannot train'));
     const left = tf.memory().numTensors - before;
     if (left !== 0) log(`  warning: ${left} tensors left behind on ${backend}${failed ? ' (by the failed training attempt inside tfjs)' : ''}`);
+  }
+
+  if (options.browser) {
+    log('headless Chromium:');
+    const browser = await runBrowserBench(log);
+    if (typeof browser === 'string') log(`  ${browser}`);
+    else {
+      for (const response of browser) {
+        if (!response.ok) {
+          rows.push({ workload: 'browser', backend: `browser ${response.backend}`, items: 0, unit: 'samples/s', note: `failed: ${response.error}` });
+          continue;
+        }
+        const label = `browser ${response.backend}`;
+        for (const t of response.timings) {
+          rows.push({ workload: t.workload, backend: label, items: BROWSER_BACKENDS[0].samples, unit: 'samples/s', timing: summarise([...t.seconds]), note: response.notes.join('; ') || undefined });
+        }
+        if (response.timings.length === 0) rows.push({ workload: 'browser', backend: label, items: 0, unit: 'samples/s', note: response.notes.join('; ') });
+      }
+    }
   }
 
   let torch: { default?: TorchResult | string; single?: TorchResult | string } = {};
