@@ -3,11 +3,13 @@
  * loads the dataset, streams the core's ProgressEvents, and posts the result with its typed
  * arrays transferred. One run at a time; "cancel" flips the run's CancelSignal, which the core
  * checks between batches (it yields to the event loop there, so the message gets through).
+ * "pause", "resume" and "step" drive the run's RunGate, which the core awaits before every epoch.
  */
 import { CancelledError } from '../src/core/cancel';
 import { runExperiment } from '../src/core/experiment';
 import { indexedDbBlobCache } from '../src/app/storage/db';
 import { activateBackend } from './backend';
+import { RunGate } from './gate';
 import { loadDatasetInWorker } from './datasets';
 import { resultTransferables, serializeError, type WorkerRequest, type WorkerResponse } from './protocol';
 
@@ -15,6 +17,8 @@ interface ActiveRun {
   readonly runId: number;
   /** The CancelSignal the core polls. */
   readonly signal: { aborted: boolean };
+  /** Pause, resume and step, awaited by the core before every epoch. */
+  readonly gate: RunGate;
 }
 
 let active: ActiveRun | undefined;
@@ -29,7 +33,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     post({ type: 'error', runId, error: { name: 'BusyError', message: `run ${active.runId} is still running; cancel it first` } });
     return;
   }
-  const current: ActiveRun = { runId, signal: { aborted: false } };
+  const current: ActiveRun = { runId, signal: { aborted: false }, gate: new RunGate((state) => post({ type: 'gate', runId, state })) };
   active = current;
   const notice = (message: string) => post({ type: 'notice', runId, message });
   try {
@@ -37,6 +41,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     post({ type: 'backend', runId, info });
     const result = await runExperiment(config, {
       signal: current.signal,
+      gate: current.gate.wait,
       cache: indexedDbBlobCache(notice),
       onProgress: (event) => post({ type: 'progress', runId, event }),
       loadDataset: async (datasetConfig) => {
@@ -50,6 +55,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     if (error instanceof CancelledError || current.signal.aborted) post({ type: 'cancelled', runId });
     else post({ type: 'error', runId, error: serializeError(error) });
   } finally {
+    current.gate.release();
     active = undefined;
   }
 }
@@ -61,7 +67,16 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
       void run(request);
       break;
     case 'cancel':
-      if (active && active.runId === request.runId) active.signal.aborted = true;
+      if (active && active.runId === request.runId) {
+        active.signal.aborted = true;
+        // A paused run waits at its gate; open it so the core reaches its cancel check.
+        active.gate.release();
+      }
+      break;
+    case 'pause':
+    case 'resume':
+    case 'step':
+      if (active && active.runId === request.runId) active.gate[request.type]();
       break;
   }
 };

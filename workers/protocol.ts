@@ -6,6 +6,7 @@
 import type { ExperimentConfig } from '../src/core/config';
 import type { NamedBytes } from '../src/core/datasets/types';
 import type { ExperimentResult, ProgressEvent } from '../src/core/experiment';
+import type { GateState } from './gate';
 
 /** What the user may ask for; "auto" walks BACKEND_ORDER and takes the first that starts. */
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -45,6 +46,8 @@ export interface SerializedError {
   readonly fileName?: string;
 }
 
+export type { GateState };
+
 export type DatasetSource = 'cache' | 'network' | 'files';
 
 export type WorkerRequest =
@@ -56,7 +59,10 @@ export type WorkerRequest =
       /** The user's dataset files for a "custom" dataset; absent to use the parsed copy in IndexedDB. */
       readonly files?: readonly NamedBytes[];
     }
-  | { readonly type: 'cancel'; readonly runId: number };
+  /** Cancel also opens a paused gate, so a paused run stops at once. */
+  | { readonly type: 'cancel'; readonly runId: number }
+  /** Pause at the next epoch boundary, resume, or let one more epoch through (workers/gate.ts). */
+  | { readonly type: 'pause' | 'resume' | 'step'; readonly runId: number };
 
 export type WorkerResponse =
   | { readonly type: 'backend'; readonly runId: number; readonly info: BackendInfo }
@@ -65,7 +71,9 @@ export type WorkerResponse =
   | { readonly type: 'notice'; readonly runId: number; readonly message: string }
   | { readonly type: 'result'; readonly runId: number; readonly result: ExperimentResult }
   | { readonly type: 'error'; readonly runId: number; readonly error: SerializedError }
-  | { readonly type: 'cancelled'; readonly runId: number };
+  | { readonly type: 'cancelled'; readonly runId: number }
+  /** The gate changed: paused or not, and whether the run is standing at it now. */
+  | { readonly type: 'gate'; readonly runId: number; readonly state: GateState };
 
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {

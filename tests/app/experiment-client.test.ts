@@ -111,4 +111,30 @@ describe('ExperimentClient', () => {
       message: 'the experiment worker could not start: no workers here',
     });
   });
+
+  it('sends pause, resume and step for the run in flight, and reports the gate', async () => {
+    const { client, workers } = setup();
+    const onGate = vi.fn();
+    const outcome = client.run({ config: TINY_CONFIG, backend: 'auto' }, { onGate });
+    const worker = workers[0];
+    const runId = worker.runId;
+    client.pause();
+    client.step();
+    client.resume();
+    expect(worker.sent.slice(1).map((s) => s.message)).toEqual([
+      { type: 'pause', runId },
+      { type: 'step', runId },
+      { type: 'resume', runId },
+    ]);
+    worker.answer({ type: 'gate', runId, state: { mode: 'paused', held: true, credits: 0 } });
+    expect(onGate).toHaveBeenCalledWith({ mode: 'paused', held: true, credits: 0 });
+    // Once a cancel is on its way, the run is not paused again.
+    client.cancel();
+    client.pause();
+    expect(worker.sent.at(-1)?.message).toEqual({ type: 'cancel', runId });
+    worker.answer({ type: 'cancelled', runId });
+    await expect(outcome).resolves.toEqual({ kind: 'cancelled' });
+    client.pause();
+    expect(worker.sent.at(-1)?.message).toEqual({ type: 'cancel', runId });
+  });
 });

@@ -6,7 +6,10 @@ import { selectDisplayedRun, useResultsStore } from '../../src/app/state/results
 import {
   IDLE_RUN,
   finishStages,
+  pauseState,
+  reduceGate,
   reduceProgress,
+  runClock,
   stageEtaSeconds,
   stageFraction,
   startedRun,
@@ -150,3 +153,33 @@ describe('results store', () => {
     expect(selectDisplayedRun(s, 'changed', configHash(TINY_CONFIG))).toMatchObject({ stale: true, run: { hash: configHash(TINY_CONFIG) } });
   });
 });
+
+describe('pause state in the run', () => {
+  it('says pausing until the run stands at the gate, and stops the ETA clocks while it does', () => {
+    let run = startedRun(TINY_CONFIG, 'h', 0);
+    run = reduceProgress(run, { type: 'stage-start', stage: 'train-target' }, 0);
+    run = reduceProgress(run, { type: 'epoch', model: 'target', index: 0, count: 1, metrics: epoch(1, 4, 2) }, 2_000);
+    expect(pauseState(run)).toBe('running');
+    run = reduceGate(run, { mode: 'paused', held: false, credits: 0 }, 2_500);
+    expect(pauseState(run)).toBe('pausing');
+    run = reduceGate(run, { mode: 'paused', held: true, credits: 0 }, 3_000);
+    expect(pauseState(run)).toBe('paused');
+    // Frozen at 3 s however long the pause lasts: 3 epochs × 2 s − 1 s since the last epoch.
+    expect(stageEtaSeconds(run.stages['train-target'], runClock(run, 60_000))).toBeCloseTo(5);
+    // Resumed after 57 s: the clocks move on by the pause, so the estimate is unchanged.
+    run = reduceGate(run, { mode: 'running', held: false, credits: 0 }, 60_000);
+    expect(pauseState(run)).toBe('running');
+    expect(run.pausedAt).toBeUndefined();
+    expect(stageEtaSeconds(run.stages['train-target'], runClock(run, 60_000))).toBeCloseTo(5);
+  });
+
+  it('uses the core’s ETA for stages of several models once one is done', () => {
+    let run = startedRun(TINY_CONFIG, 'h', 0);
+    run = reduceProgress(run, { type: 'stage-start', stage: 'train-references' }, 0);
+    run = reduceProgress(run, { type: 'epoch', model: 'reference', index: 0, count: 4, metrics: epoch(1, 1, 1) }, 1_000);
+    run = reduceProgress(run, { type: 'model-done', model: 'reference', index: 0, count: 4, seconds: 1, cached: false, etaSeconds: 30 }, 1_000);
+    run = reduceProgress(run, { type: 'epoch', model: 'reference', index: 1, count: 4, metrics: epoch(1, 1, 1) }, 2_000);
+    expect(stageEtaSeconds(run.stages['train-references'], 5_000)).toBeCloseTo(26);
+  });
+});
+

@@ -3,9 +3,12 @@
  * serve it on 127.0.0.1, and drive it through the UI like a student would. A tiny experiment
  * (100 records per part, 2 epochs, an MLP) trains in the Web Worker on WebGPU; then a reload
  * restores it from IndexedDB without retraining, a corrupt upload is refused by name, and cancel
- * stops a long run and leaves the page usable. Needs Chromium (scripts/ensure-chromium.mjs installs it before npm test).
+ * stops a long run and leaves the page usable. Then the defenses (live ε, not-applicable attacks,
+ * the price and the privacy figures), pause / step / resume / cancel through the worker's gate,
+ * chart export, a lesson link, and one quick suite run to the end with a stop and a resume in the
+ * middle. Needs Chromium (scripts/ensure-chromium.mjs installs it before npm test).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +16,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../../src/core/config';
+import { getSuite } from '../../src/core/suites/suites';
 import { runExperiment } from '../../src/core/experiment';
 import { loadDataset } from '../../src/node/load-dataset';
 import { configToHash } from '../../src/app/state/url-hash';
@@ -124,4 +128,146 @@ describe('the app in headless Chromium', () => {
     await expect.poll(() => page.url()).toContain('partSize=120');
     expect(pageErrors).toEqual([]);
   });
+
+  /**
+   * A fresh page load of `hash`. (goto to a URL that differs only in its hash is a same-document
+   * navigation, and a reload right after it sometimes reloaded the previous address.)
+   */
+  async function openFresh(hash: string): Promise<void> {
+    await page.goto('about:blank');
+    await page.goto(`${baseUrl}${hash}`);
+  }
+
+  /** The target's epoch as the stage row shows it ("epoch 3/6"), or 0 before the first. */
+  async function targetEpoch(): Promise<number> {
+    const text = (await page.getByTestId('stage-train-target').textContent()) ?? '';
+    return Number(/epoch (\d+)\//.exec(text)?.[1] ?? 0);
+  }
+
+  it('defends the target: live ε, pause and step, not-applicable attacks, the price, ε beside the strongest attack, chart export', async () => {
+    const defended = parseExperimentConfig({
+      seed: 2,
+      partSize: 100,
+      target: { architecture: 'mlp', epochs: 4, batchSize: 25 },
+      attacks: ['random', 'correctness', 'loss'],
+      defenses: { 'dp-sgd': { clipNorm: 1, noiseMultiplier: 1.1, microbatchSize: 1, sampling: 'poisson' }, 'label-only': {} },
+    });
+    await openFresh(configToHash(defended, 'wasm'));
+    const epsilon = page.getByTestId('dp-epsilon');
+    await epsilon.waitFor();
+    const before = Number(await epsilon.getAttribute('data-epsilon'));
+    await page.getByTestId('defense-dp-sgd-noiseMultiplier').fill('2');
+    await expect.poll(async () => Number(await epsilon.getAttribute('data-epsilon'))).toBeLessThan(before);
+    await expect.poll(() => page.url()).toContain('defenses.dp-sgd.noiseMultiplier=2');
+    expect(await epsilon.textContent()).toContain('Poisson sampling');
+
+    // Pause before the first epoch, step exactly one, then resume.
+    await page.getByTestId('run').click();
+    await page.getByTestId('pause').click();
+    await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor({ timeout: 30_000 });
+    const held = await targetEpoch();
+    await page.waitForTimeout(1_000);
+    expect(await targetEpoch()).toBe(held);
+    await page.getByTestId('step').click();
+    await expect.poll(targetEpoch, { timeout: 30_000 }).toBe(held + 1);
+    await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    expect(await targetEpoch()).toBe(held + 1);
+    await page.getByTestId('resume').click();
+    // (The table of an earlier run may already be on screen, marked stale: wait for this run.)
+    await page.locator('[data-testid="run-status"][data-status="done"]').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId('stale-notice').count()).toBe(0);
+
+    // Under label-only the loss attack is "not applicable", with the reason, never NaN.
+    const lossRow = page.locator('[data-testid="results-table"] tr[data-attack="loss"]');
+    expect(await lossRow.getAttribute('data-not-applicable')).toBe('true');
+    expect(await lossRow.textContent()).toMatch(/not applicable.*labels/);
+    expect(await page.getByTestId('results-table').textContent()).not.toContain('NaN');
+    expect(Number(await page.locator('[data-testid="defense-price"] td[data-metric="undefended"]').textContent())).toBeGreaterThan(0);
+    expect(await page.getByTestId('accountant-epsilon').textContent()).toMatch(/ε = \d/);
+    expect(await page.getByTestId('empirical-epsilon').textContent()).toMatch(/Strongest attack/);
+    expect(await page.locator('[data-testid="privacy-chart"] .recharts-scatter-symbol').count()).toBeGreaterThan(0);
+
+    // Each chart exports as SVG and PNG.
+    const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('roc-chart-export-svg').click()]);
+    const svg = await readFile((await svgDownload.path()) as string, 'utf8');
+    expect(svgDownload.suggestedFilename()).toBe('mia-lab-roc-curves.svg');
+    expect(svg).toMatch(/^<\?xml[^>]*>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg).toContain('recharts-curve');
+    expect(svg).toContain('ROC curves');
+    const [pngDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('privacy-chart-export-png').click()]);
+    const png = await readFile((await pngDownload.path()) as string);
+    expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(png.length).toBeGreaterThan(2_000);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('cancels a paused run at once', async () => {
+    const long = parseExperimentConfig({ seed: 5, partSize: 200, target: { architecture: 'mlp', epochs: 200, batchSize: 16 }, attacks: ['random', 'correctness'] });
+    await openFresh(configToHash(long, 'wasm'));
+    const started = Date.now();
+    await page.getByTestId('run').click();
+    await expect.poll(targetEpoch, { timeout: 30_000 }).toBeGreaterThan(0);
+    console.info(`e2e: first epoch after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await page.getByTestId('pause').click();
+    await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor({ timeout: 30_000 });
+    const clicked = Date.now();
+    await page.getByTestId('cancel').click();
+    await page.locator('[data-testid="run-status"][data-status="cancelled"]').waitFor({ timeout: 5_000 });
+    expect(Date.now() - clicked).toBeLessThan(3_000);
+    expect(await page.getByText('so it was terminated').count()).toBe(0);
+  });
+
+  it('opens a lesson from its link: settings set, distractions hidden or locked, steps beside the charts', async () => {
+    await openFresh('#lesson=overfitting');
+    await page.getByTestId('lesson').waitFor();
+    expect(await page.getByTestId('part-size').inputValue()).toBe('1000');
+    expect(await page.getByTestId('target-epochs').inputValue()).toBe('80');
+    expect(await page.getByTestId('group-defenses').count()).toBe(0);
+    expect(await page.getByTestId('group-shadow').count()).toBe(0);
+    expect(await page.getByTestId('dataset').isDisabled()).toBe(true);
+    expect(await page.getByTestId('part-size').isEnabled()).toBe(true);
+    await page.getByTestId('lesson-next').click();
+    await page.getByTestId('lesson-next').click();
+    expect(await page.getByTestId('lesson').getAttribute('data-step')).toBe('2');
+    await expect.poll(() => page.getByTestId('part-size').inputValue()).toBe('5000');
+    await expect.poll(() => page.url()).toMatch(/#lesson=overfitting&step=2&hide=.*partSize=5000/);
+    await page.getByText('Leave the lesson').click();
+    await page.getByTestId('group-defenses').waitFor();
+  });
+
+  it('runs a quick suite end to end in the worker, stopping and resuming from IndexedDB on the way', async () => {
+    await openFresh('#view=suites&backend=wasm');
+    await page.getByTestId('suites-page').waitFor();
+    await page.getByTestId('suite').selectOption('gap');
+    const rows = page.locator('[data-testid="suite-grid"] tbody tr');
+    const runs = getSuite('gap').runs('quick');
+    await expect.poll(() => rows.count()).toBe(runs.length);
+    const started = Date.now();
+    await page.getByTestId('suite-start').click();
+    await page.locator('[data-testid="suite-progress"][data-status="running"]').waitFor();
+    await page.locator('[data-testid="suite-grid"] tr[data-status="done"]').first().waitFor({ timeout: 60_000 });
+    // The first finished run already fills the suite's tables.
+    await page.getByTestId('suite-table').first().waitFor();
+    await page.getByTestId('suite-stop').click();
+    await page.locator('[data-testid="suite-progress"][data-status="stopped"]').waitFor({ timeout: 15_000 });
+    const doneBefore = await page.locator('[data-testid="suite-grid"] tr[data-status="done"]').count();
+    expect(doneBefore).toBeGreaterThanOrEqual(1);
+
+    // A reload: the finished runs come back from IndexedDB and are reused, not retrained.
+    await page.reload();
+    await page.getByTestId('suite').selectOption('gap');
+    await expect.poll(() => page.locator('[data-testid="suite-grid"] tr[data-status="cached"]').count()).toBe(doneBefore);
+    await page.getByTestId('suite-start').click();
+    await page.locator('[data-testid="suite-progress"][data-status="done"]').waitFor({ timeout: 120_000 });
+    const statuses = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status')));
+    expect(statuses.filter((s) => s === 'cached')).toHaveLength(doneBefore);
+    expect(statuses.filter((s) => s === 'done')).toHaveLength(runs.length - doneBefore);
+    expect(await page.getByTestId('suite-figure').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="suite-figure"] svg circle, [data-testid="suite-figure"] svg path').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="suite-summary"] .stale').count()).toBe(0);
+    console.info(`e2e: the quick "gap" suite (${runs.length} runs, one stop and resume) took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(pageErrors).toEqual([]);
+  });
 });
+

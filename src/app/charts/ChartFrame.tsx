@@ -1,5 +1,9 @@
-/** A chart with its title, a short explanation beside it, its formula and citation on demand, and a stale warning. */
-import type { ReactNode } from 'react';
+/**
+ * A chart with its title, a short explanation beside it, its formula and citation on demand, a
+ * stale warning, and SVG and PNG export of what is drawn.
+ */
+import { useRef, useState, type ReactNode } from 'react';
+import { chartToSvg, downloadPng, downloadSvg, fileStem } from './export-chart';
 
 interface Props {
   readonly title: string;
@@ -11,17 +15,50 @@ interface Props {
   readonly children: ReactNode;
 }
 
+/** SVG and PNG buttons for a figure; `svg` builds the document when clicked. */
+export function ExportButtons({ name, svg, testId }: { name: string; svg: () => string | undefined; testId?: string }) {
+  const [error, setError] = useState<string>();
+  const save = async (kind: 'svg' | 'png') => {
+    setError(undefined);
+    try {
+      const text = svg();
+      if (!text) throw new Error('nothing is drawn yet');
+      if (kind === 'svg') downloadSvg(`${name}.svg`, text);
+      else await downloadPng(`${name}.png`, text);
+    } catch (e) {
+      setError(`Could not export ${kind.toUpperCase()}: ${(e as Error).message}`);
+    }
+  };
+  return (
+    <span className="export-buttons">
+      <button type="button" className="small" data-testid={testId && `${testId}-export-svg`} onClick={() => void save('svg')} title="Download as SVG">
+        SVG
+      </button>
+      <button type="button" className="small" data-testid={testId && `${testId}-export-png`} onClick={() => void save('png')} title="Download as PNG">
+        PNG
+      </button>
+      {error && <span className="message error">{error}</span>}
+    </span>
+  );
+}
+
 export function ChartFrame({ title, explanation, more, stale, testId, children }: Props) {
+  const plot = useRef<HTMLDivElement>(null);
   return (
     <section className="chart" data-testid={testId}>
-      <h3>{title}</h3>
+      <div className="chart-head">
+        <h3>{title}</h3>
+        <ExportButtons name={`mia-lab-${fileStem(title)}`} testId={testId} svg={() => (plot.current ? chartToSvg(plot.current, title) : undefined)} />
+      </div>
       {stale && (
         <p className="stale" data-testid="stale-notice">
           This shows an earlier run: it does not match the current settings. Press Run to update it.
         </p>
       )}
       <div className="chart-body">
-        <div className="chart-plot">{children}</div>
+        <div className="chart-plot" ref={plot}>
+          {children}
+        </div>
         <aside className="chart-explanation">
           <p>{explanation}</p>
           {more && (

@@ -101,7 +101,12 @@ function RocChartView({ attacks, stale }: { attacks: readonly AttackResult[]; st
   );
 }
 
-function ResultsTableView({ attacks }: { attacks: readonly AttackResult[] }) {
+interface NotApplicable {
+  readonly name: string;
+  readonly reason: string;
+}
+
+function ResultsTableView({ attacks, notApplicable = [] }: { attacks: readonly AttackResult[]; notApplicable?: readonly NotApplicable[] }) {
   return (
     <table className="results-table" data-testid="results-table">
       <thead>
@@ -132,6 +137,17 @@ function ResultsTableView({ attacks }: { attacks: readonly AttackResult[] }) {
             <td>{formatRate(a.tprAtFpr['0.01'])}</td>
             <td>{formatRate(a.tprAtFpr['0.1'])}</td>
             <td>{a.threshold === Infinity ? 'nobody' : a.threshold === -Infinity ? 'everybody' : Number.isFinite(a.threshold) ? a.threshold.toPrecision(4) : '—'}</td>
+          </tr>
+        ))}
+        {notApplicable.map((a) => (
+          <tr key={a.name} data-attack={a.name} data-not-applicable="true" className="not-applicable">
+            <th scope="row">
+              <span className="swatch" style={{ background: '#ccc' }} />
+              {attackLabel(a.name)}
+            </th>
+            <td colSpan={8} className="reason" title={a.reason}>
+              <strong>not applicable</strong> · {a.reason.replace(/^not applicable:\s*/i, '')}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -1,5 +1,5 @@
 /** The experiment's settings, all read from the core's registries and written to the config store. */
-import { useState, type DragEvent } from 'react';
+import { useState, type DragEvent, type ReactNode } from 'react';
 import { ATTACK_NAMES, ATTACKS, type AttackName } from '../../core/attacks/registry';
 import { PRESETS, type TrainingConfig } from '../../core/config';
 import { BUILTIN_DATASETS, BUILTIN_DATASET_IDS, isBuiltinDatasetId } from '../../core/datasets/builtin';
@@ -8,13 +8,15 @@ import { BACKEND_CHOICES, type BackendChoice } from '../../../workers/protocol';
 import { chooseDatasetFiles } from '../state/actions';
 import { useConfigStore } from '../state/config-store';
 import { useUiStore } from '../state/ui-store';
+import type { ControlGroup } from '../state/url-hash';
+import { DefensesPanel } from '../defenses/DefensesPanel';
 import { NumberField } from './NumberField';
 import { SpecFields, configSections } from './SpecFields';
 
 /** Training fields, shown by TrainingFields rather than the generated sections. */
 const TRAINING_KEYS = ['architecture', 'epochs', 'batchSize', 'learningRate'];
 /** Config sections with hand-made controls above; every other section is generated from the schema. */
-const HAND_MADE_SECTIONS = ['dataset', 'target', 'shadow'];
+const HAND_MADE_SECTIONS = ['dataset', 'target', 'shadow', 'defenses'];
 
 const BACKEND_LABELS: Record<BackendChoice, string> = {
   auto: 'Auto (WebGPU → webgl → wasm → cpu)',
@@ -154,6 +156,21 @@ function AttackControls() {
   );
 }
 
+/**
+ * A group of controls a link or lesson may hide (not rendered) or lock (shown, disabled: a
+ * disabled fieldset disables everything inside it).
+ */
+function Group({ id, children }: { id: ControlGroup; children: ReactNode }) {
+  const hidden = useUiStore((s) => s.hidden.includes(id));
+  const locked = useUiStore((s) => s.locked.includes(id));
+  if (hidden) return null;
+  return (
+    <fieldset className={`group${locked ? ' locked' : ''}`} disabled={locked} data-testid={`group-${id}`} title={locked ? 'Locked by the lesson' : undefined}>
+      {children}
+    </fieldset>
+  );
+}
+
 export function Controls() {
   const config = useConfigStore((s) => s.config);
   const problems = useConfigStore((s) => s.problems);
@@ -169,6 +186,7 @@ export function Controls() {
   return (
     <section className="controls" aria-label="Experiment settings">
       <h2>Experiment</h2>
+      <Group id="preset">
       <div className="field">
         <label htmlFor="preset">Preset</label>
         <select id="preset" data-testid="preset" value={preset ?? ''} onChange={(e) => e.target.value && applyPreset(e.target.value)}>
@@ -181,7 +199,11 @@ export function Controls() {
         </select>
       </div>
       {preset && <p className="hint">{PRESETS[preset]?.description}</p>}
-      <DatasetControls />
+      </Group>
+      <Group id="dataset">
+        <DatasetControls />
+      </Group>
+      <Group id="partSize">
       <NumberField
         label="Records per part"
         value={config.partSize}
@@ -190,8 +212,14 @@ export function Controls() {
         testId="part-size"
         hint="Four disjoint parts: target train (members), target test, shadow train, shadow test."
       />
-      <NumberField label="Seed" value={config.seed} min={0} onCommit={(seed) => update({ seed })} testId="seed" />
-      <TrainingFields role="Target" training={config.target} onChange={updateTarget} />
+      </Group>
+      <Group id="seed">
+        <NumberField label="Seed" value={config.seed} min={0} onCommit={(seed) => update({ seed })} testId="seed" />
+      </Group>
+      <Group id="target">
+        <TrainingFields role="Target" training={config.target} onChange={updateTarget} />
+      </Group>
+      <Group id="shadow">
       <div className="checkbox">
         <input id="shadow-follows" type="checkbox" checked={follows} onChange={(e) => {
           setFollows(e.target.checked);
@@ -201,7 +229,14 @@ export function Controls() {
       </div>
       {!follows && <TrainingFields role="Shadow" training={config.shadow} onChange={(patch) => update({ shadow: patch })} />}
       <SpecFields section="shadow" title="Shadow models" exclude={TRAINING_KEYS} />
-      <AttackControls />
+      </Group>
+      <Group id="attacks">
+        <AttackControls />
+      </Group>
+      <Group id="defenses">
+        <DefensesPanel />
+      </Group>
+      <Group id="advanced">
       <details className="advanced">
         <summary>More settings (reference models, attack parameters)</summary>
         {configSections()
@@ -210,6 +245,8 @@ export function Controls() {
             <SpecFields key={section} section={section} exclude={follows ? TRAINING_KEYS : []} />
           ))}
       </details>
+      </Group>
+      <Group id="backend">
       <div className="field">
         <label htmlFor="backend">Backend</label>
         <select id="backend" data-testid="backend" value={backend} onChange={(e) => setBackend(e.target.value as BackendChoice)}>
@@ -220,6 +257,7 @@ export function Controls() {
           ))}
         </select>
       </div>
+      </Group>
       {problems.length > 0 && (
         <div className="message error" role="alert" data-testid="config-problems">
           Not applied:

@@ -1,6 +1,9 @@
 /** The result on screen (or the live run), its charts and table, and the session's runs. */
 import { useMemo } from 'react';
 import { GapScatter } from '../charts/GapScatter';
+import { PrivacyUtility } from '../charts/PrivacyUtility';
+import { LessonPanel } from '../lessons/LessonPanel';
+import { DefenseSummary } from './DefenseSummary';
 import { ResultsTable, RocChart } from '../charts/RocChart';
 import { ScoreHistograms } from '../charts/ScoreHistograms';
 import { TrainingCurves } from '../charts/TrainingCurves';
@@ -58,6 +61,9 @@ export function ResultsView() {
   const result = displayed?.run.result;
   return (
     <div className="results">
+      <ErrorBoundary area="the lesson">
+        <LessonPanel />
+      </ErrorBoundary>
       <SessionRuns currentHash={currentHash} shownHash={displayed?.run.hash} />
       {!displayed && !live && (
         <div className="intro">
@@ -86,7 +92,10 @@ export function ResultsView() {
         <>
           <ErrorBoundary area="the ROC curves">
             <RocChart attacks={result.attacks} stale={displayed?.stale} />
-            <ResultsTable attacks={result.attacks} />
+            <ResultsTable attacks={result.attacks} notApplicable={result.notApplicable ?? EMPTY} />
+          </ErrorBoundary>
+          <ErrorBoundary area="the defenses">
+            <DefenseSummary result={result} />
           </ErrorBoundary>
           <ErrorBoundary area="the score histograms">
             <ScoreHistograms attacks={result.attacks} stale={displayed?.stale} />
@@ -94,6 +103,7 @@ export function ResultsView() {
         </>
       )}
       <ErrorBoundary area="the gap chart">{allRuns.length > 0 && <GapScatter runs={allRuns} />}</ErrorBoundary>
+      <ErrorBoundary area="the privacy–utility chart">{allRuns.length > 0 && <PrivacyUtility runs={allRuns} />}</ErrorBoundary>
     </div>
   );
 }

@@ -1,14 +1,16 @@
-/** Run and cancel, the backend that runs, per-stage progress with an ETA, and how the run ended. */
+/** Run, pause, step and cancel; the backend that runs, per-stage progress with an ETA, and how the run ended. */
 import { useEffect, useState } from 'react';
 import { STAGES, type StageName } from '../../core/experiment';
 import { formatSeconds } from '../charts/chart-data';
-import { cancelRun, restartWorker, startRun } from '../state/actions';
-import { stageEtaSeconds, stageFraction, useRunStore, type RunProgress, type StageProgress } from '../state/run-store';
+import { cancelRun, pauseRun, restartWorker, resumeRun, startRun, stepRun } from '../state/actions';
+import { useSuiteStore } from '../suites/suite-store';
+import { pauseState, runClock, stageEtaSeconds, stageFraction, useRunStore, type RunProgress, type StageProgress } from '../state/run-store';
 
 /** Labels for the stages the lab knows; a stage added to the core later shows under its own name. */
 const STAGE_LABELS: Partial<Record<string, string>> = {
   'load-data': 'Load data',
   'train-target': 'Train target',
+  'train-undefended': 'Train undefended',
   'train-shadow': 'Train shadows',
   'train-references': 'Train references',
   predict: 'Predict',
@@ -28,6 +30,7 @@ function useNow(active: boolean): number {
 }
 
 function StageRow({ name, stage, now }: { name: StageName; stage: StageProgress; now: number }) {
+  // `now` is the run's clock: it stands still while the run is paused.
   const fraction = stageFraction(stage);
   const eta = stageEtaSeconds(stage, now);
   let detail = '';
@@ -78,27 +81,73 @@ function Outcome({ run }: { run: RunProgress }) {
   }
 }
 
+/** Pause, resume, step (one epoch) and cancel of the run in progress, and how far it is. */
+export function RunControls({ run, busy }: { run: RunProgress; busy: boolean }) {
+  const pause = pauseState(run);
+  const running = run.status === 'running';
+  return (
+    <div className="buttons run-controls">
+      {pause === 'running' ? (
+        <button type="button" data-testid="pause" disabled={!running} onClick={pauseRun} title="Stop before the next epoch">
+          Pause
+        </button>
+      ) : (
+        <button type="button" data-testid="resume" disabled={!running} onClick={resumeRun}>
+          Resume
+        </button>
+      )}
+      <button type="button" data-testid="step" disabled={!running} onClick={stepRun} title="Train one more epoch, then pause">
+        Step
+      </button>
+      <button type="button" data-testid="cancel" disabled={!busy || run.status === 'cancelling'} onClick={cancelRun}>
+        {run.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+      </button>
+    </div>
+  );
+}
+
+/** The status line and the per-stage bars with their ETA. */
+export function RunProgressView({ run }: { run: RunProgress }) {
+  const busy = run.status === 'running' || run.status === 'cancelling';
+  const now = runClock(run, useNow(busy));
+  const pause = pauseState(run);
+  const shown = run.status === 'running' && pause !== 'running' ? pause : run.status;
+  return (
+    <>
+      <p className="status" data-testid="run-status" data-status={run.status} data-pause={pause}>
+        Status: {shown}
+        {pause === 'pausing' && ' (the epoch in progress finishes first)'}
+        {pause === 'paused' && ' between epochs: Step trains one more, Resume goes on'}
+      </p>
+      {run.status !== 'idle' && (
+        <ol className="stages">
+          {STAGES.map((name) => (
+            <StageRow key={name} name={name} stage={run.stages[name] ?? { status: 'pending' }} now={now} />
+          ))}
+        </ol>
+      )}
+    </>
+  );
+}
+
 export function RunPanel() {
   const run = useRunStore((s) => s.run);
   const busy = run.status === 'running' || run.status === 'cancelling';
-  const now = useNow(busy);
+  // A suite queues its runs on the same worker; the Run button waits for it.
+  const suiteActive = useSuiteStore((s) => s.active);
   const { backend } = run;
   return (
     <section className="run-panel" aria-label="Run">
       <div className="buttons">
-        <button type="button" className="primary" data-testid="run" disabled={busy} onClick={() => void startRun()}>
+        <button type="button" className="primary" data-testid="run" disabled={busy || suiteActive} onClick={() => void startRun()} title={suiteActive ? 'A suite is running (Suites page)' : undefined}>
           Run
-        </button>
-        <button type="button" data-testid="cancel" disabled={!busy || run.status === 'cancelling'} onClick={cancelRun}>
-          {run.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
         </button>
         <button type="button" onClick={restartWorker} disabled={busy} title="Throw the worker away and start a fresh one on the next run">
           Restart worker
         </button>
       </div>
-      <p className="status" data-testid="run-status" data-status={run.status}>
-        Status: {run.status}
-      </p>
+      <RunControls run={run} busy={busy} />
+      <RunProgressView run={run} />
       {backend && (
         <p className="backend" data-testid="backend-active" data-backend={backend.active}>
           Backend: <strong>{backend.active}</strong>
@@ -117,13 +166,6 @@ export function RunPanel() {
           {run.dataset.name}: {run.dataset.count.toLocaleString()} records (
           {run.dataset.source === 'cache' ? 'from the IndexedDB cache' : run.dataset.source === 'network' ? 'downloaded and parsed' : 'parsed from your files'})
         </p>
-      )}
-      {run.status !== 'idle' && (
-        <ol className="stages">
-          {STAGES.map((name) => (
-            <StageRow key={name} name={name} stage={run.stages[name] ?? { status: 'pending' }} now={now} />
-          ))}
-        </ol>
       )}
       {run.notices.map((notice) => (
         <p key={notice} className="message notice">

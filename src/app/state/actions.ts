@@ -4,7 +4,8 @@
  */
 import type { NamedBytes } from '../../core/datasets/types';
 import { clearStorage, describeStorageError, estimateStorage, loadRuns, saveRun, type StoredRun } from '../storage/db';
-import { ExperimentClient } from '../worker/experiment-client';
+import type { ExperimentConfig } from '../../core/config';
+import { ExperimentClient, type RunOutcome } from '../worker/experiment-client';
 import { configHash } from './config-hash';
 import { useConfigStore } from './config-store';
 import { parseImportedFile } from './import-export';
@@ -29,38 +30,28 @@ export async function refreshStorage(): Promise<void> {
   useUiStore.getState().setStorage(await estimateStorage().catch(() => undefined));
 }
 
-export async function startRun(): Promise<void> {
-  const { config } = useConfigStore.getState();
-  const ui = useUiStore.getState();
-  const runs = useRunStore.getState();
-  if (runs.run.status === 'running' || runs.run.status === 'cancelling') return;
-  const hash = configHash(config);
-  runs.start(config, hash);
-  const files = config.dataset.name === 'custom' && ui.userFiles.length > 0 ? ui.userFiles : undefined;
+/**
+ * Run one config on the worker with the run store following it (stages, curves, pause state).
+ * Used by the Run button and by the suite queue, so both show the same progress and share the
+ * one worker (one run at a time).
+ */
+export async function executeRun(config: ExperimentConfig, hash: string, files?: readonly NamedBytes[]): Promise<RunOutcome> {
+  useRunStore.getState().start(config, hash);
   const outcome = await getClient().run(
-    { config, backend: ui.backend, ...(files ? { files } : {}) },
+    { config, backend: useUiStore.getState().backend, ...(files ? { files } : {}) },
     {
       onBackend: (info) => useRunStore.getState().setBackend(info),
       onDataset: (dataset) => useRunStore.getState().setDataset(dataset),
       onProgress: (event) => useRunStore.getState().progress(event),
       onNotice: (message) => useRunStore.getState().notice(message),
+      onGate: (state) => useRunStore.getState().gate(state),
     },
   );
   const finish = useRunStore.getState().finish;
   switch (outcome.kind) {
-    case 'result': {
-      const run: StoredRun = { hash, config, result: outcome.result, finishedAt: Date.now(), origin: 'run' };
-      useResultsStore.getState().add(run);
-      useUiStore.getState().select(hash);
+    case 'result':
       finish('done');
-      try {
-        await saveRun(run);
-      } catch (error) {
-        useUiStore.getState().say('error', describeStorageError(error, 'the results'));
-      }
-      void refreshStorage();
       break;
-    }
     case 'error':
       finish('error', { error: outcome.error });
       break;
@@ -72,11 +63,54 @@ export async function startRun(): Promise<void> {
       finish('crashed', { crash: outcome.message });
       break;
   }
+  return outcome;
+}
+
+/** Keep a finished run: in the session's results and in IndexedDB (a full quota is a message). */
+export async function keepResult(run: StoredRun, show: boolean): Promise<void> {
+  useResultsStore.getState().add(run);
+  if (show) useUiStore.getState().select(run.hash);
+  try {
+    await saveRun(run);
+  } catch (error) {
+    useUiStore.getState().say('error', describeStorageError(error, 'the results'));
+  }
+  void refreshStorage();
+}
+
+export function runIsActive(): boolean {
+  const { status } = useRunStore.getState().run;
+  return status === 'running' || status === 'cancelling';
+}
+
+export async function startRun(): Promise<void> {
+  const { config } = useConfigStore.getState();
+  const ui = useUiStore.getState();
+  if (runIsActive()) return;
+  const hash = configHash(config);
+  const files = config.dataset.name === 'custom' && ui.userFiles.length > 0 ? ui.userFiles : undefined;
+  const outcome = await executeRun(config, hash, files);
+  if (outcome.kind === 'result') {
+    await keepResult({ hash, config, result: outcome.result, finishedAt: Date.now(), origin: 'run' }, true);
+  }
 }
 
 export function cancelRun(): void {
   useRunStore.getState().cancelling();
   getClient().cancel();
+}
+
+/** Pause at the next epoch boundary, resume, or train one more epoch (the worker's RunGate). */
+export function pauseRun(): void {
+  getClient().pause();
+}
+
+export function resumeRun(): void {
+  getClient().resume();
+}
+
+export function stepRun(): void {
+  getClient().step();
 }
 
 export function restartWorker(): void {

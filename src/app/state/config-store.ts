@@ -7,11 +7,13 @@ import { DEFAULT_CONFIG, parseExperimentConfig, presetConfig, type ExperimentCon
 
 /**
  * A change to the config: top-level values replace, object sections (target, shadow, reference, …)
- * merge one level deep, and the dataset section is replaced whole (switching to a built-in drops
- * the file list).
+ * merge one level deep, and the dataset and defenses sections are replaced whole (switching to a
+ * built-in drops the file list; switching a defense off removes its entry).
  */
+const WHOLE_SECTIONS: readonly string[] = ['dataset', 'defenses'];
+
 export type ConfigPatch = {
-  readonly [K in keyof ExperimentConfig]?: K extends 'dataset'
+  readonly [K in keyof ExperimentConfig]?: K extends 'dataset' | 'defenses'
     ? ExperimentConfig[K]
     : ExperimentConfig[K] extends readonly unknown[]
       ? ExperimentConfig[K]
@@ -37,7 +39,7 @@ export function applyPatch(config: ExperimentConfig, patch: ConfigPatch): Record
   const next: Record<string, unknown> = { ...config };
   for (const [key, value] of Object.entries(patch)) {
     const current = (config as unknown as Record<string, unknown>)[key];
-    const mergeable = key !== 'dataset' && isPlainObject(value) && isPlainObject(current);
+    const mergeable = !WHOLE_SECTIONS.includes(key) && isPlainObject(value) && isPlainObject(current);
     next[key] = mergeable ? { ...current, ...value } : value;
   }
   return next;

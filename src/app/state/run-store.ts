@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import type { ExperimentConfig } from '../../core/config';
 import { STAGES, type ProgressEvent, type StageName } from '../../core/experiment';
 import type { EpochMetrics } from '../../core/models/train';
-import type { BackendInfo, DatasetSource, SerializedError } from '../../../workers/protocol';
+import type { BackendInfo, DatasetSource, GateState, SerializedError } from '../../../workers/protocol';
 
 export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'error' | 'crashed';
 
@@ -27,8 +27,9 @@ export interface StageProgress {
   /** Sum and count of the epochs trained so far in this stage, for the ETA. */
   readonly epochSeconds?: number;
   readonly epochsRun?: number;
-  /** The core's own estimate at the last model-done event. */
+  /** The core's own estimate of the rest of the stage at the last model-done event, and when it came. */
   readonly coreEtaSeconds?: number;
+  readonly modelDoneAt?: number;
 }
 
 export interface RunProgress {
@@ -45,6 +46,10 @@ export interface RunProgress {
   /** Worker crashes and restarts, in words. */
   readonly crash?: string;
   readonly notices: readonly string[];
+  /** The pause gate as the worker last reported it (absent: never paused). */
+  readonly gate?: GateState;
+  /** When the run came to stand at the gate; the clocks of the ETA stop meanwhile. */
+  readonly pausedAt?: number;
 }
 
 function pendingStages(): Record<StageName, StageProgress> {
@@ -104,6 +109,7 @@ export function reduceProgress(run: RunProgress, event: ProgressEvent, now: numb
         epoch: 0,
         lastEventAt: now,
         coreEtaSeconds: event.etaSeconds,
+        modelDoneAt: now,
       }));
     }
     case 'warning':
@@ -111,6 +117,37 @@ export function reduceProgress(run: RunProgress, event: ProgressEvent, now: numb
     default:
       return run;
   }
+}
+
+/**
+ * Fold a gate report into the run. While the run stands at the gate its ETA clocks stop: on
+ * leaving it, every running stage's timestamps move forward by the time spent there.
+ */
+export function reduceGate(run: RunProgress, gate: GateState, now: number): RunProgress {
+  if (gate.held) return { ...run, gate, pausedAt: run.pausedAt ?? now };
+  if (run.pausedAt === undefined) return { ...run, gate };
+  const shift = now - run.pausedAt;
+  const moved = (t: number | undefined) => (t === undefined ? undefined : t + shift);
+  const stages = Object.fromEntries(
+    Object.entries(run.stages).map(([name, stage]) => [
+      name,
+      stage.status === 'running'
+        ? { ...stage, startedAt: moved(stage.startedAt), lastEventAt: moved(stage.lastEventAt), modelDoneAt: moved(stage.modelDoneAt) }
+        : stage,
+    ]),
+  ) as Record<StageName, StageProgress>;
+  return { ...run, gate, stages, pausedAt: undefined };
+}
+
+/** What the pause controls show: running, pausing (asked, the epoch is finishing), paused (held). */
+export function pauseState(run: RunProgress): 'running' | 'pausing' | 'paused' {
+  if (run.gate?.mode !== 'paused') return 'running';
+  return run.gate.held ? 'paused' : 'pausing';
+}
+
+/** The clock the ETA reads: frozen while the run stands at the gate. */
+export function runClock(run: RunProgress, now: number): number {
+  return run.pausedAt ?? now;
 }
 
 /** Stages that never started in a finished run were skipped (no shadow needed, say). */
@@ -141,11 +178,16 @@ export function stageFraction(stage: StageProgress): number | undefined {
 }
 
 /**
- * Seconds left in a training stage: the mean epoch so far times the epochs left, less the time
- * since the last event; the core's own estimate when no epoch has been timed (cached models).
+ * Seconds left in a training stage. Stages of several models (shadows, references) use the
+ * core's estimate at the last model-done event, less the time since; before the first model is
+ * done, and for the target, the mean epoch so far times the epochs left, less the time since the
+ * last epoch.
  */
 export function stageEtaSeconds(stage: StageProgress, now: number): number | undefined {
   if (stage.status !== 'running') return undefined;
+  if (stage.coreEtaSeconds !== undefined && stage.modelDoneAt !== undefined) {
+    return Math.max(0, stage.coreEtaSeconds - (now - stage.modelDoneAt) / 1000);
+  }
   const sinceLast = stage.lastEventAt ? (now - stage.lastEventAt) / 1000 : 0;
   if (stage.epochs && stage.epochsRun && stage.epochSeconds) {
     const mean = stage.epochSeconds / stage.epochsRun;
@@ -164,6 +206,7 @@ export interface RunStore {
   setDataset(dataset: RunProgress['dataset']): void;
   notice(message: string): void;
   cancelling(): void;
+  gate(state: GateState): void;
   finish(status: RunStatus, detail?: { error?: SerializedError; crash?: string }): void;
 }
 
@@ -175,5 +218,7 @@ export const useRunStore = create<RunStore>()((set) => ({
   setDataset: (dataset) => set(({ run }) => ({ run: { ...run, dataset } })),
   notice: (message) => set(({ run }) => ({ run: { ...run, notices: [...run.notices, message] } })),
   cancelling: () => set(({ run }) => ({ run: run.status === 'running' ? { ...run, status: 'cancelling' } : run })),
-  finish: (status, detail = {}) => set(({ run }) => ({ run: { ...finishStages(run, status), ...detail } })),
+  gate: (state) => set(({ run }) => ({ run: reduceGate(run, state, Date.now()) })),
+  finish: (status, detail = {}) =>
+    set(({ run }) => ({ run: { ...finishStages(run, status), ...detail, gate: undefined, pausedAt: undefined } })),
 }));

@@ -1,7 +1,11 @@
-/** UI state: the backend choice, the user's dataset files, chart options, messages, storage figures. */
+/**
+ * UI state: the backend choice, the page on screen, the lesson and the controls it hides or locks,
+ * the user's dataset files, chart options, messages, storage figures.
+ */
 import { create } from 'zustand';
 import type { NamedBytes } from '../../core/datasets/types';
 import type { BackendChoice } from '../../../workers/protocol';
+import type { ControlGroup, View } from './url-hash';
 import type { StorageEstimate } from '../storage/db';
 
 export interface Message {
@@ -21,7 +25,19 @@ export interface UiState {
   readonly shadowFollowsTarget: boolean;
   readonly messages: readonly Message[];
   readonly storage?: StorageEstimate;
+  readonly view: View;
+  /** The lesson on screen and its step (lessons/lessons.ts). */
+  readonly lesson?: { readonly id: string; readonly step: number };
+  /** Control groups hidden or locked by the link or the lesson. */
+  readonly hidden: readonly ControlGroup[];
+  readonly locked: readonly ControlGroup[];
+  /** The attack the privacy–utility chart plots, and its metric. */
+  readonly privacyAttack?: string;
+  readonly privacyMetric: 'auc' | 'tpr';
   setBackend(backend: BackendChoice): void;
+  setView(view: View): void;
+  setLesson(lesson: { id: string; step: number } | undefined, hidden?: readonly ControlGroup[], locked?: readonly ControlGroup[]): void;
+  setPrivacyChart(attack: string | undefined, metric: 'auc' | 'tpr'): void;
   setUserFiles(files: readonly NamedBytes[]): void;
   select(hash: string | undefined): void;
   setRocScale(scale: 'linear' | 'log'): void;
@@ -39,7 +55,14 @@ export const useUiStore = create<UiState>()((set) => ({
   rocScale: 'linear',
   shadowFollowsTarget: true,
   messages: [],
+  view: 'lab',
+  hidden: [],
+  locked: [],
+  privacyMetric: 'auc',
   setBackend: (backend) => set({ backend }),
+  setView: (view) => set({ view }),
+  setLesson: (lesson, hidden = [], locked = []) => set({ lesson, hidden, locked }),
+  setPrivacyChart: (privacyAttack, privacyMetric) => set({ privacyAttack, privacyMetric }),
   setUserFiles: (userFiles) => set({ userFiles }),
   select: (selectedHash) => set({ selectedHash }),
   setRocScale: (rocScale) => set({ rocScale }),

@@ -8,9 +8,11 @@ import type { BlobCache } from '../../core/cache';
 import type { ExperimentConfig } from '../../core/config';
 import type { ImageDataset } from '../../core/datasets/types';
 import type { ExperimentResult } from '../../core/experiment';
+import type { ResultsJson } from '../../core/results';
 
 export const DB_NAME = 'mia-lab';
-const DB_VERSION = 1;
+/** 2 added suite-runs. */
+const DB_VERSION = 2;
 
 /** A finished run as the app keeps it: the result plus where it came from. */
 export interface StoredRun {
@@ -31,7 +33,17 @@ export interface StoredDataset {
   readonly storedAt: number;
 }
 
+/** A finished run of a suite, kept under runKey(run) (a hash of its config), as the CLI's results.json. */
+export interface StoredSuiteRun {
+  readonly key: string;
+  readonly suite: string;
+  readonly runId: string;
+  readonly result: ResultsJson;
+  readonly finishedAt: number;
+}
+
 interface LabSchema extends DBSchema {
+  'suite-runs': { key: string; value: StoredSuiteRun };
   results: { key: string; value: StoredRun; indexes: { finishedAt: number } };
   datasets: { key: string; value: StoredDataset };
   /** The core's BlobCache entries (trained reference models' outputs), already checksummed by the core. */
@@ -43,10 +55,13 @@ let opening: Promise<IDBPDatabase<LabSchema>> | undefined;
 export function openLabDb(): Promise<IDBPDatabase<LabSchema>> {
   if (typeof indexedDB === 'undefined') return Promise.reject(new Error('IndexedDB is not available in this browser'));
   opening ??= openDB<LabSchema>(DB_NAME, DB_VERSION, {
-    upgrade(db) {
-      db.createObjectStore('results', { keyPath: 'hash' }).createIndex('finishedAt', 'finishedAt');
-      db.createObjectStore('datasets', { keyPath: 'key' });
-      db.createObjectStore('blobs');
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('results', { keyPath: 'hash' }).createIndex('finishedAt', 'finishedAt');
+        db.createObjectStore('datasets', { keyPath: 'key' });
+        db.createObjectStore('blobs');
+      }
+      if (oldVersion < 2) db.createObjectStore('suite-runs', { keyPath: 'key' });
     },
   }).catch((error: unknown) => {
     opening = undefined;
@@ -87,7 +102,17 @@ export async function saveDataset(entry: StoredDataset): Promise<void> {
 
 export async function clearStorage(): Promise<void> {
   const db = await openLabDb();
-  await Promise.all([db.clear('results'), db.clear('datasets'), db.clear('blobs')]);
+  await Promise.all([db.clear('results'), db.clear('datasets'), db.clear('blobs'), db.clear('suite-runs')]);
+}
+
+export async function loadSuiteRun(key: string): Promise<StoredSuiteRun | undefined> {
+  const db = await openLabDb();
+  return db.get('suite-runs', key);
+}
+
+export async function saveSuiteRun(entry: StoredSuiteRun): Promise<void> {
+  const db = await openLabDb();
+  await db.put('suite-runs', entry);
 }
 
 /**

@@ -3,6 +3,8 @@
  * workers/protocol.ts. Two promises the UI relies on:
  * - cancel always stops: the worker is asked first (it stops at its next batch); if it has not
  *   answered within CANCEL_GRACE_MS it is terminated and a fresh one starts on the next run;
+ * - pause, resume and step travel to the worker's RunGate; cancel opens a paused gate there too, so a
+ *   paused run cancels as fast as a running one;
  * - a crash (a worker `error` event, or a worker that cannot start) ends the run with an outcome
  *   the UI can show, and the next run starts a new worker.
  */
@@ -14,6 +16,7 @@ import {
   type BackendChoice,
   type BackendInfo,
   type DatasetSource,
+  type GateState,
   type SerializedError,
   type WorkerRequest,
   type WorkerResponse,
@@ -33,6 +36,8 @@ export interface RunHandlers {
   onDataset?(dataset: { name: string; count: number; source: DatasetSource }): void;
   onProgress?(event: ProgressEvent): void;
   onNotice?(message: string): void;
+  /** The run's pause gate changed (paused, held at an epoch boundary, released). */
+  onGate?(state: GateState): void;
 }
 
 export interface RunRequest {
@@ -108,6 +113,26 @@ export class ExperimentClient {
     }, this.cancelGraceMs);
   }
 
+  /** Pause at the next epoch boundary; `resume` goes on; `step` lets one more epoch through. */
+  pause(): void {
+    this.sendGate('pause');
+  }
+
+  resume(): void {
+    this.sendGate('resume');
+  }
+
+  step(): void {
+    this.sendGate('step');
+  }
+
+  private sendGate(type: 'pause' | 'resume' | 'step'): void {
+    const pending = this.pending;
+    // A run being cancelled is not paused again.
+    if (!pending || pending.cancelTimer) return;
+    this.worker?.postMessage({ type, runId: pending.runId });
+  }
+
   /** Throw the worker away (ending any run as crashed); the next run starts a fresh one. */
   restart(): void {
     this.discardWorker();
@@ -164,6 +189,9 @@ export class ExperimentClient {
         break;
       case 'notice':
         handlers.onNotice?.(message.message);
+        break;
+      case 'gate':
+        handlers.onGate?.(message.state);
         break;
       case 'result':
         this.finish({ kind: 'result', result: message.result });
