@@ -3,8 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../src/core/config';
-import { runExperiment, PRIVACY_DELTA } from '../src/core/experiment';
-import { computeDpSgdEpsilon } from '../src/core/privacy/dp-sgd';
+import { runExperiment } from '../src/core/experiment';
+import { computeDpSgdEpsilon, PRIVACY_DELTA } from '../src/core/privacy/dp-sgd';
+
 import { toResultsJson } from '../src/core/results';
 import { makeSyntheticDataset } from './fixtures';
 

@@ -32,13 +32,10 @@ import { createRng, permutation } from './random';
 import { applyOutputDefenses, isAttackApplicable, NOT_APPLICABLE_REASON } from './defenses/output';
 import { selectRecords } from './defenses/early-stopping';
 import { activeDefenses, isOutputDefense, type DefenseConfig, type DefenseId } from './defenses/registry';
-import { computeDpSgdEpsilon } from './privacy/dp-sgd';
+import { computeDpSgdEpsilon, PRIVACY_DELTA } from './privacy/dp-sgd';
 import { empiricalEpsilon } from './privacy/audit';
 
-export const STAGES = ['load-data', 'train-target', 'train-undefended', 'train-shadow', 'train-references', 'predict', 'attack'] as const;
-export type StageName = (typeof STAGES)[number];
-
-export type ModelRole = 'target' | 'shadow' | 'reference';
+import type { ModelRole, StageName } from './stages';
 
 /** What a running experiment reports, as a discriminated union. */
 export type ProgressEvent =
@@ -110,9 +107,6 @@ export interface DefenseSummary {
   readonly validationRecords?: number;
   readonly earlyStopping?: { readonly bestEpoch: number; readonly stoppedEpoch: number };
 }
-
-/** δ for the accountant and the audit. */
-export const PRIVACY_DELTA = 1e-5;
 
 export interface PrivacySummary {
   readonly delta: number;
@@ -339,7 +333,15 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
     // The price of the defenses: the same target trained without them (output defenses need no retraining).
     const undefended = trainingDefenses
       ? await stage('train-undefended', async () => {
-          const plain = await trainClassifier({ ...common, config: config.target, seed: targetSeed, train: targetTrain, test: targetTest, name: 'undefended target model' });
+          const plain = await trainClassifier({
+            ...common,
+            config: config.target,
+            seed: targetSeed,
+            train: targetTrain,
+            test: targetTest,
+            name: 'undefended target model',
+            onEpoch: (metrics) => progress({ type: 'epoch', model: 'undefended', index: 0, count: 1, metrics }),
+          });
           try {
             return { train: accuracy(await predict(plain.model, targetTrain, numClasses)), test: accuracy(await predict(plain.model, targetTest, numClasses)) };
           } finally {

@@ -4,13 +4,13 @@ import { augmentBatch, drawAugmentation } from '../../src/core/defenses/augmenta
 import {
   clipByGlobalNorm,
   clippedGradient,
-  dpSgdAccounting,
   globalNorm,
   poissonStepsInEpoch,
   privateGradients,
   samplePoissonBatch,
   shuffledBatches,
 } from '../../src/core/defenses/dp-sgd';
+import { dpSgdAccounting } from '../../src/core/defenses/accounting';
 import { SeededDropout } from '../../src/core/defenses/dropout';
 import { BestWeights, selectRecords, validationSlice } from '../../src/core/defenses/early-stopping';
 import { kernelVariables, l2Penalty } from '../../src/core/defenses/l2';

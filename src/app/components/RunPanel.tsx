@@ -1,6 +1,6 @@
 /** Run, pause, step and cancel; the backend that runs, per-stage progress with an ETA, and how the run ended. */
 import { useEffect, useState } from 'react';
-import { STAGES, type StageName } from '../../core/experiment';
+import { STAGES, type StageName } from '../../core/stages';
 import { formatSeconds } from '../charts/chart-data';
 import { cancelRun, pauseRun, restartWorker, resumeRun, startRun, stepRun } from '../state/actions';
 import { useSuiteStore } from '../suites/suite-store';

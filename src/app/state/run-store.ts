@@ -5,7 +5,8 @@
  */
 import { create } from 'zustand';
 import type { ExperimentConfig } from '../../core/config';
-import { STAGES, type ProgressEvent, type StageName } from '../../core/experiment';
+import type { ProgressEvent } from '../../core/experiment';
+import { STAGES, type StageName } from '../../core/stages';
 import type { EpochMetrics } from '../../core/models/train';
 import type { BackendInfo, DatasetSource, GateState, SerializedError } from '../../../workers/protocol';
 

@@ -27,9 +27,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random';
-import type { DefenseParams } from './registry';
 
-export type DpSgdSettings = DefenseParams['dp-sgd'];
+import type { DpSgdSettings } from './accounting';
 
 /** One step's work: which training positions form each microbatch, and what to divide the sum by. */
 export interface DpSgdBatch {
@@ -37,28 +36,6 @@ export interface DpSgdBatch {
   readonly divisor: number;
 }
 
-/** The numbers the privacy accountant needs (computeDpSgdEpsilon in src/core/privacy/dp-sgd.ts). */
-export interface DpSgdAccounting {
-  readonly sampling: 'poisson' | 'shuffle';
-  /** N: records actually trained on (an early-stopping validation slice is not among them). */
-  readonly datasetSize: number;
-  /** B: the expected (Poisson) or fixed (shuffle) batch size, at most N. */
-  readonly batchSize: number;
-  /** Epochs to give the accountant: ceil(epochs·N/B) equals `steps` (fractional under shuffle). */
-  readonly epochs: number;
-  /** Noisy steps actually taken (up to an early stop). */
-  readonly steps: number;
-  readonly clipNorm: number;
-  /** σ as configured: the noise added has standard deviation σ·C. */
-  readonly noiseMultiplier: number;
-  readonly microbatchSize: number;
-  /** L2 sensitivity of the clipped sum to one record: C when m = 1, 2C when m > 1. */
-  readonly sensitivity: number;
-  /** σ·C / sensitivity: the noise multiplier the accountant must use. */
-  readonly effectiveNoiseMultiplier: number;
-  /** True when the accountant's sampling assumption holds (Poisson); false for shuffled batches. */
-  readonly samplingMatchesAccountant: boolean;
-}
 
 /** √(Σ‖g‖²) over all tensors of a gradient. */
 export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
@@ -148,22 +125,3 @@ export function shuffledBatches(order: Int32Array, batchSize: number, microbatch
   return batches;
 }
 
-/** What the accountant must be told after `steps` steps over `epochsCompleted` epochs. */
-export function dpSgdAccounting(settings: DpSgdSettings, datasetSize: number, batchSize: number, steps: number, epochsCompleted: number): DpSgdAccounting {
-  const b = Math.min(batchSize, datasetSize);
-  const sensitivity = settings.microbatchSize === 1 ? settings.clipNorm : 2 * settings.clipNorm;
-  const poisson = settings.sampling === 'poisson';
-  return {
-    sampling: settings.sampling,
-    datasetSize,
-    batchSize: b,
-    epochs: poisson ? epochsCompleted : (steps * b) / datasetSize,
-    steps,
-    clipNorm: settings.clipNorm,
-    noiseMultiplier: settings.noiseMultiplier,
-    microbatchSize: settings.microbatchSize,
-    sensitivity,
-    effectiveNoiseMultiplier: (settings.noiseMultiplier * settings.clipNorm) / sensitivity,
-    samplingMatchesAccountant: poisson,
-  };
-}

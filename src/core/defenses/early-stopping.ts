@@ -7,6 +7,7 @@
  * test part either. The experiment must leave them out of the attack: validationSlice gives the
  * same positions trainClassifier uses, and selectRecords drops them from a prediction set.
  */
+import { validationSliceSize } from './accounting';
 import * as tf from '@tensorflow/tfjs';
 import type { Predictions } from '../attacks/signals';
 import { createRng, permutation } from '../random';
@@ -22,7 +23,7 @@ export interface ValidationSplit {
 export function validationSlice(count: number, fraction: number, seed: number): ValidationSplit {
   if (!Number.isInteger(count) || count < 2) throw new RangeError(`early-stopping: needs at least 2 training records, got ${count}`);
   if (!(fraction > 0 && fraction < 1)) throw new RangeError(`early-stopping: validationFraction must be in (0, 1), got ${fraction}`);
-  const size = Math.min(count - 1, Math.max(1, Math.round(fraction * count)));
+  const size = validationSliceSize(count, fraction);
   const order = permutation(count, createRng(seed, 'early-stopping/validation'));
   const sorted = (a: Int32Array) => a.sort();
   return { train: sorted(order.slice(size)), validation: sorted(order.slice(0, size)) };

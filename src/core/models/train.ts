@@ -12,15 +12,8 @@ import { lossSignal, correctnessSignal, type Predictions } from '../attacks/sign
 import { throwIfCancelled, type CancelSignal } from '../cancel';
 import type { TrainingConfig } from '../config';
 import { augmentBatch, drawAugmentation } from '../defenses/augmentation';
-import {
-  dpSgdAccounting,
-  poissonStepsInEpoch,
-  privateGradients,
-  samplePoissonBatch,
-  shuffledBatches,
-  type DpSgdAccounting,
-  type DpSgdBatch,
-} from '../defenses/dp-sgd';
+import { dpSgdAccounting, type DpSgdAccounting } from '../defenses/accounting';
+import { poissonStepsInEpoch, privateGradients, samplePoissonBatch, shuffledBatches, type DpSgdBatch } from '../defenses/dp-sgd';
 import { BestWeights, validationSlice } from '../defenses/early-stopping';
 import { kernelVariables, l2Penalty } from '../defenses/l2';
 import { drawMixup, mixBatch } from '../defenses/mixup';

@@ -12,6 +12,9 @@
 import { DEFAULT_RDP_CONVERSION, rdpToEpsilon, type EpsilonAtOrder, type RdpConversion } from './conversion';
 import { DEFAULT_RDP_ORDERS, computeRdp } from './rdp';
 
+/** δ of every (ε, δ) figure the lab reports: the accountant's and the empirical audit's. */
+export const PRIVACY_DELTA = 1e-5;
+
 export interface DpSgdSchedule {
   /** Training records N, an integer ≥ 1. */
   readonly datasetSize: number;
