@@ -1,8 +1,8 @@
 /**
  * Which TensorFlow.js backends to try, in order, for a request and a config. Pure, so it is
  * tested without a browser. The order is the browser's: WebGPU, then webgl, wasm, cpu
- * (../shared/BROWSER.md). wasm is skipped for convolutional models: tfjs-backend-wasm 4.22 has no
- * Conv2DBackpropFilter/Input kernels, so it cannot train them.
+ * (../shared/BROWSER.md). wasm trains every architecture: the worker registers the lab's
+ * convolution-gradient kernels on it (src/core/kernels).
  */
 import type { ExperimentConfig } from '../src/core/config';
 import { ARCHITECTURE_CATALOG as ARCHITECTURES } from '../src/core/models/catalog';
@@ -21,24 +21,13 @@ export interface BackendPlan {
 }
 
 /**
- * The request first, then the rest of the auto order after it as fallbacks, without wasm when a
- * model has convolutions, and without backends known to be broken in this worker (a lost WebGPU
- * device, say).
+ * The request first, then the rest of the auto order after it as fallbacks, without backends
+ * known to be broken in this worker (a lost WebGPU device, say).
  */
-export function planBackends(requested: BackendChoice, config: ExperimentConfig, broken: ReadonlySet<BackendName> = new Set()): BackendPlan {
+export function planBackends(requested: BackendChoice, broken: ReadonlySet<BackendName> = new Set()): BackendPlan {
   const notices: string[] = [];
-  const conv = configHasConvolutions(config);
   let candidates: BackendName[] =
     requested === 'auto' ? [...BACKEND_ORDER] : [requested, ...BACKEND_ORDER.filter((name) => name !== requested)];
-  if (conv && candidates.includes('wasm')) {
-    if (requested === 'wasm') {
-      notices.push(
-        'The wasm backend cannot train convolutional models (tfjs-backend-wasm has no convolution gradient kernels); ' +
-          'falling back to the next backend. Pick an MLP to train on wasm.',
-      );
-    }
-    candidates = candidates.filter((name) => name !== 'wasm');
-  }
   for (const name of broken) {
     if (candidates.includes(name)) {
       notices.push(`${name} failed earlier in this worker (device lost or crashed); it is skipped until the worker restarts.`);

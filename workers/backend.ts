@@ -10,6 +10,7 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { ExperimentConfig } from '../src/core/config';
+import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
 import { configHasConvolutions, planBackends } from './backend-order';
 import type { AdapterInfo, BackendChoice, BackendInfo, BackendName } from './protocol';
 
@@ -21,6 +22,8 @@ setWasmPaths({
 });
 // The threaded build crashed a worker in a minified bundle, and tfjs used one thread on 2 cores anyway.
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+// Convolution gradients and faster matrix products for wasm, so it trains CNNs too (npm run bench).
+registerWasmKernels();
 
 /** Backends that failed in this worker (a lost WebGPU device): skipped until the worker restarts. */
 const broken = new Set<BackendName>();
@@ -77,7 +80,7 @@ export async function activateBackend(
   config: ExperimentConfig,
   onDeviceLost: (message: string) => void,
 ): Promise<BackendInfo> {
-  const plan = planBackends(requested, config, broken);
+  const plan = planBackends(requested, broken);
   const notices = [...plan.notices];
   for (const name of plan.candidates) {
     if (name === 'webgpu' && configHasConvolutions(config)) {

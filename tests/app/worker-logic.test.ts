@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/schema';
 import { DatasetError } from '../../src/core/datasets/types';
 import { parseExperimentConfig } from '../../src/core/config';
-import { planBackends } from '../../workers/backend-order';
+import { configHasConvolutions, planBackends } from '../../workers/backend-order';
 import { filesTransferables, resultTransferables, serializeError } from '../../workers/protocol';
 import { TINY_CONFIG, fakeResult } from './fixtures';
 
@@ -10,22 +10,20 @@ const CNN = parseExperimentConfig({ target: { architecture: 'cnn' } });
 
 describe('backend plan', () => {
   it('tries WebGPU, webgl, wasm, cpu in that order on auto', () => {
-    expect(planBackends('auto', TINY_CONFIG)).toEqual({ candidates: ['webgpu', 'webgl', 'wasm', 'cpu'], notices: [] });
+    expect(planBackends('auto')).toEqual({ candidates: ['webgpu', 'webgl', 'wasm', 'cpu'], notices: [] });
   });
 
   it('puts the chosen backend first and keeps the rest as fallbacks', () => {
-    expect(planBackends('cpu', TINY_CONFIG).candidates).toEqual(['cpu', 'webgpu', 'webgl', 'wasm']);
+    expect(planBackends('cpu').candidates).toEqual(['cpu', 'webgpu', 'webgl', 'wasm']);
   });
 
-  it('never trains convolutions on wasm, and says so when wasm was asked for', () => {
-    expect(planBackends('auto', CNN)).toEqual({ candidates: ['webgpu', 'webgl', 'cpu'], notices: [] });
-    const plan = planBackends('wasm', CNN);
-    expect(plan.candidates).toEqual(['webgpu', 'webgl', 'cpu']);
-    expect(plan.notices[0]).toMatch(/cannot train convolutional models/);
+  it('keeps wasm for convolutional models too (the worker registers the lab\'s gradient kernels)', () => {
+    expect(planBackends('wasm').candidates[0]).toBe('wasm');
+    expect(configHasConvolutions(CNN)).toBe(true);
   });
 
   it('skips a backend that broke earlier (a lost WebGPU device)', () => {
-    const plan = planBackends('webgpu', TINY_CONFIG, new Set(['webgpu']));
+    const plan = planBackends('webgpu', new Set(['webgpu']));
     expect(plan.candidates).toEqual(['webgl', 'wasm', 'cpu']);
     expect(plan.notices[0]).toMatch(/webgpu failed earlier/);
   });
