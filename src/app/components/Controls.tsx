@@ -22,7 +22,7 @@ const BACKEND_LABELS: Record<BackendChoice, string> = {
   auto: 'Auto (WebGPU → webgl → wasm → cpu)',
   webgpu: 'WebGPU',
   webgl: 'WebGL',
-  wasm: 'WebAssembly (MLP only)',
+  wasm: 'WebAssembly',
   cpu: 'CPU (plain JavaScript)',
 };
 
