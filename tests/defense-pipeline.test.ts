@@ -71,3 +71,25 @@ describe('defenses in the pipeline', () => {
     expect(() => parseExperimentConfig({ ...base, defenses: { mixup: {}, 'dp-sgd': {} } })).toThrow(/mixup cannot be combined with dp-sgd/);
   });
 });
+
+describe('trained models handed out', () => {
+  it('passes the target and every shadow to onModelTrained, and turns its failure into a warning', async () => {
+    const config = parseExperimentConfig({ ...base, shadow: { count: 2 } });
+    const seen: string[] = [];
+    await runExperiment(config, {
+      loadDataset,
+      onModelTrained: async (role, index, model) => void seen.push(`${role}-${index}:${model.layers.length}`),
+    });
+    expect(seen).toEqual(['target-0:3', 'shadow-0:3', 'shadow-1:3']);
+    const warnings: string[] = [];
+    const result = await runExperiment(parseExperimentConfig({ ...base, attacks: ['random'] }), {
+      loadDataset,
+      onModelTrained: async () => {
+        throw new Error('QuotaExceededError');
+      },
+      onProgress: (event) => event.type === 'warning' && warnings.push(event.message),
+    });
+    expect(result.attacks).toHaveLength(1);
+    expect(warnings).toEqual(["the target model's weights were not saved: QuotaExceededError"]);
+  });
+});

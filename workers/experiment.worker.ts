@@ -7,7 +7,8 @@
  */
 import { CancelledError } from '../src/core/cancel';
 import { runExperiment } from '../src/core/experiment';
-import { indexedDbBlobCache } from '../src/app/storage/db';
+import { configHash } from '../src/app/state/config-hash';
+import { indexedDbBlobCache, modelUrl } from '../src/app/storage/db';
 import { activateBackend } from './backend';
 import { RunGate } from './gate';
 import { loadDatasetInWorker } from './datasets';
@@ -43,6 +44,8 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       signal: current.signal,
       gate: current.gate.wait,
       cache: indexedDbBlobCache(notice),
+      // Trained target and shadow weights, keyed by the config's hash like the results.
+      onModelTrained: async (role, index, model) => void (await model.save(modelUrl(configHash(config), role, index))),
       onProgress: (event) => post({ type: 'progress', runId, event }),
       loadDataset: async (datasetConfig) => {
         const loaded = await loadDatasetInWorker(datasetConfig, request.files, notice);

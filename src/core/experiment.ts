@@ -147,6 +147,11 @@ export interface ExperimentDeps {
   readonly gate?: () => Promise<void>;
   /** Where trained reference models' outputs are kept, so an interrupted run resumes. */
   readonly cache?: BlobCache;
+  /**
+   * Called with the target and each shadow model once trained, before they are disposed (the app
+   * saves their weights to IndexedDB). Its failure is reported as a warning, never fails the run.
+   */
+  readonly onModelTrained?: (role: 'target' | 'shadow', index: number, model: tf.LayersModel) => Promise<void>;
 }
 
 function summarise(
@@ -329,6 +334,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
       }),
     );
     models.push(target.model);
+    await keepModel(deps, 'target', 0, target.model, progress);
 
     // The price of the defenses: the same target trained without them (output defenses need no retraining).
     const undefended = trainingDefenses
@@ -376,6 +382,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
               onEpoch: (metrics) => progress({ type: 'epoch', model: 'shadow', index: i, count, metrics }),
             });
             try {
+              await keepModel(deps, 'shadow', i, shadow.model, progress);
               const members = await predict(shadow.model, train, numClasses);
               const raw = {
                 members: shadow.validationIndices ? selectRecords(members, keptPositions(train.count, shadow.validationIndices)) : members,
@@ -551,6 +558,16 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
   } finally {
     models.forEach((model) => model.dispose());
     parts.forEach(disposePart);
+  }
+}
+
+/** Hand a trained model to deps.onModelTrained; a failure (a full disk, say) is a warning. */
+async function keepModel(deps: ExperimentDeps, role: 'target' | 'shadow', index: number, model: tf.LayersModel, progress: (event: ProgressEvent) => void): Promise<void> {
+  if (!deps.onModelTrained) return;
+  try {
+    await deps.onModelTrained(role, index, model);
+  } catch (error) {
+    progress({ type: 'warning', message: `the ${role} model's weights were not saved: ${(error as Error).message}` });
   }
 }
 

@@ -83,6 +83,20 @@ describe('the app in headless Chromium', () => {
     expect(summary).toContain(`train accuracy ${node.target.trainAccuracy.toFixed(3)}`);
     console.info(`e2e: AUCs browser ${aucs.join(' ')} vs Node ${nodeAucs.map((a) => a.toFixed(3)).join(' ')}`);
     console.info(`e2e: tiny experiment on ${await page.getByTestId('backend-active').textContent()} in ${seconds.toFixed(1)} s`);
+    // The worker saved the trained target and shadow weights with tf.io in this origin's IndexedDB.
+    const saved = await page.evaluate(
+      () =>
+        new Promise<string[]>((resolve, reject) => {
+          const open = indexedDB.open('tensorflowjs');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const keys = open.result.transaction('models_store').objectStore('models_store').getAllKeys();
+            keys.onsuccess = () => resolve((keys.result as string[]).map(String));
+            keys.onerror = () => reject(keys.error);
+          };
+        }),
+    );
+    expect(saved.filter((key) => key.startsWith('mia-lab/')).map((key) => key.slice(key.lastIndexOf('/') + 1)).sort()).toEqual(['shadow-0', 'target-0']);
     expect(pageErrors).toEqual([]);
   });
 
@@ -112,8 +126,10 @@ describe('the app in headless Chromium', () => {
 
   it('cancels a long run mid-training and leaves the page usable', async () => {
     const long = parseExperimentConfig({ seed: 1, partSize: 500, target: { architecture: 'mlp', epochs: 300, batchSize: 16 } });
+    // A hash-only navigation followed by a reload can land on the previous address: go via about:blank.
+    await page.goto('about:blank');
     await page.goto(`${baseUrl}${configToHash(long, 'cpu')}`);
-    await page.reload();
+    await expect.poll(() => page.getByTestId('part-size').inputValue()).toBe('500');
     await page.getByTestId('run').click();
     await page.locator('[data-testid="stage-train-target"][data-status="running"]').waitFor({ timeout: 60_000 });
     const clicked = Date.now();

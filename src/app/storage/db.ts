@@ -100,7 +100,20 @@ export async function saveDataset(entry: StoredDataset): Promise<void> {
   await db.put('datasets', entry);
 }
 
+/** Where the worker saves a run's trained target and shadow weights (tf.io's IndexedDB store). */
+export function modelUrl(configHash: string, role: string, index: number): string {
+  return `indexeddb://mia-lab/${configHash}/${role}-${index}`;
+}
+
+/** Every saved model's weights (tf.io keeps them in a database of its own). */
+async function clearSavedModels(): Promise<void> {
+  const { io } = await import('@tensorflow/tfjs');
+  const models = await io.listModels();
+  await Promise.all(Object.keys(models).filter((url) => url.startsWith('indexeddb://mia-lab/')).map((url) => io.removeModel(url)));
+}
+
 export async function clearStorage(): Promise<void> {
+  await clearSavedModels();
   const db = await openLabDb();
   await Promise.all([db.clear('results'), db.clear('datasets'), db.clear('blobs'), db.clear('suite-runs')]);
 }
