@@ -5,6 +5,7 @@
  * the device, one-hot, Adam on softmax cross-entropy, yield between batches).
  */
 import * as tf from '@tensorflow/tfjs';
+import { yieldSometimes } from '../src/core/pace';
 import { ARCHITECTURES, type ArchitectureId } from '../src/core/models/architectures';
 import { trainMlpBatch } from '../src/core/models/batched';
 import { predictLogits } from '../src/core/models/predict';
@@ -73,8 +74,10 @@ export function trainer(architecture: ArchitectureId, pool: Pool, batchSize: num
           const targets = tf.oneHot(tf.gather(pool.y, indices), CLASSES);
           optimizer.minimize(() => tf.losses.softmaxCrossEntropy(targets, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar);
         });
-        await tf.nextFrame();
+        await yieldSometimes();
       }
+      // GPU backends queue work and return: read one weight back so the epoch really finished.
+      await model.getWeights()[0].data();
     },
     async predict(): Promise<void> {
       await predictLogits(model, pool.x);

@@ -82,7 +82,14 @@ export async function activateBackend(
 ): Promise<BackendInfo> {
   const plan = planBackends(requested, broken);
   const notices = [...plan.notices];
-  for (const name of plan.candidates) {
+  let candidates = plan.candidates;
+  if (requested === 'auto' && candidates[0] === 'webgpu' && (await describeAdapter())?.isFallbackAdapter) {
+    // A software WebGPU adapter (SwiftShader) trained 25-30× slower than wasm with the lab's
+    // kernels in `npm run bench` (headless Chromium, 2 cores): auto prefers wasm there.
+    candidates = ['wasm', ...candidates.filter((name) => name !== 'wasm')];
+    notices.push('WebGPU here is a software adapter, much slower than WebAssembly for these models; auto uses wasm (pick WebGPU to force it).');
+  }
+  for (const name of candidates) {
     if (name === 'webgpu' && configHasConvolutions(config)) {
       // 3× faster convolutions on SwiftShader, same results (BROWSER.md).
       tf.env().set('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', true);
@@ -97,5 +104,5 @@ export async function activateBackend(
     }
     if (requested === name || requested === 'auto') notices.push(`${name} could not start in this browser; trying the next backend.`);
   }
-  throw new Error(`no TensorFlow.js backend could start (tried ${plan.candidates.join(', ')})`);
+  throw new Error(`no TensorFlow.js backend could start (tried ${candidates.join(', ')})`);
 }

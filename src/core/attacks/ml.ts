@@ -5,6 +5,7 @@
  * probability.
  */
 import * as tf from '@tensorflow/tfjs';
+import { yieldSometimes } from '../pace';
 import { throwIfCancelled, type CancelSignal } from '../cancel';
 import { createRng, permutation } from '../random';
 import type { Predictions } from './signals';
@@ -92,7 +93,7 @@ async function trainBinaryMlp(rows: Rows, width: number, config: MlAttackConfig,
           optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(yb, model.apply(xb) as tf.Tensor) as tf.Scalar);
         });
       }
-      await tf.nextFrame();
+      await yieldSometimes();
     }
   } catch (error) {
     model.dispose();

@@ -22,6 +22,7 @@
  * longer fit in cache. Elsewhere it runs as the same formula in tf ops.
  */
 import * as tf from '@tensorflow/tfjs';
+import { yieldSometimes } from '../pace';
 import { throwIfCancelled, type CancelSignal } from '../cancel';
 import { createRng, permutation, type Rng } from '../random';
 import { ARCHITECTURES, type InputShape } from './architectures';
@@ -254,7 +255,7 @@ export async function trainMlpBatch(options: BatchedMlpOptions): Promise<Batched
         adam = result.adam;
         losses.push(result.loss);
         for (let k = 0; k < models; k++) activeSteps[k] += batch.active[k];
-        await tf.nextFrame();
+        await yieldSometimes();
       }
       // One read per epoch, not one per step: the hot path never waits on the device.
       const summedTensor = tf.addN(losses);

@@ -8,6 +8,7 @@
  * and DP-SGD in place of the ordinary step. Without `defenses` the loop is exactly the plain one.
  */
 import * as tf from '@tensorflow/tfjs';
+import { yieldSometimes } from '../pace';
 import { lossSignal, correctnessSignal, type Predictions } from '../attacks/signals';
 import { throwIfCancelled, type CancelSignal } from '../cancel';
 import type { TrainingConfig } from '../config';
@@ -164,8 +165,8 @@ async function runEpoch(run: TrainingRun, options: TrainOptions): Promise<void> 
         return l2 && l2.lambda > 0 ? (tf.add(loss, l2Penalty(run.kernels, l2.lambda)) as tf.Scalar) : loss;
       });
     });
-    // Let progress events, cancellation and (in a browser) rendering through between batches.
-    await tf.nextFrame();
+    // Let progress events, cancel and pause messages (and, on a page, rendering) through now and then.
+    await yieldSometimes();
   }
 }
 
@@ -196,7 +197,7 @@ async function runPrivateEpoch(run: TrainingRun, options: TrainOptions, epoch: n
       run.optimizer.applyGradients(named);
     });
     gradients.forEach((g) => g.dispose());
-    await tf.nextFrame();
+    await yieldSometimes();
   }
   return batches.length;
 }
