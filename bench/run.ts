@@ -321,7 +321,7 @@ async function main(): Promise<void> {
     `\nMIA Lab bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${versions.tfjs}, ` +
       `wasm SIMD ${wasm.simd}, ${wasm.threads} wasm thread(s)\n` +
       `batch ${BATCH}, ${options.samples} samples${options.cpuCnn ? ` (cpu CNN training: ${CPU_CNN_SAMPLES})` : ''}, warm-up then median of ${options.repeats}\n\n` +
-      `${table}\n\n${torchNote}\nHeadless Chromium (webgpu, webgl): not measured by this bench.\n`,
+      `${table}\n\n${torchNote}\nBrowser rows: headless Chromium workers, 512 samples per epoch (Node rows: 2,000).\n`,
   );
   const results = {
     date: new Date().toISOString(),
