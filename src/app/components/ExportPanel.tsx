@@ -7,16 +7,10 @@ import { useConfigStore } from '../state/config-store';
 import { configJsonText, resultsJsonText } from '../state/import-export';
 import { selectDisplayedRun, useResultsStore } from '../state/results-store';
 import { useUiStore } from '../state/ui-store';
+import { downloadBlob } from '../charts/export-chart';
 
 function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadBlob(name, new Blob([text], { type }));
 }
 
 export function ExportPanel() {
