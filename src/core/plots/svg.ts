@@ -89,7 +89,9 @@ export function rocSvg(title: string, curves: readonly Series[], options: { log?
   const clamp = (v: number) => Math.max(v, min);
   const body = [`<line x1="${sx(min)}" y1="${sy(min)}" x2="${sx(1)}" y2="${sy(1)}" stroke="#999" stroke-dasharray="4 3"/>`];
   curves.forEach((curve, i) => {
-    const d = curve.points.filter(([fpr]) => !log || fpr > 0).map(([fpr, tpr], k) => `${k === 0 ? 'M' : 'L'}${sx(clamp(fpr)).toFixed(1)},${sy(clamp(tpr)).toFixed(1)}`);
+    // Thousands of ROC points fall on a few hundred pixels: keep one per rounded position.
+    const points = curve.points.filter(([fpr]) => !log || fpr > 0).map(([fpr, tpr]) => `${sx(clamp(fpr)).toFixed(1)},${sy(clamp(tpr)).toFixed(1)}`);
+    const d = points.filter((p, k) => k === 0 || k === points.length - 1 || p !== points[k - 1]).map((p, k) => `${k === 0 ? 'M' : 'L'}${p}`);
     body.push(`<path d="${d.join('')}" fill="none" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="1.5"/>`);
   });
   const legend = [...curves.map((c, i) => ({ name: c.name, colour: COLOURS[i % COLOURS.length] })), { name: 'chance', colour: '#999', dashed: true }];
