@@ -97,4 +97,14 @@ describe('shadow and reference attacks on MNIST', () => {
       byName(first, name).memberScores.forEach((score, i) => expect(again[i], `${name} record ${i}`).toBeCloseTo(score, 3));
     }
   }, 300_000);
+
+  it('goes on when the cache cannot be written (a full disk), with a warning per model', async () => {
+    const small = parseExperimentConfig({ ...config, reference: { count: 4, epochs: 2 }, attacks: ['lira-offline'] });
+    const warnings: string[] = [];
+    const full: BlobCache = { read: async () => undefined, write: async () => Promise.reject(new Error('ENOSPC: no space left on device')) };
+    const result = await runExperiment(small, { loadDataset, cache: full, onProgress: (e) => e.type === 'warning' && warnings.push(e.message) });
+    expect(result.attacks.map((a) => a.name)).toEqual(['lira-offline']);
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toMatch(/could not be cached \(ENOSPC: no space left on device\); the run goes on/);
+  }, 300_000);
 });

@@ -233,13 +233,14 @@ async function main(argv: readonly string[]): Promise<void> {
   const cache = options.noCache ? undefined : fileCache(options.cache ?? join('runs', '.cache'));
   const result = await runExperiment(config, { loadDataset, onProgress: printProgress, signal: controller.signal, cache });
 
+  // The table first: if the files cannot be written (a full disk), the figures are still on screen.
+  console.log(`\n${formatResultsTable(result)}`);
   await mkdir(outDir, { recursive: true });
   const json = toResultsJson(result, { createdAt: new Date().toISOString(), engine: { node: process.version } });
   await writeFile(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
   await writeFile(join(outDir, 'scores.csv'), toScoresCsv(result));
   const masks = toReferenceMasksCsv(result);
   if (masks) await writeFile(join(outDir, 'reference-masks.csv'), masks);
-  console.log(`\n${formatResultsTable(result)}`);
   console.log(`\nwrote ${join(outDir, 'results.json')} and ${join(outDir, 'scores.csv')}`);
 }
 

@@ -434,6 +434,8 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
           onModel: (p) =>
             progress({ type: 'model-done', model: 'reference', index: p.index, count: p.count, seconds: p.seconds, cached: p.cached, etaSeconds: eta(started, p.index + 1, p.count) }),
           onCorruptCache: (index) => progress({ type: 'warning', message: `reference model ${index + 1}: its cache entry is corrupt or incomplete; retraining it` }),
+          onCacheWriteError: (index, message) =>
+            progress({ type: 'warning', message: `reference model ${index + 1}: its outputs could not be cached (${message}); the run goes on without the cache` }),
         });
       });
     }

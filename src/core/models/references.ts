@@ -74,6 +74,8 @@ export interface TrainReferencesInput {
   readonly onModel?: (progress: ReferenceProgress) => void;
   /** A cache entry was unreadable or corrupt and is being recomputed. */
   readonly onCorruptCache?: (index: number) => void;
+  /** Writing a cache entry failed (disk full, quota); the run goes on without it. */
+  readonly onCacheWriteError?: (index: number, message: string) => void;
   readonly signal?: CancelSignal;
   readonly gate?: () => Promise<void>;
 }
@@ -134,7 +136,12 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
   const keep = async (m: number, poolLogits: Float32Array, onPopulation: Float32Array) => {
     logits[m] = poolLogits;
     populationLogits[m] = onPopulation;
-    await input.cache?.write(keys[m], encodeEntry(keys[m], [poolLogits, onPopulation]));
+    try {
+      await input.cache?.write(keys[m], encodeEntry(keys[m], [poolLogits, onPopulation]));
+    } catch (error) {
+      // A full disk or quota loses the cache entry, never the model just trained.
+      input.onCacheWriteError?.(m, (error as Error).message);
+    }
   };
   try {
     // Whatever the cache holds intact is used; a corrupt or partial entry is reported and retrained.
