@@ -111,6 +111,18 @@ describe('the app in headless Chromium', () => {
     expect(page.url()).toContain('seed=4');
   });
 
+  it('picks wasm on auto when WebGPU is only a software adapter, and says why', async () => {
+    const auto = parseExperimentConfig({ ...TINY, seed: 21 });
+    await page.goto('about:blank');
+    await page.goto(`${baseUrl}${configToHash(auto, 'auto')}`);
+    await expect.poll(() => page.getByTestId('seed').inputValue()).toBe('21');
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="run-status"][data-status="done"]').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId('backend-active').getAttribute('data-backend')).toBe('wasm');
+    expect(await page.getByText(/software adapter, much slower than WebAssembly/).count()).toBeGreaterThan(0);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('refuses a corrupt upload with a message naming the file', async () => {
     await page.getByTestId('dataset-files').setInputFiles([
       { name: 'train-images-idx3-ubyte', mimeType: 'application/octet-stream', buffer: Buffer.from('not an idx file at all') },
