@@ -25,6 +25,15 @@ function RocChartView({ attacks, stale }: { attacks: readonly AttackResult[]; st
   const floor = log ? LOG_FLOOR : 0;
   const diagonal: Point[] = log ? [[LOG_FLOOR, LOG_FLOOR], [1, 1]] : [[0, 0], [1, 1]];
   const formatTick = (v: number) => (log ? (v >= 0.01 ? String(v) : v.toExponential(0)) : v.toFixed(1));
+  // Both axes are rates on the same scale: linear 0..1, or log down to the smallest FPR the set allows.
+  const axis = {
+    type: 'number' as const,
+    scale: log ? ('log' as const) : ('linear' as const),
+    domain: [floor, 1],
+    ticks: log ? LOG_TICKS : [0, 0.2, 0.4, 0.6, 0.8, 1],
+    tickFormatter: formatTick,
+    allowDataOverflow: true,
+  };
   return (
     <ChartFrame
       title="ROC curves"
@@ -56,27 +65,8 @@ function RocChartView({ attacks, stale }: { attacks: readonly AttackResult[]; st
       <ResponsiveContainer width="100%" height={340}>
         <LineChart margin={{ top: 5, right: 15, bottom: 20, left: 5 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            dataKey="fpr"
-            type="number"
-            scale={log ? 'log' : 'linear'}
-            domain={[floor, 1]}
-            ticks={log ? LOG_TICKS : [0, 0.2, 0.4, 0.6, 0.8, 1]}
-            tickFormatter={formatTick}
-            allowDataOverflow
-            label={{ value: 'false-positive rate', position: 'insideBottom', offset: -10 }}
-          />
-          <YAxis
-            dataKey="tpr"
-            type="number"
-            scale={log ? 'log' : 'linear'}
-            domain={[floor, 1]}
-            ticks={log ? LOG_TICKS : [0, 0.2, 0.4, 0.6, 0.8, 1]}
-            tickFormatter={formatTick}
-            allowDataOverflow
-            width={50}
-            label={{ value: 'true-positive rate', angle: -90, position: 'insideLeft', offset: 10 }}
-          />
+          <XAxis dataKey="fpr" {...axis} label={{ value: 'false-positive rate', position: 'insideBottom', offset: -10 }} />
+          <YAxis dataKey="tpr" {...axis} width={50} label={{ value: 'true-positive rate', angle: -90, position: 'insideLeft', offset: 10 }} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(v) => `FPR ${Number(v).toFixed(4)}`} />
           <Legend verticalAlign="top" />
           <Line data={toRows(diagonal)} dataKey="tpr" name="chance" stroke="#aaa" strokeDasharray="6 4" dot={false} isAnimationActive={false} legendType="none" />
