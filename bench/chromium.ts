@@ -1,5 +1,5 @@
 /**
- * The bench in headless Chromium (Debian's, see ../shared/BROWSER.md): a Vite dev server serves
+ * The bench in headless Chromium (Debian's /usr/bin/chromium): a Vite dev server serves
  * bench/browser/, and each backend runs in a fresh page's worker. WebGPU is SwiftShader's software
  * adapter on these machines, so its figures say what a GPU-less laptop gets, not a GPU.
  */

@@ -9,7 +9,7 @@
  *   cpu          tfjs's pure-JS backend
  *   wasm         tfjs-backend-wasm 4.22 as shipped (no Conv2DBackpropFilter: the CNN cannot train)
  *   wasm+lab     the same with registerWasmKernels() (src/core/kernels/)
- * Headless-Chromium backends (webgpu, webgl) are not measured here yet; see ../shared/BROWSER.md.
+ * Headless-Chromium backends (webgpu, webgl, wasm, cpu in a page's worker) are measured by chromium.ts.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
-// Runs before `npm test`: the browser tests drive Debian's Chromium (never a downloaded one; see
-// ../shared/BROWSER.md). Where it is missing and we are root on Debian, install it from apt;
+// Runs before `npm test`: the browser tests drive Debian's Chromium (never a downloaded one:
+// playwright-core only drives it). Where it is missing and we are root on Debian, install it from apt;
 // otherwise say exactly what to run. CHROMIUM_PATH points the tests at another build.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -1,18 +1,13 @@
 /**
  * Which TensorFlow.js backends to try, in order, for a request and a config. Pure, so it is
  * tested without a browser. The order is the browser's: WebGPU, then webgl, wasm, cpu
- * (../shared/BROWSER.md). wasm trains every architecture: the worker registers the lab's
- * convolution-gradient kernels on it (src/core/kernels).
+ * (README's backend notes; auto's software-adapter exception is in backend.ts). wasm trains
+ * every architecture: the worker registers the lab's convolution-gradient kernels on it
+ * (src/core/kernels).
  */
-import type { ExperimentConfig } from '../src/core/config';
-import { ARCHITECTURE_CATALOG as ARCHITECTURES } from '../src/core/models/catalog';
 import type { BackendChoice, BackendName } from './protocol';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-
-export function configHasConvolutions(config: ExperimentConfig): boolean {
-  return [config.target, config.shadow].some((training) => ARCHITECTURES[training.architecture]?.hasConvolutions ?? false);
-}
 
 export interface BackendPlan {
   /** Tried in order; the first that starts runs the experiment. */

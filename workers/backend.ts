@@ -1,7 +1,7 @@
 /**
  * Starting a TensorFlow.js backend inside the worker. tf.setBackend can fail quietly (it resolves
  * false, or WebGPU logs a TypeError and tf.ready() lands on another backend), so every attempt is
- * checked against tf.getBackend() before it counts (../shared/BROWSER.md).
+ * checked against tf.getBackend() before it counts.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -11,7 +11,8 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { ExperimentConfig } from '../src/core/config';
 import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
-import { configHasConvolutions, planBackends } from './backend-order';
+import { configHasConvolutions } from '../src/core/models/catalog';
+import { planBackends } from './backend-order';
 import type { AdapterInfo, BackendChoice, BackendInfo, BackendName } from './protocol';
 
 // Vite fingerprints the .wasm files; tell the wasm backend where they went.
@@ -91,7 +92,7 @@ export async function activateBackend(
   }
   for (const name of candidates) {
     if (name === 'webgpu' && configHasConvolutions(config)) {
-      // 3× faster convolutions on SwiftShader, same results (BROWSER.md).
+      // A separate im2col shader: convolutions ran about 3× faster on SwiftShader, same results.
       tf.env().set('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', true);
     }
     if (await tryBackend(name)) {

@@ -7,8 +7,8 @@ import type { DatasetConfig } from '../src/core/config';
 import { loadBuiltinDataset } from '../src/core/datasets/builtin';
 import { parseDatasetFiles } from '../src/core/datasets/load';
 import type { ImageDataset, NamedBytes } from '../src/core/datasets/types';
-import { datasetCacheKey, fingerprintBytes } from '../src/app/state/config-hash';
-import { describeStorageError, loadDataset, saveDataset } from '../src/app/storage/db';
+import { fingerprintBytes } from '../src/core/hash';
+import { datasetCacheKey, describeStorageError, loadDataset, saveDataset } from '../src/shared/storage/db';
 import type { DatasetSource } from './protocol';
 
 export interface LoadedDataset {

@@ -7,8 +7,8 @@
  */
 import { CancelledError } from '../src/core/cancel';
 import { runExperiment } from '../src/core/experiment';
-import { configHash } from '../src/app/state/config-hash';
-import { indexedDbBlobCache, modelUrl } from '../src/app/storage/db';
+import { configHash } from '../src/core/hash';
+import { indexedDbBlobCache, modelUrl } from '../src/shared/storage/db';
 import { activateBackend } from './backend';
 import { RunGate } from './gate';
 import { loadDatasetInWorker } from './datasets';

@@ -4,34 +4,20 @@
  * platform's business (files in Node, IndexedDB in the browser). An entry that fails its checks is
  * reported as absent, so a corrupt cache makes the engine recompute, never trust bad numbers.
  */
-import { hashString } from './random';
 
 export interface BlobCache {
   read(key: string): Promise<Uint8Array | undefined>;
   write(key: string, bytes: Uint8Array): Promise<void>;
 }
 
-/** A stable 64-bit hex key for any JSON-serialisable value (object keys sorted). */
-export function cacheKey(value: unknown): string {
-  const text = stableStringify(value);
-  return [hashString(text, 1), hashString(text, 2)].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('');
-}
-
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value) || ArrayBuffer.isView(value)) return `[${Array.from(value as ArrayLike<unknown>, stableStringify).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+/** Keys come from the lab's one content hash. */
+export { cacheKey } from './hash';
 
 const MAGIC = 0x4d494143; // "MIAC"
 const FORMAT = 1;
 
 /** FNV-1a over bytes (Fowler–Noll–Vo): enough to catch truncation and bit rot, not an adversary. */
-function checksum(bytes: Uint8Array): number {
+export function checksum(bytes: Uint8Array): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
   return hash >>> 0;

@@ -28,8 +28,11 @@ function sfc32(a: number, b: number, c: number, d: number): () => number {
   };
 }
 
-/** 32-bit FNV-1a followed by a murmur3 finaliser: a stable hash of a string. */
-export function hashString(text: string, salt = 0): number {
+/**
+ * 32-bit FNV-1a followed by a murmur3 finaliser: four of these seed sfc32 from "seed:stream". Not
+ * the lab's content hash (hash.ts): changing it would change every seeded number.
+ */
+function seedWord(text: string, salt: number): number {
   let h = (0x811c9dc5 ^ salt) >>> 0;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -46,7 +49,7 @@ export function hashString(text: string, salt = 0): number {
 /** A generator for `stream` (a stage name such as "split" or "target/init") under `seed`. */
 export function createRng(seed: number, stream = ''): Rng {
   const key = `${seed}:${stream}`;
-  const next = sfc32(hashString(key, 1), hashString(key, 2), hashString(key, 3), hashString(key, 4));
+  const next = sfc32(seedWord(key, 1), seedWord(key, 2), seedWord(key, 3), seedWord(key, 4));
   for (let i = 0; i < 12; i++) next(); // let the state mix before the first draw
   return {
     next,

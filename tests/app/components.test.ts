@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ResultsTable } from '../../src/app/charts/RocChart';
 import { DefenseSummary } from '../../src/app/components/DefenseSummary';
 import { RunProgressView } from '../../src/app/components/RunPanel';
-import { configHash } from '../../src/app/state/config-hash';
+import { configHash } from '../../src/core/hash';
 import { IDLE_RUN, reduceProgress, startedRun } from '../../src/app/state/run-store';
 import { parseExperimentConfig } from '../../src/core/config';
 import type { ExperimentResult } from '../../src/core/experiment';

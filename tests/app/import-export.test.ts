@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/core/config';
-import { configHash } from '../../src/app/state/config-hash';
+import { configHash } from '../../src/core/hash';
 import { ImportError, configJsonText, parseImportedFile, resultsJsonText } from '../../src/app/state/import-export';
 import { TINY_CONFIG, fakeResult } from './fixtures';
 

@@ -4,7 +4,7 @@ import type { ExperimentResult } from '../../src/core/experiment';
 import { NO_DEFENSE, privacyAttacks, privacyUtilitySeries } from '../../src/app/charts/privacy-data';
 import { escapeXml, fileStem, svgDocument, svgSize } from '../../src/app/charts/export-chart';
 import { strongestEmpirical } from '../../src/app/components/DefenseSummary';
-import type { StoredRun } from '../../src/app/storage/db';
+import type { StoredRun } from '../../src/shared/storage/db';
 import { fakeResult } from './fixtures';
 
 function run(hash: string, defenses: object, testAccuracy: number, auc: number, extra: Partial<ExperimentResult> = {}): StoredRun {

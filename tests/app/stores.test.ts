@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, presetConfig } from '../../src/core/config';
 import { applyPatch, trainsLikeTarget, useConfigStore } from '../../src/app/state/config-store';
-import { configHash } from '../../src/app/state/config-hash';
+import { configHash } from '../../src/core/hash';
 import { selectDisplayedRun, useResultsStore } from '../../src/app/state/results-store';
 import {
   IDLE_RUN,
@@ -15,7 +15,7 @@ import {
   startedRun,
   trainingStageOf,
 } from '../../src/app/state/run-store';
-import type { StoredRun } from '../../src/app/storage/db';
+import type { StoredRun } from '../../src/shared/storage/db';
 import { TINY_CONFIG, epoch, fakeResult } from './fixtures';
 
 describe('config store', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/schema';
 import { DatasetError } from '../../src/core/datasets/types';
 import { parseExperimentConfig } from '../../src/core/config';
-import { configHasConvolutions, planBackends } from '../../workers/backend-order';
+import { configHasConvolutions } from '../../src/core/models/catalog';
+import { planBackends } from '../../workers/backend-order';
 import { filesTransferables, resultTransferables, serializeError } from '../../workers/protocol';
 import { TINY_CONFIG, fakeResult } from './fixtures';
 
@@ -20,6 +21,12 @@ describe('backend plan', () => {
   it('keeps wasm for convolutional models too (the worker registers the lab\'s gradient kernels)', () => {
     expect(planBackends('wasm').candidates[0]).toBe('wasm');
     expect(configHasConvolutions(CNN)).toBe(true);
+  });
+
+  it('has one convolution rule for the browser and Node: target, shadows or reference models', () => {
+    expect(configHasConvolutions(parseExperimentConfig({}))).toBe(false);
+    expect(configHasConvolutions(parseExperimentConfig({ shadow: { architecture: 'alexnet' } }))).toBe(true);
+    expect(configHasConvolutions(parseExperimentConfig({ reference: { architecture: 'resnet' } }))).toBe(true);
   });
 
   it('skips a backend that broke earlier (a lost WebGPU device)', () => {

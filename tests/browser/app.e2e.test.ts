@@ -1,5 +1,5 @@
 /**
- * The browser app end to end, in Debian's headless Chromium (../shared/BROWSER.md): build the app,
+ * The browser app end to end, in Debian's headless Chromium (/usr/bin/chromium): build the app,
  * serve it on 127.0.0.1, and drive it through the UI like a student would. A tiny experiment
  * (100 records per part, 2 epochs, an MLP) trains in the Web Worker on WebGPU; then a reload
  * restores it from IndexedDB without retraining, a corrupt upload is refused by name, and cancel

@@ -2,7 +2,7 @@
 import { memo } from 'react';
 import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
 import { ATTACK_NAMES } from '../../core/attacks/registry';
-import type { StoredRun } from '../storage/db';
+import type { StoredRun } from '../../shared/storage/db';
 import { ChartFrame, arxiv, colourFor } from './ChartFrame';
 import { attackLabel } from './RocChart';
 import { yeomLine } from './chart-data';

@@ -1,7 +1,7 @@
 /** Privacy against utility for defenses: one point per run, attack AUC (or TPR at 1 % FPR) against the target's test accuracy. */
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
-import type { StoredRun } from '../storage/db';
+import type { StoredRun } from '../../shared/storage/db';
 import { useUiStore } from '../state/ui-store';
 import { ChartFrame, arxiv } from './ChartFrame';
 import { attackLabel } from './RocChart';

@@ -3,7 +3,7 @@
  * target's test accuracy (on the outputs the attacker sees) against one attack's AUC or TPR at
  * 1 % FPR; runs without defenses form the "no defense" baseline. Pure, tested without a browser.
  */
-import type { StoredRun } from '../storage/db';
+import type { StoredRun } from '../../shared/storage/db';
 import { DEFENSE_IDS, DEFENSES } from '../../core/defenses/registry';
 import { describeDefenses } from '../defenses/defense-settings';
 

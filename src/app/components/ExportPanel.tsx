@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import { toScoresCsv } from '../../core/results';
 import { importFile } from '../state/actions';
-import { configHash } from '../state/config-hash';
+import { configHash } from '../../core/hash';
 import { useConfigStore } from '../state/config-store';
 import { configJsonText, resultsJsonText } from '../state/import-export';
 import { selectDisplayedRun, useResultsStore } from '../state/results-store';

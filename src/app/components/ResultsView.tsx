@@ -9,7 +9,7 @@ import { ScoreHistograms } from '../charts/ScoreHistograms';
 import { TrainingCurves } from '../charts/TrainingCurves';
 import { formatRate } from '../charts/chart-data';
 import { ErrorBoundary } from './ErrorBoundary';
-import { configHash } from '../state/config-hash';
+import { configHash } from '../../core/hash';
 import { useConfigStore } from '../state/config-store';
 import { selectDisplayedRun, useResultsStore } from '../state/results-store';
 import { useRunStore } from '../state/run-store';

@@ -3,10 +3,10 @@
  * The only module that talks to the worker client and IndexedDB on the page's behalf.
  */
 import type { NamedBytes } from '../../core/datasets/types';
-import { clearStorage, describeStorageError, estimateStorage, loadRuns, saveRun, type StoredRun } from '../storage/db';
+import { clearStorage, describeStorageError, estimateStorage, loadRuns, saveRun, type StoredRun } from '../../shared/storage/db';
 import type { ExperimentConfig } from '../../core/config';
 import { ExperimentClient, type RunOutcome } from '../worker/experiment-client';
-import { configHash } from './config-hash';
+import { configHash } from '../../core/hash';
 import { useConfigStore } from './config-store';
 import { parseImportedFile } from './import-export';
 import { useResultsStore } from './results-store';

@@ -7,8 +7,8 @@ import { parseExperimentConfig, type ExperimentConfig } from '../../core/config'
 import type { AttackResult } from '../../core/attacks/evaluate';
 import type { ExperimentResult, ModelSummary } from '../../core/experiment';
 import { toResultsJson } from '../../core/results';
-import type { StoredRun } from '../storage/db';
-import { configHash } from './config-hash';
+import type { StoredRun } from '../../shared/storage/db';
+import { configHash } from '../../core/hash';
 
 export function resultsJsonText(result: ExperimentResult): string {
   return `${JSON.stringify(toResultsJson(result, { createdAt: new Date().toISOString(), engine: { app: 'MIA Lab (browser)' } }), null, 2)}\n`;

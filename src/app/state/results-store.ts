@@ -4,7 +4,7 @@
  * still matches the controls, is derived here too.
  */
 import { create } from 'zustand';
-import type { StoredRun } from '../storage/db';
+import type { StoredRun } from '../../shared/storage/db';
 
 export interface ResultsState {
   readonly runs: Readonly<Record<string, StoredRun>>;

@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import type { NamedBytes } from '../../core/datasets/types';
 import type { BackendChoice } from '../../../workers/protocol';
 import type { ControlGroup, View } from './url-hash';
-import type { StorageEstimate } from '../storage/db';
+import type { StorageEstimate } from '../../shared/storage/db';
 
 export interface Message {
   readonly id: number;

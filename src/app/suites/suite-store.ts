@@ -7,9 +7,9 @@ import { create } from 'zustand';
 import type { ExperimentResult } from '../../core/experiment';
 import { toResultsJson, type ResultsJson } from '../../core/results';
 import { SUITES, getSuite, type SuiteRun, type SuiteSize } from '../../core/suites/suites';
-import { loadSuiteRun, saveSuiteRun } from '../storage/db';
+import { loadSuiteRun, saveSuiteRun } from '../../shared/storage/db';
 import { cancelRun, executeRun, keepResult, runIsActive } from '../state/actions';
-import { configHash } from '../state/config-hash';
+import { configHash } from '../../core/hash';
 import { useUiStore } from '../state/ui-store';
 import { SuiteQueue, plannedSuite, type SuiteDeps, type SuiteProgress } from './suite-queue';
 

@@ -5,6 +5,7 @@
  * Everything here is plain arithmetic on logits; training the reference models is elsewhere
  * (models/references.ts).
  */
+import { logSumExp } from '../math/softmax';
 
 /** Logits of several models on the same records, with which records each model trained on. */
 export interface ReferenceOutputs {
@@ -47,15 +48,6 @@ export interface RmiaOptions {
 /** Variances below this are floored, so a record every model fits identically does not divide by 0. */
 const MIN_VARIANCE = 1e-8;
 
-/** log-sum-exp of a logit row without the entry at `skip`, stably. */
-function logSumExpExcept(logits: Float32Array, offset: number, numClasses: number, skip: number): number {
-  let max = -Infinity;
-  for (let c = 0; c < numClasses; c++) if (c !== skip) max = Math.max(max, logits[offset + c]);
-  let sum = 0;
-  for (let c = 0; c < numClasses; c++) if (c !== skip) sum += Math.exp(logits[offset + c] - max);
-  return max + Math.log(sum);
-}
-
 /**
  * φ = log(p_y / (1 − p_y)) from logits, without forming p_y: z_y − logsumexp_{j≠y} z_j
  * (Carlini et al., arXiv:2112.03570, §4: the logit-scaled confidence is close to Gaussian).
@@ -65,18 +57,14 @@ export function logitScaledConfidence(logits: Float32Array, labels: ArrayLike<nu
   for (let i = 0; i < count; i++) {
     const offset = (query * count + i) * numClasses;
     const label = labels[i];
-    out[i] = logits[offset + label] - logSumExpExcept(logits, offset, numClasses, label);
+    out[i] = logits[offset + label] - logSumExp(logits, offset, numClasses, label);
   }
   return out;
 }
 
 /** p_y from logits in float64. */
 function trueClassProbability(logits: Float32Array, offset: number, numClasses: number, label: number): number {
-  let max = -Infinity;
-  for (let c = 0; c < numClasses; c++) max = Math.max(max, logits[offset + c]);
-  let sum = 0;
-  for (let c = 0; c < numClasses; c++) sum += Math.exp(logits[offset + c] - max);
-  return Math.exp(logits[offset + label] - max) / sum;
+  return Math.exp(logits[offset + label] - logSumExp(logits, offset, numClasses));
 }
 
 /** Per record and query: mean and variance of φ over the IN models and over the OUT models. */
@@ -229,11 +217,7 @@ function countBelow(sorted: Float64Array, value: number): number {
 /** KL(p ‖ q) between the softmax of two logit rows, in float64 with log-softmax. */
 function klFromLogits(p: Float32Array, q: Float32Array, offset: number, numClasses: number): number {
   const logSoftmax = (z: Float32Array) => {
-    let max = -Infinity;
-    for (let c = 0; c < numClasses; c++) max = Math.max(max, z[offset + c]);
-    let sum = 0;
-    for (let c = 0; c < numClasses; c++) sum += Math.exp(z[offset + c] - max);
-    const lse = max + Math.log(sum);
+    const lse = logSumExp(z, offset, numClasses);
     return Array.from({ length: numClasses }, (_, c) => z[offset + c] - lse);
   };
   const lp = logSoftmax(p);

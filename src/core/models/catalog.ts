@@ -44,3 +44,15 @@ export const ARCHITECTURE_CATALOG: Readonly<Record<ArchitectureId, ArchitectureM
     hasConvolutions: true,
   },
 };
+
+/** The architectures an experiment trains: its target, its shadow models and its reference models. */
+export interface TrainedArchitectures {
+  readonly target: { readonly architecture: ArchitectureId };
+  readonly shadow: { readonly architecture: ArchitectureId };
+  readonly reference: { readonly architecture: ArchitectureId };
+}
+
+/** The one "has convolutions" rule: true when any model the experiment trains has a convolution. */
+export function configHasConvolutions(config: TrainedArchitectures): boolean {
+  return [config.target, config.shadow, config.reference].some((training) => ARCHITECTURE_CATALOG[training.architecture].hasConvolutions);
+}

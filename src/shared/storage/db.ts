@@ -1,14 +1,16 @@
 /**
- * The lab's IndexedDB, shared by the page (results) and the experiment worker (parsed datasets):
- * results keyed by the hash of the config that produced them, datasets keyed by where they came
- * from. No React and no DOM here beyond the `indexedDB` global, which workers have too.
+ * The lab's IndexedDB, shared by the page (results, suite runs) and the experiment worker (parsed
+ * datasets, reference models' outputs, trained weights): results keyed by the hash of the config
+ * that produced them (core/hash.ts), datasets keyed by where they came from. No React and no DOM:
+ * this folder compiles under the worker's tsconfig too, with only the `indexedDB` global.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { BlobCache } from '../../core/cache';
-import type { ExperimentConfig } from '../../core/config';
+import type { DatasetConfig, ExperimentConfig } from '../../core/config';
 import type { ImageDataset } from '../../core/datasets/types';
 import type { ExperimentResult } from '../../core/experiment';
 import type { ResultsJson } from '../../core/results';
+import { canonicalJson } from '../../core/hash';
 
 export const DB_NAME = 'mia-lab';
 /** 2 added suite-runs. */
@@ -90,6 +92,12 @@ export async function loadRuns(): Promise<StoredRun[]> {
   return db.getAllFromIndex('results', 'finishedAt');
 }
 
+/** Where a parsed dataset is cached: built-ins by name, user files by their names and label choice. */
+export function datasetCacheKey(dataset: DatasetConfig): string {
+  if (dataset.name !== 'custom') return `builtin:${dataset.name}`;
+  return `custom:${canonicalJson({ files: dataset.files ?? [], cifar100Labels: dataset.cifar100Labels ?? 'fine' })}`;
+}
+
 export async function loadDataset(key: string): Promise<StoredDataset | undefined> {
   const db = await openLabDb();
   return db.get('datasets', key);
@@ -159,7 +167,8 @@ export interface StorageEstimate {
 }
 
 export async function estimateStorage(): Promise<StorageEstimate | undefined> {
-  const storage = (globalThis.navigator as Navigator | undefined)?.storage;
+  // Typed here rather than as Navigator, which the worker's WebWorker lib does not have.
+  const storage = (globalThis.navigator as { storage?: { estimate?(): Promise<{ usage?: number; quota?: number }> } } | undefined)?.storage;
   if (!storage?.estimate) return undefined;
   const { usage = 0, quota = 0 } = await storage.estimate();
   return { usage, quota };

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, presetConfig } from '../../src/core/config';
-import { canonicalJson, configHash, datasetCacheKey, fingerprintBytes, hashString } from '../../src/app/state/config-hash';
+import { DEFAULT_CONFIG, presetConfig } from '../src/core/config';
+import { cacheKey, canonicalJson, configHash, fingerprintBytes, hashBytes, hashText } from '../src/core/hash';
+import { runKey, getSuite } from '../src/core/suites/suites';
+import { datasetCacheKey } from '../src/shared/storage/db';
 
-describe('config hash', () => {
+describe('the one content hash', () => {
   it('ignores key order but not values', () => {
     const reverse = (o: object) => Object.fromEntries(Object.entries(o).reverse());
     const shuffled = { ...reverse(DEFAULT_CONFIG), target: reverse(DEFAULT_CONFIG.target) };
@@ -13,15 +15,26 @@ describe('config hash', () => {
     expect(configHash(presetConfig('standard'))).not.toBe(configHash(DEFAULT_CONFIG));
   });
 
-  it('keeps array order (attack order is part of the experiment) and drops undefined fields', () => {
-    expect(canonicalJson({ a: [2, 1], b: undefined })).toBe('{"a":[2,1]}');
+  it('keeps array order (attack order is part of the experiment), writes typed arrays as lists and drops undefined fields', () => {
+    expect(canonicalJson({ b: undefined, a: [2, 1], c: { z: 1, y: null } })).toBe('{"a":[2,1],"c":{"y":null,"z":1}}');
     expect(canonicalJson({ a: [1, 2] })).not.toBe(canonicalJson({ a: [2, 1] }));
+    expect(canonicalJson(Uint8Array.from([1, 0, 1]))).toBe('[1,0,1]');
   });
 
-  it('is a stable 14-hex-digit string', () => {
-    expect(hashString('')).toMatch(/^[0-9a-f]{14}$/);
-    expect(hashString('mia')).toBe(hashString('mia'));
-    expect(hashString('mia')).not.toBe(hashString('mib'));
+  it('is cyrb53: published values, 14 hex digits', () => {
+    // Independent oracle: the values bryc's README gives for his reference cyrb53 (seed 0).
+    const hex = (n: number) => n.toString(16).padStart(14, '0');
+    expect(hashText('a')).toBe(hex(7929297801672961));
+    expect(hashText('revenge')).toBe(hex(4051478007546757));
+    expect(hashText('revenue')).toBe(hex(8309097637345594));
+    expect(hashText('mia')).not.toBe(hashText('mib'));
+    expect(hashBytes(Uint8Array.from([0x6d, 0x69, 0x61]))).toBe(hashText('mia'));
+  });
+
+  it('gives a config, its cache key and its suite run one and the same key', () => {
+    const run = getSuite('gap').runs('quick')[0];
+    expect(runKey(run)).toBe(configHash(run.config));
+    expect(cacheKey(run.config)).toBe(configHash(run.config));
     expect(configHash(DEFAULT_CONFIG)).toMatch(/^[0-9a-f]{14}$/);
   });
 
