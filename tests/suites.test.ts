@@ -75,4 +75,15 @@ describe('running a suite', () => {
     const strip = (text: string) => JSON.parse(text, (key, value) => (key === 'timings' || key === 'seconds' ? undefined : value)).result;
     expect(strip(await readFile(join(fresh, 'runs', 'e3.json'), 'utf8'))).toEqual(strip(await readFile(join(dir, 'runs', 'e3.json'), 'utf8')));
   });
+
+  it('goes on past a failed run, keeps the others, then fails naming the run (the one runner, as in the app)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mia-suite-'));
+    let calls = 0;
+    const loadDataset = async () => {
+      if (calls++ === 0) throw new Error('train-images-idx3-ubyte: truncated');
+      return dataset;
+    };
+    await expect(runSuite(tiny, 'quick', dir, { loadDataset, backend: 'wasm' })).rejects.toThrow(/run e1 failed: train-images-idx3-ubyte: truncated/);
+    expect(await readdir(join(dir, 'runs'))).toEqual(['e3.json']);
+  });
 });

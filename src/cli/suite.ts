@@ -1,18 +1,20 @@
 /**
  * `lab suite NAME --out DIR [--size quick|full]`: run one of the report's suites (core/suites) and
  * write its JSON, a CSV per table, its figures as SVG and a report.md that puts them together with
- * the settings, the machine and the backend. Each finished run is kept as DIR/runs/<id>.json with
- * its config hash, so a stopped suite resumes and an unchanged run is never repeated.
+ * the settings, the machine and the backend. The runs go through the one suite runner
+ * (core/suites/runner.ts, the app's too); each finished run is kept as DIR/runs/<id>.json with its
+ * config hash, so a stopped suite resumes and an unchanged run is never repeated.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { version as tfVersion } from '@tensorflow/tfjs';
 import type { BlobCache } from '../core/cache';
-import type { CancelSignal } from '../core/cancel';
+import { CancelledError, type CancelSignal } from '../core/cancel';
 import { runExperiment, type ProgressEvent } from '../core/experiment';
 import { toResultsJson, type ResultsJson } from '../core/results';
-import { runKey, type SuiteDefinition, type SuiteRun, type SuiteSize, type SuiteSummary, type Table } from '../core/suites/suites';
+import { SuiteRunner, describeFailure, finishedRuns, type SuiteRunOutcome } from '../core/suites/runner';
+import type { SuiteDefinition, SuiteRun, SuiteSize, SuiteSummary, Table } from '../core/suites/suites';
 
 export interface SuiteDeps {
   readonly loadDataset: Parameters<typeof runExperiment>[1]['loadDataset'];
@@ -82,28 +84,56 @@ export function suiteReport(suite: SuiteDefinition, size: SuiteSize, runs: reado
   return `${lines.join('\n')}\n`;
 }
 
-/** Run (or reuse) every run of `suite`, then write the summary files; returns the summary. */
-export async function runSuite(suite: SuiteDefinition, size: SuiteSize, outDir: string, deps: SuiteDeps): Promise<SuiteSummary> {
-  const runs = suite.runs(size);
-  await mkdir(join(outDir, 'runs'), { recursive: true });
-  const finished: { run: SuiteRun; result: ResultsJson }[] = [];
-  for (const [index, run] of runs.entries()) {
-    const key = runKey(run);
-    const path = join(outDir, 'runs', `${run.id}.json`);
-    const stored = await readStored(path, key);
-    deps.onRunStart?.(run, index, runs.length, stored !== undefined);
-    if (stored) {
-      finished.push({ run, result: stored });
-      continue;
-    }
-    const result = toResultsJson(
-      await runExperiment(run.config, { loadDataset: deps.loadDataset, cache: deps.cache, signal: deps.signal, onProgress: (e) => deps.onProgress?.(run, e) }),
-    );
-    // Through JSON and back, so a fresh run and a reused one are summarised from the same data.
-    const plain = JSON.parse(JSON.stringify(result)) as ResultsJson;
-    await writeFile(path, `${JSON.stringify({ key, result: plain } satisfies StoredRun)}\n`);
-    finished.push({ run, result: plain });
+/** Train one run in this process; a cancel or a failure is an outcome, not a throw. */
+async function executeRun(run: SuiteRun, deps: SuiteDeps): Promise<SuiteRunOutcome> {
+  try {
+    const result = await runExperiment(run.config, { loadDataset: deps.loadDataset, cache: deps.cache, signal: deps.signal, onProgress: (e) => deps.onProgress?.(run, e) });
+    return { kind: 'result', result };
+  } catch (error) {
+    if (error instanceof CancelledError || deps.signal?.aborted) return { kind: 'cancelled' };
+    return { kind: 'failed', message: describeFailure(error as Error & { problems?: unknown[] }) };
   }
+}
+
+/**
+ * Run (or reuse) every run of `suite`, then write the summary files; returns the summary. A
+ * cancelled suite throws CancelledError and a failed run an Error naming it, after every other run
+ * has finished: what finished stays in DIR/runs/ for the next start.
+ */
+export async function runSuite(suite: SuiteDefinition, size: SuiteSize, outDir: string, deps: SuiteDeps): Promise<SuiteSummary> {
+  await mkdir(join(outDir, 'runs'), { recursive: true });
+  const runs = suite.runs(size);
+  const pathOf = (run: SuiteRun) => join(outDir, 'runs', `${run.id}.json`);
+  const announce = (run: SuiteRun, reused: boolean) => deps.onRunStart?.(run, runs.indexOf(run), runs.length, reused);
+  const runner = new SuiteRunner(suite, size, {
+    async lookup(key, run) {
+      const stored = await readStored(pathOf(run), key);
+      if (stored) announce(run, true);
+      return stored;
+    },
+    async store(key, run, _suite, result) {
+      // Through JSON and back, so a fresh run and a reused one are summarised from the same data.
+      const plain = JSON.parse(JSON.stringify(toResultsJson(result))) as ResultsJson;
+      await writeFile(pathOf(run), `${JSON.stringify({ key, result: plain } satisfies StoredRun)}\n`);
+      return plain;
+    },
+    execute(run) {
+      announce(run, false);
+      return executeRun(run, deps);
+    },
+    // Ctrl-C reaches the run through deps.signal, which the engine checks between batches.
+    cancel: () => {},
+    onChange: () => {},
+    now: () => Date.now(),
+  });
+  const progress = await runner.run();
+  if (progress.status === 'stopped') throw new CancelledError(`suite ${suite.name}`);
+  const failed = progress.states.filter((state) => state.status === 'failed');
+  if (failed.length > 0) {
+    const where = join(outDir, 'runs');
+    throw new Error(`suite ${suite.name}: ${failed.map((state) => `run ${state.id} failed: ${state.error}`).join('; ')} (finished runs are kept in ${where})`);
+  }
+  const finished = finishedRuns(progress);
   const summary = suite.summarise(finished);
   const machine = {
     CPU: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,

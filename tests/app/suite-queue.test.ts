@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../../src/core/config';
 import type { ResultsJson } from '../../src/core/results';
 import { runKey, type SuiteDefinition, type SuiteRun } from '../../src/core/suites/suites';
-import { SuiteQueue, currentRunFraction, finishedRuns, plannedSuite, runWork, suiteEta, type SuiteDeps, type SuiteProgress } from '../../src/app/suites/suite-queue';
+import { SuiteRunner, finishedRuns, plannedSuite, type SuiteDeps, type SuiteProgress, type SuiteRunOutcome } from '../../src/core/suites/runner';
+import { currentRunFraction, runWork, suiteEta, suiteOutcome } from '../../src/app/suites/suite-queue';
 import { storedResultsJson } from '../../src/app/suites/suite-store';
-import type { RunOutcome } from '../../src/app/worker/experiment-client';
 import { fakeResult } from './fixtures';
 
 /** Three runs that differ by seed; summarise lists the seeds it got. */
@@ -23,7 +23,7 @@ const SUITE: SuiteDefinition = {
 };
 
 /** An in-memory store and a runner whose outcome per run the test decides. */
-function fakeDeps(outcomes: Record<string, RunOutcome | 'hang'> = {}) {
+function fakeDeps(outcomes: Record<string, SuiteRunOutcome | 'hang'> = {}) {
   const stored = new Map<string, ResultsJson>();
   const executed: string[] = [];
   const seen: SuiteProgress[] = [];
@@ -40,7 +40,7 @@ function fakeDeps(outcomes: Record<string, RunOutcome | 'hang'> = {}) {
       executed.push(run.id);
       clock += 10_000;
       const outcome = outcomes[run.id] ?? { kind: 'result', result: fakeResult(run.config) };
-      if (outcome === 'hang') return new Promise<RunOutcome>((resolve) => (cancelHanging = () => resolve({ kind: 'cancelled' })));
+      if (outcome === 'hang') return new Promise<SuiteRunOutcome>((resolve) => (cancelHanging = () => resolve({ kind: 'cancelled' })));
       return outcome;
     },
     cancel: () => cancelHanging?.(),
@@ -50,7 +50,7 @@ function fakeDeps(outcomes: Record<string, RunOutcome | 'hang'> = {}) {
   return { deps, stored, executed, seen };
 }
 
-describe('the suite queue', () => {
+describe('the suite runner (the CLI\'s and the app\'s)', () => {
   it('plans every run pending under its runKey', () => {
     const planned = plannedSuite(SUITE, 'quick');
     expect(planned.states.map((s) => s.status)).toEqual(['pending', 'pending', 'pending']);
@@ -60,7 +60,7 @@ describe('the suite queue', () => {
 
   it('runs every run in order, stores each result under its key, and summarises them', async () => {
     const { deps, stored, executed } = fakeDeps();
-    const final = await new SuiteQueue(SUITE, 'quick', deps).run();
+    const final = await new SuiteRunner(SUITE, 'quick', deps).run();
     expect(executed).toEqual(['s1', 's2', 's3']);
     expect(final.status).toBe('done');
     expect(final.states.map((s) => [s.status, s.seconds])).toEqual([['done', 10], ['done', 10], ['done', 10]]);
@@ -72,10 +72,10 @@ describe('the suite queue', () => {
 
   it('reuses stored runs instead of training them again', async () => {
     const first = fakeDeps();
-    await new SuiteQueue(SUITE, 'quick', first.deps).run();
+    await new SuiteRunner(SUITE, 'quick', first.deps).run();
     const again = fakeDeps();
     for (const [k, v] of first.stored) again.stored.set(k, v);
-    const final = await new SuiteQueue(SUITE, 'quick', again.deps).run();
+    const final = await new SuiteRunner(SUITE, 'quick', again.deps).run();
     expect(again.executed).toEqual([]);
     expect(final.states.map((s) => s.status)).toEqual(['cached', 'cached', 'cached']);
     expect(finishedRuns(final)).toHaveLength(3);
@@ -83,7 +83,7 @@ describe('the suite queue', () => {
 
   it('stops on request, cancelling the run in progress, and resumes from where it stopped', async () => {
     const { deps, stored, executed, seen } = fakeDeps({ s2: 'hang' });
-    const queue = new SuiteQueue(SUITE, 'quick', deps);
+    const queue = new SuiteRunner(SUITE, 'quick', deps);
     const done = queue.run();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(queue.state.states.map((s) => s.status)).toEqual(['done', 'running', 'pending']);
@@ -96,15 +96,16 @@ describe('the suite queue', () => {
     // Resume: a new queue over the same store trains only what is missing.
     const resumed = fakeDeps();
     for (const [k, v] of stored) resumed.stored.set(k, v);
-    const final = await new SuiteQueue(SUITE, 'quick', resumed.deps).run();
+    const final = await new SuiteRunner(SUITE, 'quick', resumed.deps).run();
     expect(resumed.executed).toEqual(['s2', 's3']);
     expect(final.states.map((s) => s.status)).toEqual(['cached', 'done', 'done']);
     expect(executed).toEqual(['s1', 's2']);
   });
 
   it('goes on after a failed run and says why it failed', async () => {
-    const { deps } = fakeDeps({ s2: { kind: 'error', error: { name: 'DatasetError', message: 'x.bin: bad', problems: ['p1'] } } });
-    const final = await new SuiteQueue(SUITE, 'quick', deps).run();
+    // The app's worker outcome, as the app hands it to the runner.
+    const { deps } = fakeDeps({ s2: suiteOutcome({ kind: 'error', error: { name: 'DatasetError', message: 'x.bin: bad', problems: ['p1'] } }) });
+    const final = await new SuiteRunner(SUITE, 'quick', deps).run();
     expect(final.status).toBe('done');
     expect(final.states.map((s) => s.status)).toEqual(['done', 'failed', 'done']);
     expect(final.states[1].error).toBe('x.bin: bad; p1');
@@ -113,7 +114,7 @@ describe('the suite queue', () => {
 
   it('stops when the user cancels the run from the run controls', async () => {
     const { deps, executed } = fakeDeps({ s1: { kind: 'cancelled' } });
-    const final = await new SuiteQueue(SUITE, 'quick', deps).run();
+    const final = await new SuiteRunner(SUITE, 'quick', deps).run();
     expect(final.status).toBe('stopped');
     expect(executed).toEqual(['s1']);
   });

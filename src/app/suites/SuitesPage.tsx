@@ -9,7 +9,8 @@ import { ExportButtons } from '../charts/ChartFrame';
 import { formatSeconds } from '../charts/chart-data';
 import { RunControls, RunProgressView } from '../components/RunPanel';
 import { useRunStore } from '../state/run-store';
-import { currentRunFraction, finishedRuns, suiteEta, type SuiteProgress, type SuiteRunState } from './suite-queue';
+import { finishedRuns, type SuiteProgress, type SuiteRunState } from '../../core/suites/runner';
+import { currentRunFraction, suiteEta } from './suite-queue';
 import { showStored, startSuite, stopSuite, useSuiteStore } from './suite-store';
 
 const STATUS_TEXT: Record<SuiteRunState['status'], string> = {

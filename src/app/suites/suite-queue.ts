@@ -1,160 +1,27 @@
 /**
- * A suite's runs queued one after another on the experiment worker (issue 7). Each finished run's
- * results.json is stored under runKey(run) (a hash of its whole config), so a run already stored
- * is reused, never retrained, and a stopped suite resumes where it stopped. Everything the queue
- * touches comes in through SuiteDeps, so the logic is tested with a fake runner and store.
+ * The app's side of a suite: its runs go through the one suite runner (core/suites/runner.ts, the
+ * CLI's too) on the experiment worker; here is what the page adds, the outcome of a worker run in
+ * the runner's terms and the progress bar's fraction and ETA.
  */
 import { ATTACKS } from '../../core/attacks/registry';
 import type { ExperimentConfig } from '../../core/config';
 import { isOutputDefense, type DefenseId } from '../../core/defenses/registry';
-import type { ExperimentResult } from '../../core/experiment';
-import type { ResultsJson } from '../../core/results';
-import { runKey, type SuiteDefinition, type SuiteRun, type SuiteSize } from '../../core/suites/suites';
+import { describeFailure, type SuiteProgress, type SuiteRunOutcome, type SuiteRunStatus } from '../../core/suites/runner';
 import { stageFraction, type StageProgress } from '../state/run-store';
 import type { RunOutcome } from '../worker/experiment-client';
 
-export type SuiteRunStatus = 'pending' | 'cached' | 'running' | 'done' | 'failed' | 'cancelled';
-
-export interface SuiteRunState {
-  readonly id: string;
-  readonly key: string;
-  readonly status: SuiteRunStatus;
-  /** Wall-clock seconds of a run trained in this session. */
-  readonly seconds?: number;
-  readonly error?: string;
-}
-
-export type SuiteStatus = 'idle' | 'running' | 'stopping' | 'done' | 'stopped';
-
-export interface SuiteProgress {
-  readonly suite: string;
-  readonly size: SuiteSize;
-  readonly status: SuiteStatus;
-  readonly runs: readonly SuiteRun[];
-  readonly states: readonly SuiteRunState[];
-  /** results.json of every finished run (stored or trained now), by run id. */
-  readonly results: Readonly<Record<string, ResultsJson>>;
-  /** When the run in progress started (ms). */
-  readonly currentStartedAt?: number;
-}
-
-export interface SuiteDeps {
-  /** The stored results.json of a run, if any. */
-  lookup(key: string): Promise<ResultsJson | undefined>;
-  /** Keep a finished run; returns the results.json kept. */
-  store(key: string, run: SuiteRun, suite: string, result: ExperimentResult): Promise<ResultsJson>;
-  /** Train one run on the worker. */
-  execute(run: SuiteRun): Promise<RunOutcome>;
-  /** Stop the run in progress (the worker's cancel). */
-  cancel(): void;
-  onChange(progress: SuiteProgress): void;
-  now(): number;
-}
-
-/** The grid of a suite at a size, every run pending. */
-export function plannedSuite(suite: SuiteDefinition, size: SuiteSize): SuiteProgress {
-  const runs = suite.runs(size);
-  return {
-    suite: suite.name,
-    size,
-    status: 'idle',
-    runs,
-    states: runs.map((run) => ({ id: run.id, key: runKey(run), status: 'pending' })),
-    results: {},
-  };
-}
-
-function describeOutcome(outcome: RunOutcome): string {
+/** A worker run's outcome as the suite runner counts it. */
+export function suiteOutcome(outcome: RunOutcome): SuiteRunOutcome {
   switch (outcome.kind) {
+    case 'result':
+      return outcome;
+    case 'cancelled':
+      return { kind: 'cancelled' };
     case 'error':
-      return [outcome.error.message, ...(outcome.error.problems ?? [])].join('; ');
+      return { kind: 'failed', message: describeFailure(outcome.error) };
     case 'crashed':
-      return outcome.message;
-    default:
-      return outcome.kind;
+      return { kind: 'failed', message: outcome.message };
   }
-}
-
-export class SuiteQueue {
-  private progress: SuiteProgress;
-  private stopRequested = false;
-
-  constructor(
-    suite: SuiteDefinition,
-    size: SuiteSize,
-    private readonly deps: SuiteDeps,
-  ) {
-    this.progress = plannedSuite(suite, size);
-  }
-
-  get state(): SuiteProgress {
-    return this.progress;
-  }
-
-  /** Stop after (cancelling) the run in progress; finished runs stay stored for the next start. */
-  stop(): void {
-    if (this.progress.status !== 'running') return;
-    this.stopRequested = true;
-    this.update({ status: 'stopping' });
-    this.deps.cancel();
-  }
-
-  /** Mark stored runs as cached, then train the others in grid order. Resolves when done or stopped. */
-  async run(): Promise<SuiteProgress> {
-    this.update({ status: 'running' });
-    for (const [i, run] of this.progress.runs.entries()) {
-      const key = this.progress.states[i].key;
-      const stored = await this.deps.lookup(key).catch(() => undefined);
-      if (stored) this.finishRun(i, { status: 'cached' }, stored);
-    }
-    for (const [i, run] of this.progress.runs.entries()) {
-      if (this.stopRequested) break;
-      if (this.progress.states[i].status === 'cached') continue;
-      const started = this.deps.now();
-      this.setState(i, { status: 'running' });
-      this.update({ currentStartedAt: started });
-      const outcome = await this.deps.execute(run);
-      const seconds = (this.deps.now() - started) / 1000;
-      if (outcome.kind === 'result') {
-        try {
-          const json = await this.deps.store(this.progress.states[i].key, run, this.progress.suite, outcome.result);
-          this.finishRun(i, { status: 'done', seconds }, json);
-        } catch (error) {
-          this.setState(i, { status: 'failed', seconds, error: `trained, but could not be stored: ${(error as Error).message}` });
-        }
-      } else if (outcome.kind === 'cancelled') {
-        this.setState(i, { status: 'cancelled', seconds });
-        this.stopRequested = true;
-      } else {
-        // One failed run does not sink the suite: the others still answer part of the question.
-        this.setState(i, { status: 'failed', seconds, error: describeOutcome(outcome) });
-      }
-      this.update({ currentStartedAt: undefined });
-    }
-    this.update({ status: this.stopRequested ? 'stopped' : 'done' });
-    return this.progress;
-  }
-
-  private finishRun(index: number, state: Omit<SuiteRunState, 'id' | 'key'>, json: ResultsJson): void {
-    const id = this.progress.runs[index].id;
-    this.progress = { ...this.progress, results: { ...this.progress.results, [id]: json } };
-    this.setState(index, state);
-  }
-
-  private setState(index: number, state: Omit<SuiteRunState, 'id' | 'key'>): void {
-    const states = this.progress.states.map((s, i) => (i === index ? { id: s.id, key: s.key, ...state } : s));
-    this.update({ states });
-  }
-
-  private update(patch: Partial<SuiteProgress>): void {
-    this.progress = { ...this.progress, ...patch };
-    this.deps.onChange(this.progress);
-  }
-}
-
-/** Finished runs (stored or trained now) in grid order, as summarise() wants them. */
-export function finishedRuns(progress: SuiteProgress): { run: SuiteRun; result: ResultsJson }[] {
-  return progress.runs.flatMap((run) => (progress.results[run.id] ? [{ run, result: progress.results[run.id] }] : []));
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The suites page's state: which suite and size are picked, and the queue's progress. Starting a
- * suite wires the queue to the real worker (executeRun, shared with the Run button) and to
+ * The suites page's state: which suite and size are picked, and the runner's progress. Starting a
+ * suite wires the one suite runner (core/suites/runner.ts) to the real worker (executeRun, shared with the Run button) and to
  * IndexedDB (suite-runs, keyed by runKey).
  */
 import { create } from 'zustand';
@@ -11,13 +11,14 @@ import { loadSuiteRun, saveSuiteRun } from '../../shared/storage/db';
 import { cancelRun, executeRun, keepResult, runIsActive } from '../state/actions';
 import { configHash } from '../../core/hash';
 import { useUiStore } from '../state/ui-store';
-import { SuiteQueue, plannedSuite, type SuiteDeps, type SuiteProgress } from './suite-queue';
+import { SuiteRunner, plannedSuite, type SuiteDeps, type SuiteProgress } from '../../core/suites/runner';
+import { suiteOutcome } from './suite-queue';
 
 export interface SuiteState {
   readonly name: string;
   readonly size: SuiteSize;
   readonly progress: SuiteProgress;
-  /** The queue is running (or stopping). */
+  /** The runner is running (or stopping). */
   readonly active: boolean;
   choose(name: string, size: SuiteSize): void;
 }
@@ -37,7 +38,7 @@ export const useSuiteStore = create<SuiteState>()((set, get) => ({
   },
 }));
 
-let queue: SuiteQueue | undefined;
+let runner: SuiteRunner | undefined;
 
 /** results.json as the CLI writes it: plain JSON (Infinity thresholds as strings, NaN as null). */
 export function storedResultsJson(result: ExperimentResult): ResultsJson {
@@ -54,7 +55,7 @@ function realDeps(): SuiteDeps {
       await keepResult({ hash: configHash(run.config), config: run.config, result, finishedAt: Date.now(), origin: 'run' }, false);
       return json;
     },
-    execute: (run) => executeRun(run.config, configHash(run.config)),
+    execute: async (run) => suiteOutcome(await executeRun(run.config, configHash(run.config))),
     cancel: cancelRun,
     onChange: (progress) => useSuiteStore.setState({ progress }),
     now: () => Date.now(),
@@ -85,16 +86,16 @@ export async function startSuite(): Promise<void> {
     useUiStore.getState().say('notice', 'A run is in progress; cancel it or let it finish before starting a suite.');
     return;
   }
-  queue = new SuiteQueue(getSuite(name), size, realDeps());
-  useSuiteStore.setState({ active: true, progress: queue.state });
+  runner = new SuiteRunner(getSuite(name), size, realDeps());
+  useSuiteStore.setState({ active: true, progress: runner.state });
   try {
-    await queue.run();
+    await runner.run();
   } finally {
     useSuiteStore.setState({ active: false });
-    queue = undefined;
+    runner = undefined;
   }
 }
 
 export function stopSuite(): void {
-  queue?.stop();
+  runner?.stop();
 }
