@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateAttacks, REPORTED_FPRS, type MembershipSplit } from '../../src/core/attacks/evaluate';
+import { chooseClassThresholds, evaluateAttacks, REPORTED_FPRS, type MembershipSplit } from '../../src/core/attacks/evaluate';
 import { METRIC_ATTACK_NAMES as ATTACK_NAMES, ATTACKS, type AttackName, type MetricAttack } from '../../src/core/attacks/registry';
 import { correctnessSignal } from '../../src/core/attacks/signals';
 import { accuracyAtThreshold, chooseThreshold } from '../../src/core/metrics/roc';
 import { createRng } from '../../src/core/random';
-import { binaryPredictions, overfitSplit, predictionsWithAccuracy } from './prediction-fixtures';
+import { binaryPredictions, overfitSplit, predictionsFromRows, predictionsWithAccuracy } from './prediction-fixtures';
 
 const THRESHOLD_ATTACKS = ['loss', 'confidence', 'entropy', 'modified-entropy'] as const;
 
@@ -100,7 +100,7 @@ describe('thresholds come from the shadow split', () => {
     const rng = createRng(9, 'evaluate/consistency');
     const shadowSplit = overfitSplit(rng, 150);
     const target = overfitSplit(rng, 120);
-    const results = evaluateAttacks({ attacks: [...THRESHOLD_ATTACKS], target, shadow: shadowSplit, seed: 2 });
+    const results = evaluateAttacks({ attacks: [...THRESHOLD_ATTACKS], target, shadow: shadowSplit, seed: 2, thresholdScope: 'global' });
     for (const result of results) {
       const attack = ATTACKS[result.name] as MetricAttack;
       const shadowScored = concatenate(attack.score(shadowSplit.members, rng), attack.score(shadowSplit.nonMembers, rng));
@@ -215,5 +215,34 @@ describe('the random attack through evaluateAttacks', () => {
     expect(Math.abs(result.accuracy - 0.5)).toBeLessThan(0.02);
     expect(Math.abs(result.auc - 0.5)).toBeLessThan(0.02);
     expect(result.threshold).toBe(0.5);
+  });
+});
+
+describe('per-class thresholds (Song & Mittal, arXiv:2003.10595)', () => {
+  // Two classes whose confidence lives on different scales. Shadow and target alike:
+  //   class 0: members p_max = .95, non-members .90;  class 1: members .70, non-members .60.
+  // One global threshold can separate only one class (best: 3 of 4 right); one per class, all 4.
+  const rows = (ps: number[], labels: number[]) => predictionsFromRows(ps.map((p, i) => (labels[i] === 0 ? [p, 1 - p] : [1 - p, p])), labels);
+  const split = () => ({ members: rows([0.95, 0.7], [0, 1]), nonMembers: rows([0.9, 0.6], [0, 1]) });
+
+  it('chooses one threshold per class on the shadow and applies each to its class', () => {
+    const [perClass] = evaluateAttacks({ attacks: ['confidence'], target: split(), shadow: split(), seed: 0 });
+    const [global] = evaluateAttacks({ attacks: ['confidence'], target: split(), shadow: split(), seed: 0, thresholdScope: 'global' });
+    expect(perClass.accuracy).toBe(1);
+    expect(global.accuracy).toBe(0.75);
+    const logit = (p: number) => Math.log(p / (1 - p));
+    // Midpoints between each class's member and non-member scores.
+    expect(perClass.classThresholds?.[0]).toBeCloseTo((logit(0.95) + logit(0.9)) / 2, 12);
+    expect(perClass.classThresholds?.[1]).toBeCloseTo((logit(0.7) + logit(0.6)) / 2, 12);
+    expect(global.classThresholds).toBeUndefined();
+    expect(perClass.calledMembers).toEqual({ truePositives: 2, falsePositives: 0 });
+    // The ROC, and so AUC and TPR at FPR, do not depend on the thresholds.
+    expect(perClass.auc).toBe(global.auc);
+  });
+
+  it('leaves the loss attack global, and falls back to the global threshold for a class with one side only', () => {
+    const [loss] = evaluateAttacks({ attacks: ['loss'], target: split(), shadow: split(), seed: 0 });
+    expect(loss.classThresholds).toBeUndefined();
+    expect(chooseClassThresholds(Float64Array.from([3, 2, 1]), [1, 0, 1], [0, 0, 1], 3, 7)).toEqual([2.5, 7, 7]);
   });
 });

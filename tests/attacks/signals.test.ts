@@ -9,6 +9,7 @@ import {
   type Predictions,
 } from '../../src/core/attacks/signals';
 import { createRng } from '../../src/core/random';
+import { logSoftmaxRows, softmaxRows } from '../../src/core/math/softmax';
 import { predictionsFromRows, predictionsWithTrueProbability } from './prediction-fixtures';
 
 const { log, LN2 } = Math;
@@ -65,8 +66,8 @@ describe('signals on hand-computed rows', () => {
     expectAllClose(lossSignal(ORDINARY), [-log(0.7), log(4), log(2.5), log(2.5)]);
   });
 
-  it('confidence is the largest probability, whatever the label', () => {
-    expect(Array.from(confidenceSignal(ORDINARY))).toEqual([0.7, 0.5, 0.4, 0.4]);
+  it('confidence is the largest probability, whatever the label, on the logit scale log(p/(1 − p))', () => {
+    expectAllClose(confidenceSignal(ORDINARY), [log(0.7 / 0.3), 0, log(0.4 / 0.6), log(0.4 / 0.6)]);
   });
 
   it('entropy is −Σ p log p in nats', () => {
@@ -133,7 +134,9 @@ describe('signals on one-hot and zero-probability rows', () => {
     expect(entropy[1]).toBe(0);
     expect(entropy[2]).toBeCloseTo(LN2, 15);
     expect(entropy[3]).toBe(0);
-    expect(Array.from(confidenceSignal(DEGENERATE))).toEqual([1, 1, 0.5, 0]);
+    // p_max = 1 sits at −log 0 (the floor, negated), ½ at 0, an all-zero row at the floor.
+    const floor = Math.log(Number.MIN_VALUE) - LN2;
+    expect(Array.from(confidenceSignal(DEGENERATE))).toEqual([-floor, -floor, 0, floor]);
     expect(Array.from(correctnessSignal(DEGENERATE))).toEqual([1, 0, 0, 0]);
   });
 
@@ -219,5 +222,57 @@ describe('validatePredictions', () => {
     for (const [name, signal] of Object.entries(SIGNALS)) expect(() => signal(bad), name).toThrow(RangeError);
     const nan = { ...valid(), probabilities: Float64Array.from([NaN, 0.4, 0.1, 0.9]) };
     for (const [name, signal] of Object.entries(SIGNALS)) expect(() => signal(nan), name).toThrow(/NaN/);
+  });
+});
+
+describe('signals from logits (log-probabilities) keep memorised records apart', () => {
+  // Margins of 50 and 45 nats: softmax in float64 gives p_y = 1 exactly for both (e^−45 ≈ 2.9e−20
+  // is below half an ulp of 1), so every probability-based signal ties them.
+  const logits = Float32Array.from([50, 0, 0, 45, 0, 0]);
+  const fromLogits: Predictions = { probabilities: softmaxRows(logits, 2, 3), logProbabilities: logSoftmaxRows(logits, 2, 3), labels: [0, 0], count: 2, numClasses: 3 };
+  const fromProbabilities: Predictions = { probabilities: fromLogits.probabilities, labels: [0, 0], count: 2, numClasses: 3 };
+
+  it('log-softmax is exact where softmax rounds to 1', () => {
+    expect(fromLogits.probabilities[0]).toBe(1);
+    expect(fromLogits.probabilities[3]).toBe(1);
+    const logP = logSoftmaxRows(logits, 2, 3);
+    // log p_y = −log1p(2e^−m) ≈ −2e^−m; log p_other = −m − log1p(2e^−m) ≈ −m.
+    expect(logP[0] / (-2 * Math.exp(-50))).toBeCloseTo(1, 12);
+    expect(logP[3] / (-2 * Math.exp(-45))).toBeCloseTo(1, 12);
+    expect(logP[1]).toBeCloseTo(-50, 12);
+  });
+
+  it('loss is logsumexp(z) − z_y: distinct from logits, tied from probabilities', () => {
+    const loss = lossSignal(fromLogits);
+    expect(loss[0] / (2 * Math.exp(-50))).toBeCloseTo(1, 12);
+    expect(loss[1] / (2 * Math.exp(-45))).toBeCloseTo(1, 12);
+    expect(loss[0]).toBeLessThan(loss[1]);
+    const tied = lossSignal(fromProbabilities);
+    expect(tied[0]).toBe(tied[1]);
+  });
+
+  it('modified entropy and confidence use 1 − p_y as the other classes\' mass', () => {
+    const mentr = modifiedEntropySignal(fromLogits);
+    expect(mentr[0]).toBeLessThan(mentr[1]);
+    expect(mentr[0]).toBeGreaterThan(0);
+    const confidence = confidenceSignal(fromLogits);
+    // log(p/(1 − p)) = log p_y − log(2e^−m) ≈ m − ln 2.
+    expect(confidence[0]).toBeCloseTo(50 - LN2, 10);
+    expect(confidence[1]).toBeCloseTo(45 - LN2, 10);
+    const tied = modifiedEntropySignal(fromProbabilities);
+    expect(tied[0]).toBe(tied[1]);
+  });
+
+  it('agree with the probability path on ordinary rows', () => {
+    const rng = createRng(3, 'signals/logits');
+    const z = Float32Array.from({ length: 40 * 4 }, () => 4 * (rng.next() - 0.5));
+    const labels = Array.from({ length: 40 }, () => rng.nextInt(4));
+    const withLogits: Predictions = { probabilities: softmaxRows(z, 40, 4), logProbabilities: logSoftmaxRows(z, 40, 4), labels, count: 40, numClasses: 4 };
+    const without: Predictions = { probabilities: withLogits.probabilities, labels, count: 40, numClasses: 4 };
+    for (const signal of [lossSignal, confidenceSignal, entropySignal, modifiedEntropySignal, correctnessSignal]) {
+      const a = signal(withLogits);
+      const b = signal(without);
+      for (let i = 0; i < 40; i++) expect(a[i]).toBeCloseTo(b[i], 10);
+    }
   });
 });

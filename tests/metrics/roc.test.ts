@@ -121,28 +121,39 @@ describe('computeAuc', () => {
 describe('tprAtFpr', () => {
   const roc = computeRoc(EIGHT.scores, EIGHT.memberMask);
 
-  it('takes the largest TPR among points with FPR at most the budget', () => {
-    expect(tprAtFpr(roc, 0)).toBe(0.5); // (0, .5) at threshold .90
-    expect(tprAtFpr(roc, 0.1)).toBe(0.5);
+  it('takes the largest TPR among points with FPR strictly below the budget', () => {
+    expect(tprAtFpr(roc, 0.1)).toBe(0.5); // (0, .5) at threshold .90
     expect(tprAtFpr(roc, 0.49)).toBe(0.75);
-    expect(tprAtFpr(roc, 1)).toBe(1);
+    expect(tprAtFpr(roc, 1)).toBe(1); // (.5, 1) at threshold .30; (1, 1) itself is not below 1
   });
 
-  it('counts a point whose FPR equals the budget exactly (≤, not <)', () => {
-    // (.25, .75) at threshold .60 qualifies for a 25% budget; a strict "<" would give 0.5.
-    expect(tprAtFpr(roc, 0.25)).toBe(0.75);
-    expect(tprAtFpr(roc, 0.5)).toBe(1);
+  it('leaves out a point whose FPR equals the budget exactly (<, as LiRA\'s code)', () => {
+    // (.25, .75) at threshold .60 sits on a 25% budget: a strict "<" leaves it out, "≤" would give 0.75.
+    expect(tprAtFpr(roc, 0.25)).toBe(0.5);
+    expect(tprAtFpr(roc, 0.2500001)).toBe(0.75);
+    expect(tprAtFpr(roc, 0.5)).toBe(0.75);
+  });
+
+  it('with 1,000 non-members allows no false positive at 0.1 % FPR', () => {
+    // 5 members above every non-member, then 1 non-member, then 10 more members: "<" reads 5/20,
+    // "≤" would have allowed the one false positive and read 15/20.
+    const members = [...Array.from({ length: 5 }, (_, i) => 10 + i), ...Array.from({ length: 10 }, (_, i) => 5 + i / 100), ...Array.from({ length: 5 }, () => -1)];
+    const nonMembers = [9, ...Array.from({ length: 999 }, (_, i) => i / 1000)];
+    const big = labelled(members, nonMembers);
+    expect(tprAtFpr(computeRoc(big.scores, big.memberMask), 0.001)).toBe(5 / 20);
   });
 
   it('is 0 when only (0, 0) qualifies', () => {
     // The top score is a non-member: (0,0) → (.5, 0) → (.5, 1) → (1, 1).
     const lowRoc = computeRoc([0.9, 0.5, 0.1], [0, 1, 0]);
     expect(tprAtFpr(lowRoc, 0.001)).toBe(0);
-    expect(tprAtFpr(lowRoc, 0.5)).toBe(1);
+    expect(tprAtFpr(lowRoc, 0.5)).toBe(0);
+    expect(tprAtFpr(lowRoc, 0.51)).toBe(1);
   });
 
   it('refuses a budget outside [0, 1]', () => {
     expect(() => tprAtFpr(roc, -0.1)).toThrow(RangeError);
+    expect(() => tprAtFpr(roc, 0)).toThrow(RangeError);
     expect(() => tprAtFpr(roc, NaN)).toThrow(RangeError);
   });
 });
@@ -246,7 +257,8 @@ describe('every figure on a fixture with ties across members and non-members', (
     // A 10% budget cannot take part of the .5 group: only (0, ⅓) qualifies, not a point on the diagonal.
     expect(tprAtFpr(roc, 0.1)).toBe(1 / 3);
     expect(tprAtFpr(roc, 0.2499)).toBe(1 / 3);
-    expect(tprAtFpr(roc, 0.25)).toBe(1);
+    expect(tprAtFpr(roc, 0.25)).toBe(1 / 3);
+    expect(tprAtFpr(roc, 0.26)).toBe(1);
     expect(tprAtFpr(roc, 0.001)).toBe(1 / 3);
   });
 

@@ -46,6 +46,12 @@ export interface BaselineAttack extends AttackBase {
 /** Scores a signal; the threshold is chosen on a shadow model's members and non-members. */
 export interface ThresholdAttack extends AttackBase {
   readonly kind: 'threshold';
+  /**
+   * Song & Mittal (arXiv:2003.10595) pick one threshold per class for confidence, entropy and
+   * modified entropy: their scores' scale differs from class to class. Used unless the config's
+   * thresholdScope is 'global'.
+   */
+  readonly perClassThreshold: boolean;
 }
 
 /** Learns from the shadow models' outputs (Shokri et al.): attacks/ml.ts runs it. Member iff score >= 0.5. */
@@ -111,6 +117,7 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
     name: 'loss',
     label: 'Loss threshold',
     kind: 'threshold',
+    perClassThreshold: false,
     explanation:
       'Training drives the loss down on the records the model sees, so a low cross-entropy loss ' +
       '−log p_y suggests a member (Yeom et al., "Privacy Risk in Machine Learning: Analyzing the ' +
@@ -123,6 +130,7 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
     name: 'confidence',
     label: 'Confidence threshold',
     kind: 'threshold',
+    perClassThreshold: true,
     explanation:
       'Models are more confident on data they were trained on, so the highest predicted ' +
       'probability, whatever the label, is the score (Salem et al., "ML-Leaks: Model and Data ' +
@@ -135,6 +143,7 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
     name: 'entropy',
     label: 'Entropy threshold',
     kind: 'threshold',
+    perClassThreshold: true,
     explanation:
       'A peaked prediction vector has low entropy −Σ p log p, and training records tend to get ' +
       'peaked predictions, so the score is the negated entropy (Salem et al., arXiv:1806.01246; ' +
@@ -148,6 +157,7 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
     name: 'modified-entropy',
     label: 'Modified entropy threshold',
     kind: 'threshold',
+    perClassThreshold: true,
     explanation:
       'Entropy that knows the label: Mentr = −(1 − p_y) log p_y − Σ_{i≠y} p_i log(1 − p_i) is ' +
       'near 0 only when the model is confident AND right, and grows without bound when it is ' +

@@ -13,6 +13,15 @@
 export interface Predictions {
   /** Row-major count × numClasses; row i is record i's probability vector. */
   readonly probabilities: Float64Array;
+  /**
+   * The same rows as log-probabilities computed from the logits (models/predict.ts,
+   * logSoftmaxRows), when the attacker sees the model's own outputs. A memorised record's p_y
+   * rounds to exactly 1 in float64 once its logit margin passes ~37, and is coarsely quantised
+   * from ~25, but log p_y = −log1p(Σ_{c≠y} e^{z_c − z_y}) stays exact, so the loss and the other
+   * signals keep ranking such records instead of tying them. Absent behind an output defense:
+   * the attacker then sees only the defended probabilities and the signals use their logs.
+   */
+  readonly logProbabilities?: Float64Array;
   /** One class index per record, each in [0, numClasses). */
   readonly labels: ArrayLike<number>;
   readonly count: number;
@@ -28,16 +37,6 @@ const LOG_FLOOR = Math.log(Number.MIN_VALUE) - Math.LN2;
 /** log p, with log 0 (or a rounding-negative p) floored. */
 function safeLog(p: number): number {
   return p > 0 ? Math.log(p) : LOG_FLOOR;
-}
-
-/** log(1 − p) via log1p for accuracy at small p, with log 0 (p = 1, or a rounding p > 1) floored. */
-function safeLogOneMinus(p: number): number {
-  return p < 1 ? Math.log1p(-p) : LOG_FLOOR;
-}
-
-/** −p log p, with 0·log 0 = 0. */
-function entropyTerm(p: number): number {
-  return p > 0 ? -p * Math.log(p) : 0;
 }
 
 /**
@@ -71,43 +70,101 @@ export function validatePredictions(predictions: Predictions): void {
   }
 }
 
-/** Validate, then apply `signal` to each record's row (a view, not a copy) and its label. */
-function mapRecords(predictions: Predictions, signal: (row: Float64Array, label: number) => number): Float64Array {
+/** One record's row as the signals read it: log-probabilities, and 1 − p_c as the sum of the other classes. */
+interface RecordRow {
+  readonly numClasses: number;
+  /** log p_c: from the logits when given, else the log of the probability (floored at log 0). */
+  logP(c: number): number;
+  /** p_c = exp(log p_c): exact for small p_c, which a subtraction from 1 would not be. */
+  p(c: number): number;
+  /** 1 − p_c, as Σ_{d≠c} p_d from the logits, so a memorised record's 1 − p_y is ~1e−20, not 0. */
+  oneMinusP(c: number): number;
+}
+
+function recordRow(predictions: Predictions, i: number): RecordRow {
+  const { numClasses, probabilities, logProbabilities } = predictions;
+  const offset = i * numClasses;
+  const logP = logProbabilities ? (c: number) => logProbabilities[offset + c] : (c: number) => safeLog(probabilities[offset + c]);
+  const p = logProbabilities ? (c: number) => Math.exp(logProbabilities[offset + c]) : (c: number) => Math.max(0, probabilities[offset + c]);
+  return {
+    numClasses,
+    logP,
+    p,
+    // From the logits a row sums to 1, so 1 − p_c is the other classes' mass, exact when tiny. A
+    // defended row need not sum to 1 (top-k drops mass), so there 1 − p_c is taken as shown.
+    oneMinusP: logProbabilities
+      ? (c) => {
+          let sum = 0;
+          for (let d = 0; d < numClasses; d++) if (d !== c) sum += p(d);
+          return sum;
+        }
+      : (c) => Math.max(0, 1 - probabilities[offset + c]),
+  };
+}
+
+/** Validate, then apply `signal` to each record's row and its label. */
+function mapRecords(predictions: Predictions, signal: (row: RecordRow, label: number) => number): Float64Array {
   validatePredictions(predictions);
-  const { probabilities, labels, count, numClasses } = predictions;
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    out[i] = signal(probabilities.subarray(i * numClasses, (i + 1) * numClasses), labels[i]);
+  const { labels, count, numClasses, logProbabilities } = predictions;
+  if (logProbabilities && logProbabilities.length !== count * numClasses) {
+    throw new RangeError(`logProbabilities has ${logProbabilities.length} entries; count × numClasses needs ${count * numClasses}`);
   }
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) out[i] = signal(recordRow(predictions, i), labels[i]);
   return out;
 }
 
-/** Cross-entropy loss −log p_y: low on records the model was trained on (Yeom et al., arXiv:1709.01604). */
-export function lossSignal(predictions: Predictions): Float64Array {
-  // 0 − x rather than −x, so a certain prediction gives a loss of 0, not −0.
-  return mapRecords(predictions, (row, label) => 0 - safeLog(row[label]));
+/** The class with the largest probability (the first, on ties). */
+function argmax(row: RecordRow): number {
+  let best = 0;
+  for (let c = 1; c < row.numClasses; c++) if (row.logP(c) > row.logP(best)) best = c;
+  return best;
 }
 
-/** The highest probability in the row, whatever the label (Salem et al., arXiv:1806.01246). */
+/**
+ * Cross-entropy loss −log p_y = logsumexp(z) − z_y: low on records the model was trained on
+ * (Yeom et al., arXiv:1709.01604). From the logits it stays exact for memorised records.
+ */
+export function lossSignal(predictions: Predictions): Float64Array {
+  // 0 − x rather than −x, so a certain prediction gives a loss of 0, not −0.
+  return mapRecords(predictions, (row, label) => 0 - row.logP(label));
+}
+
+/**
+ * The highest probability in the row, whatever the label (Salem et al., arXiv:1806.01246), on
+ * the logit scale log(p_max/(1 − p_max)) with 1 − p_max summed from the other classes: the same
+ * order as p_max (so the same attack), without the ties of p_max = 1.
+ */
 export function confidenceSignal(predictions: Predictions): Float64Array {
-  return mapRecords(predictions, (row) => row.reduce((max, p) => (p > max ? p : max), 0));
+  return mapRecords(predictions, (row) => {
+    const top = argmax(row);
+    return row.logP(top) - safeLog(row.oneMinusP(top));
+  });
 }
 
 /** Prediction entropy −Σ p_i log p_i in nats: low when the model is sure (Salem et al., arXiv:1806.01246). */
 export function entropySignal(predictions: Predictions): Float64Array {
-  return mapRecords(predictions, (row) => row.reduce((sum, p) => sum + entropyTerm(p), 0));
+  return mapRecords(predictions, (row) => {
+    let sum = 0;
+    for (let c = 0; c < row.numClasses; c++) {
+      const p = row.p(c);
+      if (p > 0) sum -= p * row.logP(c);
+    }
+    return sum;
+  });
 }
 
 /**
  * Modified entropy (Song & Mittal, arXiv:2003.10595):
  * Mentr = −(1 − p_y) log p_y − Σ_{i≠y} p_i log(1 − p_i).
  * Unlike plain entropy it uses the label: a confident WRONG prediction scores high, not low.
+ * 1 − p is the sum of the other classes' probabilities, so memorised records do not tie at 0.
  */
 export function modifiedEntropySignal(predictions: Predictions): Float64Array {
   return mapRecords(predictions, (row, label) => {
-    let mentr = 0 - (1 - row[label]) * safeLog(row[label]);
-    for (let i = 0; i < row.length; i++) {
-      if (i !== label) mentr -= row[i] * safeLogOneMinus(row[i]);
+    let mentr = 0 - row.oneMinusP(label) * row.logP(label);
+    for (let i = 0; i < row.numClasses; i++) {
+      if (i !== label) mentr -= row.p(i) * safeLog(row.oneMinusP(i));
     }
     return mentr;
   });
@@ -115,9 +172,5 @@ export function modifiedEntropySignal(predictions: Predictions): Float64Array {
 
 /** 1 if the most probable class (the first, on ties) is the label, else 0. */
 export function correctnessSignal(predictions: Predictions): Float64Array {
-  return mapRecords(predictions, (row, label) => {
-    let argmax = 0;
-    for (let i = 1; i < row.length; i++) if (row[i] > row[argmax]) argmax = i;
-    return argmax === label ? 1 : 0;
-  });
+  return mapRecords(predictions, (row, label) => (argmax(row) === label ? 1 : 0));
 }

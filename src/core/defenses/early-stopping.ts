@@ -34,13 +34,15 @@ export function selectRecords(predictions: Predictions, positions: ArrayLike<num
   const { numClasses } = predictions;
   const probabilities = new Float64Array(positions.length * numClasses);
   const labels = new Uint8Array(positions.length);
+  const logProbabilities = predictions.logProbabilities && new Float64Array(positions.length * numClasses);
   for (let i = 0; i < positions.length; i++) {
     const p = positions[i];
     if (!Number.isInteger(p) || p < 0 || p >= predictions.count) throw new RangeError(`selectRecords: position ${p} is outside 0..${predictions.count - 1}`);
     probabilities.set(predictions.probabilities.subarray(p * numClasses, (p + 1) * numClasses), i * numClasses);
+    logProbabilities?.set(predictions.logProbabilities!.subarray(p * numClasses, (p + 1) * numClasses), i * numClasses);
     labels[i] = predictions.labels[p];
   }
-  return { probabilities, labels, count: positions.length, numClasses };
+  return { probabilities, ...(logProbabilities ? { logProbabilities } : {}), labels, count: positions.length, numClasses };
 }
 
 /** Tracks the best validation loss and keeps a copy of the weights that reached it. */

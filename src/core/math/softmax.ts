@@ -30,3 +30,24 @@ export function softmaxRows(logits: Float32Array, count: number, numClasses: num
   }
   return probabilities;
 }
+
+/**
+ * Row-wise log-softmax in float64, exact where softmax is not: for the row's largest logit,
+ * log p_c = −log1p(Σ_{d≠c} e^{z_d − z_c}), so a memorised record's log p_y ≈ −1e−20 survives where
+ * p_y itself rounds to 1 (from a logit margin of ~37); the other classes take z_c − logsumexp(z).
+ * The attacks' signals read these (attacks/signals.ts).
+ */
+export function logSoftmaxRows(logits: ArrayLike<number>, count: number, numClasses: number): Float64Array {
+  const out = new Float64Array(count * numClasses);
+  for (let row = 0; row < count; row++) {
+    const offset = row * numClasses;
+    let top = 0;
+    for (let c = 1; c < numClasses; c++) if (logits[offset + c] > logits[offset + top]) top = c;
+    const lse = logSumExp(logits, offset, numClasses);
+    for (let c = 0; c < numClasses; c++) out[offset + c] = logits[offset + c] - lse;
+    let others = 0;
+    for (let d = 0; d < numClasses; d++) if (d !== top) others += Math.exp(logits[offset + d] - logits[offset + top]);
+    out[offset + top] = 0 - Math.log1p(others);
+  }
+  return out;
+}

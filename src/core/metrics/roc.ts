@@ -127,18 +127,21 @@ export function computeAuc(roc: RocCurve): number {
 
 /**
  * TPR at a low FPR (Carlini et al., arXiv:2112.03570): the largest TPR among the curve's points
- * whose FPR is AT MOST `maxFpr`, with no interpolation. (0, 0) always qualifies, so the answer is
- * 0 when no threshold reaches any member before `maxFpr` of the non-members. Note: LiRA's released
- * plotting code takes `fpr < maxFpr` strictly; the two differ only when maxFpr·N is a whole number
- * and a point lands exactly on it, where "at most" counts it, as "a 0.1% false-positive budget" reads.
+ * whose FPR is STRICTLY BELOW `maxFpr`, with no interpolation. This is the convention of LiRA's
+ * released code (`tpr[np.where(fpr < .001)[0][-1]]`) and so of the papers' tables: with 1,000
+ * non-members a 0.1 % budget allows no false positive at all, where "at most" would allow one.
+ * (0, 0) always qualifies (maxFpr > 0), so the answer is 0 when no threshold reaches a member first.
  */
 export function tprAtFpr(roc: RocCurve, maxFpr: number): number {
-  if (!(maxFpr >= 0 && maxFpr <= 1)) throw new RangeError(`maxFpr is ${maxFpr}; it must lie in [0, 1]`);
-  let best = 0;
-  for (let i = 0; i < roc.fpr.length; i++) {
-    if (roc.fpr[i] <= maxFpr && roc.tpr[i] > best) best = roc.tpr[i];
-  }
-  return best;
+  if (!(maxFpr > 0 && maxFpr <= 1)) throw new RangeError(`maxFpr is ${maxFpr}; it must lie in (0, 1]`);
+  return roc.tpr[lastPointBelowFpr(roc, maxFpr)];
+}
+
+/** The index of the curve's last point with FPR < maxFpr (TPR is non-decreasing, so its TPR is the largest). */
+export function lastPointBelowFpr(roc: RocCurve, maxFpr: number): number {
+  let last = 0;
+  for (let i = 0; i < roc.fpr.length && roc.fpr[i] < maxFpr; i++) last = i;
+  return last;
 }
 
 /** Correct calls at point i, as a whole number: (TP + TN). Rounding undoes the rates' division. */

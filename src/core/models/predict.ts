@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Predictions } from '../attacks/signals';
 import type { InputShape } from './architectures';
+import { logSoftmaxRows } from '../math/softmax';
 
 /** A part of the data uploaded once as tensors, with its labels kept on the JS side too. */
 export interface TensorPart {
@@ -76,5 +77,11 @@ export async function predictLogits(model: tf.LayersModel, x: tf.Tensor4D, batch
 /** The model's prediction vectors on a part: what the attacks score. */
 export async function predict(model: tf.LayersModel, part: TensorPart, numClasses: number): Promise<Predictions> {
   const logits = await predictLogits(model, part.x);
-  return { probabilities: softmaxRows(logits, part.count, numClasses), labels: part.labels, count: part.count, numClasses };
+  return {
+    probabilities: softmaxRows(logits, part.count, numClasses),
+    logProbabilities: logSoftmaxRows(logits, part.count, numClasses),
+    labels: part.labels,
+    count: part.count,
+    numClasses,
+  };
 }

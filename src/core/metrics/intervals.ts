@@ -1,0 +1,171 @@
+/**
+ * 95 % intervals on every figure an attack reports, so that "TPR 0.006 at 0.1 % FPR" is read as
+ * the handful of records it rests on.
+ *
+ * - AUC, accuracy and advantage: a percentile bootstrap over records, stratified (members are
+ *   resampled among members, non-members among non-members, so every resample keeps P and N;
+ *   Efron & Tibshirani 1993, "An Introduction to the Bootstrap", ch. 13). The scores are sorted
+ *   once; a resample is a vector of multiplicities, so each costs one pass over the sorted records.
+ * - TPR at a fixed FPR: the exact Clopper–Pearson interval for TP out of P members at the ROC point
+ *   the budget picks. The non-members fix the threshold; given it, each member lands above it or
+ *   not, a binomial count (Clopper & Pearson 1934, doi:10.1093/biomet/26.4.404). A bootstrap would
+ *   be degenerate here: at 0.1 % of 1,000 non-members the point rests on zero false positives.
+ *
+ * The intervals reflect sampling of records for ONE trained model; they say nothing of how much
+ * another training run of the same recipe would differ.
+ */
+import { clopperPearson } from '../privacy/clopper-pearson';
+import { createRng } from '../random';
+import { computeRoc, lastPointBelowFpr, type RocCurve } from './roc';
+
+export interface Interval {
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/** The bootstrap's defaults: 200 resamples keep the app responsive (cost measured in the bench note of the README). */
+export const DEFAULT_RESAMPLES = 200;
+export const DEFAULT_CONFIDENCE = 0.95;
+
+export interface BootstrapInput {
+  readonly memberScores: ArrayLike<number>;
+  readonly nonMemberScores: ArrayLike<number>;
+  /** 1 where the attack's own threshold calls the record a member: members first, then non-members. */
+  readonly calledMember: ArrayLike<number>;
+  readonly seed: number;
+  readonly stream: string;
+  readonly resamples?: number;
+  readonly confidence?: number;
+}
+
+export interface BootstrapIntervals {
+  readonly auc: Interval;
+  readonly accuracy: Interval;
+  readonly advantage: Interval;
+}
+
+/** Records sorted by score, descending, with where each tie group ends. */
+interface SortedRecords {
+  /** Record indices (members 0..P−1, then non-members P..P+N−1) by descending score. */
+  readonly order: Uint32Array;
+  /** groupEnd[g] is one past the last position of tie group g in `order`. */
+  readonly groupEnd: Uint32Array;
+}
+
+function sortRecords(members: ArrayLike<number>, nonMembers: ArrayLike<number>): SortedRecords {
+  const total = members.length + nonMembers.length;
+  const score = (i: number) => (i < members.length ? members[i] : nonMembers[i - members.length]);
+  const order = new Uint32Array(total);
+  for (let i = 0; i < total; i++) order[i] = i;
+  order.sort((a, b) => score(b) - score(a));
+  const ends: number[] = [];
+  for (let k = 1; k <= total; k++) if (k === total || score(order[k]) !== score(order[k - 1])) ends.push(k);
+  return { order, groupEnd: Uint32Array.from(ends) };
+}
+
+/** Draw `size` indices uniformly with replacement into multiplicities over [0, size). */
+function resampleCounts(size: number, next: () => number, into: Uint32Array): void {
+  into.fill(0);
+  for (let k = 0; k < size; k++) into[Math.floor(next() * size)]++;
+}
+
+/**
+ * The percentile interval of `values` at `confidence`, symmetric in ranks: with k =
+ * ceil(n·(1 − confidence)/2), the k-th smallest and the k-th largest (ranks 5 and 196 of 200 at 95 %).
+ */
+export function percentileInterval(values: Float64Array, confidence: number): Interval {
+  const sorted = Float64Array.from(values).sort();
+  // The tiny slack keeps 0.025·200 = 5.000000000000001 from rounding up to 6.
+  const k = Math.max(1, Math.ceil(((1 - confidence) / 2) * sorted.length - 1e-9));
+  return { lower: sorted[k - 1], upper: sorted[sorted.length - k] };
+}
+
+/**
+ * Stratified percentile-bootstrap intervals for AUC, accuracy at the attack's threshold and
+ * advantage. Deterministic for a given seed and stream.
+ */
+export function bootstrapIntervals(input: BootstrapInput): BootstrapIntervals {
+  const { memberScores, nonMemberScores, calledMember } = input;
+  const resamples = input.resamples ?? DEFAULT_RESAMPLES;
+  const confidence = input.confidence ?? DEFAULT_CONFIDENCE;
+  const P = memberScores.length;
+  const N = nonMemberScores.length;
+  if (P === 0 || N === 0) throw new RangeError('bootstrap intervals need at least one member and one non-member');
+  if (calledMember.length !== P + N) throw new RangeError(`calledMember has ${calledMember.length} entries; members + non-members = ${P + N}`);
+  if (!Number.isInteger(resamples) || resamples < 10) throw new RangeError(`resamples must be an integer >= 10, got ${resamples}`);
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
+
+  const { order, groupEnd } = sortRecords(memberScores, nonMemberScores);
+  const rng = createRng(input.seed, input.stream);
+  const memberCounts = new Uint32Array(P);
+  const nonMemberCounts = new Uint32Array(N);
+  const auc = new Float64Array(resamples);
+  const accuracy = new Float64Array(resamples);
+  const advantage = new Float64Array(resamples);
+  for (let b = 0; b < resamples; b++) {
+    resampleCounts(P, rng.next, memberCounts);
+    resampleCounts(N, rng.next, nonMemberCounts);
+    let tp = 0;
+    let fp = 0;
+    let area = 0;
+    let best = 0;
+    let start = 0;
+    for (let g = 0; g < groupEnd.length; g++) {
+      let groupTp = 0;
+      let groupFp = 0;
+      for (let k = start; k < groupEnd[g]; k++) {
+        const record = order[k];
+        if (record < P) groupTp += memberCounts[record];
+        else groupFp += nonMemberCounts[record - P];
+      }
+      // Trapezoid of the tie group's diagonal step: ties counted half (Hanley & McNeil 1982).
+      area += groupFp * (2 * tp + groupTp);
+      tp += groupTp;
+      fp += groupFp;
+      best = Math.max(best, tp / P - fp / N);
+      start = groupEnd[g];
+    }
+    auc[b] = area / (2 * P * N);
+    advantage[b] = best;
+    let correct = 0;
+    for (let i = 0; i < P; i++) if (calledMember[i] === 1) correct += memberCounts[i];
+    for (let j = 0; j < N; j++) if (calledMember[P + j] !== 1) correct += nonMemberCounts[j];
+    accuracy[b] = correct / (P + N);
+  }
+  return {
+    auc: percentileInterval(auc, confidence),
+    accuracy: percentileInterval(accuracy, confidence),
+    advantage: percentileInterval(advantage, confidence),
+  };
+}
+
+/** Clopper–Pearson interval of the TPR at the point `tprAtFpr(roc, maxFpr)` reads (strict `<`). */
+export function tprAtFprInterval(roc: RocCurve, maxFpr: number, confidence = DEFAULT_CONFIDENCE): Interval {
+  const point = lastPointBelowFpr(roc, maxFpr);
+  const truePositives = Math.round(roc.tpr[point] * roc.positives);
+  return clopperPearson(truePositives, roc.positives, confidence);
+}
+
+/** Convenience for tests and tools: the ROC of members vs non-members, then the TPR interval. */
+export function tprAtFprIntervalOf(members: ArrayLike<number>, nonMembers: ArrayLike<number>, maxFpr: number, confidence = DEFAULT_CONFIDENCE): Interval {
+  const scores = [...Array.from(members), ...Array.from(nonMembers)];
+  const mask = scores.map((_, i) => (i < members.length ? 1 : 0));
+  return tprAtFprInterval(computeRoc(scores, mask), maxFpr, confidence);
+}
+
+/** A figure whose interval is wider than the figure itself says little: it is marked where shown. */
+export function isWiderThanFigure(value: number, interval: Interval): boolean {
+  return interval.upper - interval.lower > Math.abs(value);
+}
+
+/** The marker printed after such a figure, and the footnote that explains it. */
+export const WIDE_INTERVAL_MARK = '*';
+export const WIDE_INTERVAL_NOTE = '* the 95 % interval is wider than the figure itself: too few records to read it as a measurement';
+
+/** `0.006 [0.002, 0.013]`, with WIDE_INTERVAL_MARK appended when the interval is wider than the figure. */
+export function formatWithInterval(value: number, interval: Interval | undefined, digits = 3): string {
+  const figure = value.toFixed(digits);
+  if (!interval) return figure;
+  const mark = isWiderThanFigure(value, interval) ? WIDE_INTERVAL_MARK : '';
+  return `${figure} [${interval.lower.toFixed(digits)}, ${interval.upper.toFixed(digits)}]${mark}`;
+}
