@@ -102,6 +102,20 @@ describe('runExperiment', () => {
     await expect(run).rejects.toThrow(CancelledError);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('fails mid-run (an error thrown while the shadow model trains) and leaves no tensor behind', async () => {
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    let epochs = 0;
+    const run = runExperiment(config, {
+      loadDataset,
+      onProgress: (e) => {
+        if (e.type === 'epoch' && e.model === 'shadow') throw new Error(`a listener failed at shadow epoch ${++epochs}`);
+      },
+    });
+    await expect(run).rejects.toThrow(/a listener failed at shadow epoch 1/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 describe('transferability', () => {
