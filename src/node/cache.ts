@@ -3,8 +3,11 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobCache } from '../core/cache';
 
+/** The file an entry is kept in (reference shards list these in their manifests). */
+export const cacheFileName = (key: string) => `${key.replace(/[^a-z0-9-]/gi, '_')}.bin`;
+
 export function fileCache(dir: string): BlobCache {
-  const path = (key: string) => join(dir, `${key.replace(/[^a-z0-9-]/gi, '_')}.bin`);
+  const path = (key: string) => join(dir, cacheFileName(key));
   return {
     async read(key) {
       try {

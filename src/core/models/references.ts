@@ -78,6 +78,8 @@ export interface TrainReferencesInput {
   readonly onCacheWriteError?: (index: number, message: string) => void;
   readonly signal?: CancelSignal;
   readonly gate?: () => Promise<void>;
+  /** Train or read only these model indices (a shard of the N, shards.ts); all N when absent. */
+  readonly only?: readonly number[];
 }
 
 export interface ReferenceSet {
@@ -107,14 +109,23 @@ function subset(pool: TensorPart, mask: Uint8Array, keep: 0 | 1): TensorPart {
 /** Plain MLPs (no training defense) train together in groups of this many (models/batched.ts). */
 const BATCH_GROUP = 8;
 
-/** Train (or load from the cache) the N reference models and collect their outputs. */
-export async function trainReferenceModels(input: TrainReferencesInput): Promise<ReferenceSet> {
-  const { pool, population, config, numClasses } = input;
+/** What each reference model is: its membership mask, its training seed and its cache key. */
+export interface ReferencePlan {
+  readonly inMask: Uint8Array[];
+  readonly seeds: number[];
+  readonly keys: string[];
+}
+
+/**
+ * Masks, seeds and cache keys of all N models, from the config's seed and each model's index alone:
+ * the same on every machine, whichever models a run trains (a shard, shards.ts) and in which group.
+ */
+export function planReferenceModels(
+  input: Pick<TrainReferencesInput, 'config' | 'seed' | 'identity' | 'defenses'> & { readonly pool: { readonly count: number }; readonly population: { readonly count: number } },
+): ReferencePlan {
+  const { pool, population, config } = input;
   const inMask = balancedMasks(pool.count, config.count, createRng(input.seed, 'reference/masks'));
   const seeds = Array.from({ length: config.count }, (_, m) => createRng(input.seed, `reference/${m}`).nextSeed());
-  const views = queryViews(pool.x, config.augmentedQueries);
-  const logits: Float32Array[] = new Array(config.count);
-  const populationLogits: Float32Array[] = new Array(config.count);
   const keys = inMask.map((mask, m) =>
     cacheKey({
       kind: 'reference-logits',
@@ -130,6 +141,20 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
       mask: cacheKey(Array.from(mask)),
     }),
   );
+  return { inMask, seeds, keys };
+}
+
+/**
+ * Train (or load from the cache) the N reference models and collect their outputs. With `only`,
+ * just those models (a shard): the set's arrays then hold outputs at those indices alone.
+ */
+export async function trainReferenceModels(input: TrainReferencesInput): Promise<ReferenceSet> {
+  const { pool, population, config, numClasses } = input;
+  const { inMask, seeds, keys } = planReferenceModels(input);
+  const wanted = input.only ?? Array.from({ length: config.count }, (_, m) => m);
+  const views = queryViews(pool.x, config.augmentedQueries);
+  const logits: Float32Array[] = new Array(config.count);
+  const populationLogits: Float32Array[] = new Array(config.count);
   const started = Date.now();
   const done = (indices: readonly number[], cached: boolean, since: number) =>
     indices.forEach((index) => input.onModel?.({ index, count: config.count, cached, seconds: (Date.now() - since) / 1000 / indices.length }));
@@ -147,7 +172,7 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
     // Whatever the cache holds intact is used; a corrupt or partial entry is reported and retrained.
     const missing: number[] = [];
     const expected = [views.length * pool.count * numClasses, population.count * numClasses];
-    for (let m = 0; m < config.count; m++) {
+    for (const m of wanted) {
       const stored = input.cache ? await input.cache.read(keys[m]) : undefined;
       const decoded = stored ? decodeEntry(keys[m], stored) : undefined;
       if (decoded && decoded.length === 2 && decoded.every((a, i) => a.length === expected[i])) {
