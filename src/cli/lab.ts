@@ -15,6 +15,7 @@ import { loadDataset } from '../node/load-dataset';
 import { compareDefenses, compareTable, readCompareFile } from './compare-defenses';
 import { epsilonCommand } from './epsilon';
 import { runSuite } from './suite';
+import { runShardCommand } from './shard-commands';
 import { SUITES, getSuite, type SuiteSize } from '../core/suites/suites';
 import { formatResultsTable } from './table';
 
@@ -24,6 +25,12 @@ const USAGE = `Usage: npm run lab -- [options]
        npm run lab -- suite NAME [--size quick|full] [--out DIR]
                                          one of the report's five experiments (suite list)
        npm run lab -- epsilon --help     the DP-SGD privacy accountant
+       npm run lab -- references --config FILE --shard I/N --out DIR
+                                         one shard of the reference models (--help)
+       npm run lab -- merge DIR... --config FILE --out OUT
+                                         the experiment with the shards' reference models
+       npm run lab -- bundle OUT --out FILE
+                                         a merged experiment as one file for the app
 
   --preset NAME      start from a preset (default: quick); see --list-presets
   --config FILE      a JSON ExperimentConfig; fields it omits come from the preset
@@ -214,6 +221,11 @@ function getSuiteOrUsage(name: string) {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'references' || argv[0] === 'merge' || argv[0] === 'bundle') {
+    const code = await runShardCommand(argv[0], argv.slice(1), { onProgress: printProgress, signal: cancelOnSigint().signal });
+    if (code !== 0) process.exit(code);
+    return;
+  }
   const command = argv[0] === 'compare-defenses' || argv[0] === 'suite' ? argv[0] : undefined;
   const suiteName = command === 'suite' ? argv[1] : undefined;
   const options = parseArgs(command === 'suite' ? argv.slice(suiteName && !suiteName.startsWith('--') ? 2 : 1) : command ? argv.slice(1) : argv);
