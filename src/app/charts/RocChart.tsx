@@ -4,6 +4,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { ATTACK_NAMES, ATTACKS } from '../../core/attacks/registry';
 import type { AttackResult } from '../../core/attacks/evaluate';
 import { useUiStore } from '../state/ui-store';
+import { useRecordsStore } from '../records/records-store';
 import { ChartFrame, arxiv, colourFor } from './ChartFrame';
 import { LOG_FLOOR, formatRate, thinCurve, toLogRates, type Point } from './chart-data';
 
@@ -21,6 +22,8 @@ function toRows(points: readonly Point[]) {
 function RocChartView({ attacks, stale }: { attacks: readonly AttackResult[]; stale?: boolean }) {
   const scale = useUiStore((s) => s.rocScale);
   const setScale = useUiStore((s) => s.setRocScale);
+  // Linked to the Records view: the FPR under the mouse lights up the records above that threshold.
+  const setHoverFpr = useRecordsStore((s) => s.setHoverFpr);
   const log = scale === 'log';
   const floor = log ? LOG_FLOOR : 0;
   const diagonal: Point[] = log ? [[LOG_FLOOR, LOG_FLOOR], [1, 1]] : [[0, 0], [1, 1]];
@@ -63,7 +66,11 @@ function RocChartView({ attacks, stale }: { attacks: readonly AttackResult[]; st
         </button>
       </div>
       <ResponsiveContainer width="100%" height={340}>
-        <LineChart margin={{ top: 5, right: 15, bottom: 20, left: 5 }}>
+        <LineChart
+          margin={{ top: 5, right: 15, bottom: 20, left: 5 }}
+          onMouseMove={(state) => setHoverFpr(typeof state?.activeLabel === 'number' ? state.activeLabel : state?.activeLabel !== undefined ? Number(state.activeLabel) : undefined)}
+          onMouseLeave={() => setHoverFpr(undefined)}
+        >
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="fpr" {...axis} label={{ value: 'false-positive rate', position: 'insideBottom', offset: -10 }} />
           <YAxis dataKey="tpr" {...axis} width={50} label={{ value: 'true-positive rate', angle: -90, position: 'insideLeft', offset: 10 }} />

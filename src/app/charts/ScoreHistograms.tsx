@@ -5,11 +5,22 @@ import type { AttackResult } from '../../core/attacks/evaluate';
 import { ChartFrame, arxiv } from './ChartFrame';
 import { attackLabel } from './RocChart';
 import { scoreHistogram } from './chart-data';
+import { useRecordsStore } from '../records/records-store';
+
+/** The score of record `position` (members first) under an attack, or undefined. */
+function scoreOf(attack: AttackResult, position: number | undefined): number | undefined {
+  if (position === undefined) return undefined;
+  const m = attack.memberScores.length;
+  return position < m ? attack.memberScores[position] : attack.nonMemberScores[position - m];
+}
 
 function Histogram({ attack }: { attack: AttackResult }) {
   const hist = scoreHistogram(attack.memberScores, attack.nonMemberScores);
   const t = attack.threshold;
   const thresholdShown = Number.isFinite(t) && t >= hist.min && t <= hist.max;
+  // Linked to the Records view: the clicked record's score under this attack.
+  const recordScore = scoreOf(attack, useRecordsStore((s) => s.selected));
+  const recordShown = recordScore !== undefined && Number.isFinite(recordScore);
   return (
     <div className="subchart" data-testid={`histogram-${attack.name}`}>
       <h4>{attackLabel(attack.name)}</h4>
@@ -22,6 +33,7 @@ function Histogram({ attack }: { attack: AttackResult }) {
           <Area type="stepAfter" dataKey="members" name="members" stroke="#d62728" fill="#d62728" fillOpacity={0.25} isAnimationActive={false} />
           <Area type="stepAfter" dataKey="nonMembers" name="non-members" stroke="#1f77b4" fill="#1f77b4" fillOpacity={0.25} isAnimationActive={false} />
           {thresholdShown && <ReferenceLine x={t} stroke="#000" strokeDasharray="4 3" label={{ value: 'threshold', position: 'top', fontSize: 11 }} />}
+          {recordShown && <ReferenceLine x={Math.min(Math.max(recordScore, hist.min), hist.max)} stroke="#2ca02c" strokeWidth={2} label={{ value: 'record', position: 'insideTopRight', fontSize: 11 }} />}
         </AreaChart>
       </ResponsiveContainer>
       <small>

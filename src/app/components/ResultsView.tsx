@@ -6,6 +6,7 @@ import { LessonPanel } from '../lessons/LessonPanel';
 import { DefenseSummary } from './DefenseSummary';
 import { ResultsTable, RocChart } from '../charts/RocChart';
 import { ScoreHistograms } from '../charts/ScoreHistograms';
+import { RecordsView } from '../records/RecordsView';
 import { TrainingCurves } from '../charts/TrainingCurves';
 import { formatRate } from '../charts/chart-data';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -99,6 +100,9 @@ export function ResultsView() {
           </ErrorBoundary>
           <ErrorBoundary area="the score histograms">
             <ScoreHistograms attacks={result.attacks} stale={displayed?.stale} />
+          </ErrorBoundary>
+          <ErrorBoundary area="the records view">
+            <RecordsView input={result} dataset={result.config.dataset} stale={displayed?.stale} />
           </ErrorBoundary>
         </>
       )}
