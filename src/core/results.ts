@@ -4,6 +4,7 @@
  * (one row per evaluated record, one column per attack, higher = more likely a member).
  */
 import type { ExperimentResult, ModelSummary } from './experiment';
+import { breakdownAttack, joinScores, misclassifiedMembers, rankScores, type ScoredRecords } from './attacks/records';
 
 export const RESULTS_FORMAT_VERSION = 1;
 
@@ -53,11 +54,54 @@ export function toResultsJson(result: ExperimentResult, extra: Record<string, un
       threshold: Number.isFinite(attack.threshold) ? attack.threshold : String(attack.threshold),
       roc: attack.roc,
     })),
+    breakdown: breakdownOf(result),
     timings: result.timings,
   };
 }
 
 export type ResultsJson = ReturnType<typeof toResultsJson>;
+
+/** The evaluated records as the records module reads them (predicted labels where the run kept them). */
+function scoredRecords(result: ExperimentResult): ScoredRecords {
+  return result.records as ScoredRecords;
+}
+
+/**
+ * Each attack's AUC and TPR at 1 % FPR per class and by whether the target classifies the record
+ * correctly, and how many members it gets wrong: where the averages come from. Absent for a result
+ * without per-record scores (an imported results.json).
+ */
+export function breakdownOf(result: ExperimentResult) {
+  const records = scoredRecords(result);
+  const scored = result.attacks.filter((a) => a.memberScores.length + a.nonMemberScores.length === records.member.length && records.member.length > 0);
+  if (scored.length === 0) return undefined;
+  return {
+    misclassifiedMembers: records.predicted ? misclassifiedMembers(records) : undefined,
+    attacks: scored.map((a) => breakdownAttack(a, records, result.dataset.numClasses)),
+  };
+}
+
+/**
+ * `index,member,label,predicted,` then per attack `<attack>,<attack>_rank,<attack>_class_rank`: one
+ * row per evaluated record. Rank 1 is the record the attack finds most member-like (ties share the
+ * best rank); the class rank counts within the record's label. `predicted` is empty where the run
+ * did not keep the target's predicted labels.
+ */
+export function toRecordsCsv(result: ExperimentResult): string {
+  const records = scoredRecords(result);
+  const columns = result.attacks.map((a) => {
+    const scores = joinScores(a);
+    return { name: a.name, scores, rank: rankScores(scores), classRank: rankScores(scores, records.label) };
+  });
+  const header = ['index', 'member', 'label', 'predicted', ...columns.flatMap((c) => [c.name, `${c.name}_rank`, `${c.name}_class_rank`])].join(',');
+  const rows: string[] = [header];
+  for (let i = 0; i < records.member.length; i++) {
+    const predicted = records.predicted ? String(records.predicted[i]) : '';
+    const cells = columns.flatMap((c) => [String(c.scores[i]), String(c.rank[i]), String(c.classRank[i])]);
+    rows.push([result.records.poolIndex[i], records.member[i], records.label[i], predicted, ...cells].join(','));
+  }
+  return `${rows.join('\n')}\n`;
+}
 
 /** `index,member,label,<attack>…`: one row per evaluated record; index is the record's place in the pool. */
 export function toScoresCsv(result: ExperimentResult): string {
