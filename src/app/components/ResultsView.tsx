@@ -7,6 +7,7 @@ import { DefenseSummary } from './DefenseSummary';
 import { ResultsTable, RocChart } from '../charts/RocChart';
 import { ScoreHistograms } from '../charts/ScoreHistograms';
 import { RecordsView } from '../records/RecordsView';
+import { BreakdownTable } from '../records/BreakdownTable';
 import { TrainingCurves } from '../charts/TrainingCurves';
 import { formatRate } from '../charts/chart-data';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -94,6 +95,7 @@ export function ResultsView() {
           <ErrorBoundary area="the ROC curves">
             <RocChart attacks={result.attacks} stale={displayed?.stale} />
             <ResultsTable attacks={result.attacks} notApplicable={result.notApplicable ?? EMPTY} />
+            <BreakdownTable attacks={result.attacks} records={result.records} numClasses={result.dataset.numClasses} />
           </ErrorBoundary>
           <ErrorBoundary area="the defenses">
             <DefenseSummary result={result} />
