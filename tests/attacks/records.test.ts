@@ -39,7 +39,7 @@ describe('breakdownAttack', () => {
     const b = breakdownAttack(attack, records, 3);
     expect(b.byClass[0]).toMatchObject({ label: 0, members: 2, nonMembers: 1, auc: 0.5 });
     expect(b.byClass[1]).toMatchObject({ label: 1, members: 1, nonMembers: 2, auc: 1, tprAt1PctFpr: 1 });
-    expect(b.byClass[2]).toEqual({ label: 2, members: 0, nonMembers: 0, auc: null, tprAt1PctFpr: null });
+    expect(b.byClass[2]).toEqual({ label: 2, members: 0, nonMembers: 0 });
     // Correct: members 0.9, 0.8 vs non-members 0.5, 0.2 → AUC 1. Misclassified: member 0.4 vs 0.1 → AUC 1.
     expect(b.byCorrectness?.correct).toMatchObject({ members: 2, nonMembers: 2, auc: 1 });
     expect(b.byCorrectness?.misclassified).toMatchObject({ members: 1, nonMembers: 1, auc: 1 });

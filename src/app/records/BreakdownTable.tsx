@@ -10,7 +10,7 @@ import { attackLabel } from '../charts/RocChart';
 import { formatRate } from '../charts/chart-data';
 
 function Cell({ figures }: { figures: GroupFigures }) {
-  if (figures.auc === null) return <td className="reason" title={`${figures.members} members, ${figures.nonMembers} non-members`}>—</td>;
+  if (figures.auc === undefined) return <td className="reason" title={`${figures.members} members, ${figures.nonMembers} non-members`}>—</td>;
   return (
     <td title={`${figures.members} members, ${figures.nonMembers} non-members; TPR at 1% FPR ${formatRate(figures.tprAt1PctFpr ?? 0)}`}>
       {formatRate(figures.auc)} <small>/ {formatRate(figures.tprAt1PctFpr ?? 0)}</small>

@@ -73,12 +73,15 @@ export function flagAtFpr(scores: ArrayLike<number>, member: ArrayLike<number>, 
   return { flagged, threshold };
 }
 
-/** AUC and TPR at 1 % FPR on a subset of records; null where the subset lacks members or non-members. */
+/**
+ * AUC and TPR at 1 % FPR on a subset of records; both absent (not null, not NaN: results.json
+ * holds neither) where the subset lacks members or non-members.
+ */
 export interface GroupFigures {
   readonly members: number;
   readonly nonMembers: number;
-  readonly auc: number | null;
-  readonly tprAt1PctFpr: number | null;
+  readonly auc?: number;
+  readonly tprAt1PctFpr?: number;
 }
 
 function groupFigures(scores: Float64Array, member: ArrayLike<number>, keep: (i: number) => boolean): GroupFigures {
@@ -91,7 +94,7 @@ function groupFigures(scores: Float64Array, member: ArrayLike<number>, keep: (i:
   }
   const members = mask.reduce((s, m) => s + m, 0);
   const nonMembers = mask.length - members;
-  if (members === 0 || nonMembers === 0) return { members, nonMembers, auc: null, tprAt1PctFpr: null };
+  if (members === 0 || nonMembers === 0) return { members, nonMembers };
   const roc = computeRoc(picked, mask);
   return { members, nonMembers, auc: computeAuc(roc), tprAt1PctFpr: tprAtFpr(roc, 0.01) };
 }
