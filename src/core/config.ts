@@ -3,6 +3,7 @@
  * tests and (later) the URL hash and IndexedDB keys; a run is reproducible from it alone.
  */
 import { ATTACK_NAMES, ATTACKS, METRIC_ATTACK_NAMES, type AttackName } from './attacks/registry';
+import { THRESHOLD_SCOPES, type ThresholdScope } from './attacks/evaluate';
 import { ARCHITECTURE_IDS, type ArchitectureId } from './models/catalog';
 import { DEFENSE_CONFIG_SPEC, findDefenseProblems, type DefenseConfig } from './defenses/registry';
 import { ConfigError, findProblems, mergeDeep, type FieldSpec } from './schema';
@@ -66,6 +67,24 @@ export interface RmiaConfig {
   readonly populationSize: number;
 }
 
+/**
+ * The one-run privacy audit of Steinke, Nasr & Jagielski (arXiv:2305.08846), off while `canaries`
+ * is 0: that many mislabelled canaries are drawn from the pool outside the four parts, each added
+ * to the target's training set by a fair seeded coin; the attacker guesses IN for the `guessesIn`
+ * canaries with the lowest loss on their wrong label and OUT for the `guessesOut` with the highest,
+ * and the number of right guesses gives a lower bound on ε at `confidence` (privacy/one-run-audit.ts).
+ */
+export interface AuditConfig {
+  readonly canaries: number;
+  readonly guessesIn: number;
+  readonly guessesOut: number;
+  readonly confidence: number;
+}
+
+export const DEFAULT_AUDIT: AuditConfig = { canaries: 0, guessesIn: 100, guessesOut: 100, confidence: 0.95 };
+/** The audit as the app's switch turns it on. */
+export const SUGGESTED_AUDIT: AuditConfig = { canaries: 1000, guessesIn: 100, guessesOut: 100, confidence: 0.95 };
+
 export interface ExperimentConfig {
   readonly version: typeof CONFIG_VERSION;
   readonly seed: number;
@@ -86,6 +105,13 @@ export interface ExperimentConfig {
    */
   readonly defenses: DefenseConfig;
   readonly attacks: readonly AttackName[];
+  /**
+   * 'per-class' (default): confidence, entropy and modified entropy take one shadow-chosen threshold
+   * per class, as Song & Mittal do (arXiv:2003.10595); 'global': one threshold for all records.
+   */
+  readonly thresholdScope: ThresholdScope;
+  /** The one-run audit (off while audit.canaries is 0). */
+  readonly audit: AuditConfig;
 }
 
 const trainingFields = {
@@ -148,6 +174,16 @@ export const EXPERIMENT_CONFIG_SPEC: FieldSpec = {
     },
     defenses: DEFENSE_CONFIG_SPEC,
     attacks: { kind: 'array', items: { kind: 'enum', values: ATTACK_NAMES }, minLength: 1, unique: true },
+    thresholdScope: { kind: 'enum', values: THRESHOLD_SCOPES },
+    audit: {
+      kind: 'object',
+      fields: {
+        canaries: { kind: 'integer', min: 0, max: 20_000 },
+        guessesIn: { kind: 'integer', min: 0, max: 20_000 },
+        guessesOut: { kind: 'integer', min: 0, max: 20_000 },
+        confidence: { kind: 'number', min: 0.5, max: 0.999 },
+      },
+    },
   },
 };
 
@@ -171,18 +207,21 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   rmia: { a: 0.3, gamma: 1, populationSize: 1_000 },
   defenses: {},
   attacks: METRIC_ATTACK_NAMES,
+  thresholdScope: 'per-class',
+  audit: DEFAULT_AUDIT,
 };
 
 export interface Preset {
   readonly description: string;
   /** Fields that differ from DEFAULT_CONFIG. */
-  readonly overrides: Partial<Omit<ExperimentConfig, 'target' | 'shadow' | 'reference' | 'mlAttack' | 'rmia'>> & {
+  readonly overrides: Partial<Omit<ExperimentConfig, 'target' | 'shadow' | 'reference' | 'mlAttack' | 'rmia' | 'audit'>> & {
     readonly target?: Partial<TrainingConfig>;
     readonly shadow?: Partial<ShadowConfig>;
     readonly reference?: Partial<ReferenceConfig>;
     readonly mlAttack?: Partial<MlAttackConfig>;
     readonly rmia?: Partial<RmiaConfig>;
     readonly defenses?: DefenseConfig;
+    readonly audit?: Partial<AuditConfig>;
   };
 }
 
@@ -278,6 +317,25 @@ function findSemanticProblems(config: ExperimentConfig): string[] {
   const online = config.attacks.filter((name) => { const a = ATTACKS[name]; return a.kind === 'reference' && a.needsInModels; });
   if (online.length > 0 && config.reference.count % 2 !== 0) {
     problems.push(`config.reference.count: must be even so that every record is IN for exactly half of the models (${online.join(', ')}), got ${config.reference.count}`);
+  }
+  problems.push(...findAuditProblems(config));
+  return problems;
+}
+
+/** The audit's guesses must fit among its canaries, and the canaries in the pool outside the four parts. */
+function findAuditProblems(config: ExperimentConfig): string[] {
+  const { canaries, guessesIn, guessesOut } = config.audit;
+  if (canaries === 0) return [];
+  const problems: string[] = [];
+  if (guessesIn + guessesOut < 1) problems.push('config.audit: guessesIn + guessesOut must be at least 1 when canaries > 0');
+  if (guessesIn + guessesOut > canaries) {
+    problems.push(`config.audit: guessesIn + guessesOut (${guessesIn + guessesOut}) must not exceed canaries (${canaries})`);
+  }
+  if (config.dataset.name !== 'custom') {
+    const spare = BUILTIN_POOL_SIZE[config.dataset.name] - 4 * config.partSize;
+    if (canaries > spare) {
+      problems.push(`config.audit.canaries: at most ${spare}, the ${config.dataset.name} records outside the four parts of ${config.partSize}, got ${canaries}`);
+    }
   }
   return problems;
 }
