@@ -80,7 +80,7 @@ describe('trained models handed out', () => {
       loadDataset,
       onModelTrained: async (role, index, model) => void seen.push(`${role}-${index}:${model.layers.length}`),
     });
-    expect(seen).toEqual(['target-0:3', 'shadow-0:3', 'shadow-1:3']);
+    expect(seen).toEqual(['shadow-0:3', 'shadow-1:3', 'target-0:3']);
     const warnings: string[] = [];
     const result = await runExperiment(parseExperimentConfig({ ...base, attacks: ['random'] }), {
       loadDataset,

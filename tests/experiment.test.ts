@@ -28,7 +28,7 @@ describe('runExperiment', () => {
       expect(result.attacks.map((a) => a.name)).toEqual(config.attacks);
       expect(events.filter((e) => e.type === 'epoch')).toHaveLength(6);
       expect(events.filter((e) => e.type === 'stage-end').map((e) => e.type === 'stage-end' && e.stage)).toEqual([
-        'load-data', 'train-target', 'train-shadow', 'predict', 'attack',
+        'load-data', 'train-shadow', 'train-target', 'defend', 'attack', 'audit',
       ]);
       const g = result.target.generalizationGap;
       expect(g).toBeCloseTo(result.target.trainAccuracy - result.target.testAccuracy, 12);

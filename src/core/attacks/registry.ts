@@ -6,6 +6,18 @@
  */
 import type { Rng } from '../random';
 import {
+  liraOfflineScores,
+  liraOnlineScores,
+  rmiaScores,
+  similarityScores,
+  type LiraOptions,
+  type Population,
+  type QueryLogits,
+  type ReferenceOutputs,
+  type RmiaOptions,
+} from './reference';
+import { rmiaOnlineScores } from './rmia-online';
+import {
   confidenceSignal,
   correctnessSignal,
   entropySignal,
@@ -18,6 +30,7 @@ import {
 export const ATTACK_NAMES = [
   'random', 'correctness', 'loss', 'confidence', 'entropy', 'modified-entropy',
   'ml', 'lira-online', 'lira-offline', 'rmia', 'similarity',
+  'rmia-online', 'label-only-augmentation', 'label-only-boundary', 'quantile',
 ] as const;
 export type AttackName = (typeof ATTACK_NAMES)[number];
 
@@ -32,6 +45,12 @@ interface AttackBase {
   readonly explanation: string;
   /** arXiv ids of the papers cited in the explanation, for links. */
   readonly references: readonly string[];
+  /**
+   * What the target must release for the attack to mean anything: 'labels' when the predicted label
+   * is enough (it then runs under the label-only defense), 'scores' (the default) when it reads
+   * the probabilities.
+   */
+  readonly needs?: 'labels' | 'scores';
   /** Membership scores, one per record, higher = more likely a member. */
   score(predictions: Predictions, rng: Rng): Float64Array;
 }
@@ -68,10 +87,41 @@ export interface ReferenceAttack extends Omit<AttackBase, 'score'> {
   readonly kind: 'reference';
   /** Needs reference models that trained on the record (online) or only ones that did not (offline). */
   readonly needsInModels: boolean;
+  /** Membership scores of `target`'s records against the reference models, higher = more likely a member. */
+  scoreAgainstReferences(input: ReferenceScoringInput): Float64Array;
+}
+
+/** What a reference attack reads: the queried model, the reference models, RMIA's population, the attack settings. */
+export interface ReferenceScoringInput {
+  readonly target: QueryLogits;
+  readonly refs: ReferenceOutputs;
+  readonly population: Population;
+  readonly lira: LiraOptions;
+  readonly rmia: RmiaOptions;
+}
+
+/**
+ * Asks the target, and the shadow models for its threshold, about perturbed copies of each record
+ * and reads only the predicted labels (attacks/label-only.ts, queries in attacks/label-queries.ts).
+ */
+export interface LabelQueryAttack extends Omit<AttackBase, 'score'> {
+  readonly kind: 'label-query';
+  readonly needs: 'labels';
+  /** Which perturbations it queries. */
+  readonly queries: 'augmentations' | 'gaussian-noise';
+}
+
+/**
+ * Learns each record's threshold from public records the target never saw (attacks/quantile.ts):
+ * no shadow or reference model. Member iff score ≥ fixedThreshold (0: above its own quantile).
+ */
+export interface QuantileAttack extends Omit<AttackBase, 'score'> {
+  readonly kind: 'quantile';
+  readonly fixedThreshold: number;
 }
 
 export type MetricAttack = BaselineAttack | ThresholdAttack;
-export type AttackDefinition = MetricAttack | ModelAttack | ReferenceAttack;
+export type AttackDefinition = MetricAttack | ModelAttack | ReferenceAttack | LabelQueryAttack | QuantileAttack;
 export type AttackKind = AttackDefinition['kind'];
 
 /** 0 − x rather than −x, so a signal of 0 gives a score of 0, not −0. */
@@ -91,6 +141,7 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
     name: 'random',
     label: 'Random guess',
     kind: 'baseline',
+    needs: 'labels',
     fixedThreshold: 0.5,
     explanation:
       'Ignores the model and flips a fair coin for every record: a uniform score in [0, 1), member ' +
@@ -103,6 +154,7 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
     name: 'correctness',
     label: 'Correctness',
     kind: 'baseline',
+    needs: 'labels',
     fixedThreshold: 0.5,
     explanation:
       'Calls a record a member exactly when the model classifies it correctly (Yeom et al., ' +
@@ -191,6 +243,7 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
       'likelihood ratio of the two. Read it at low false-positive rates, on the log-scale ROC.',
     references: ['2112.03570'],
     needsInModels: true,
+    scoreAgainstReferences: ({ target, refs, lira }) => liraOnlineScores(target, refs, lira),
   },
   'lira-offline': {
     name: 'lira-offline',
@@ -202,6 +255,7 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
       'far the target\'s logit-scaled confidence lies above the OUT Gaussian (a one-sided test).',
     references: ['2112.03570'],
     needsInModels: false,
+    scoreAgainstReferences: ({ target, refs, lira }) => liraOfflineScores(target, refs, lira),
   },
   rmia: {
     name: 'rmia',
@@ -214,6 +268,7 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
       'more than γ. Offline, Pr(x) is estimated from OUT models scaled by a parameter a.',
     references: ['2312.03262'],
     needsInModels: false,
+    scoreAgainstReferences: ({ target, refs, population, rmia }) => rmiaScores(target, refs, population, rmia),
   },
   similarity: {
     name: 'similarity',
@@ -226,8 +281,92 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
       'the mean KL divergence from the OUT models minus that from the IN models.',
     references: ['1712.09136'],
     needsInModels: true,
+    scoreAgainstReferences: ({ target, refs }) => similarityScores(target, refs),
+  },
+  'rmia-online': {
+    name: 'rmia-online',
+    label: 'RMIA (online)',
+    kind: 'reference',
+    explanation:
+      'RMIA with IN and OUT reference models (Zarifzadeh et al., "Low-Cost High-Power Membership ' +
+      'Inference Attacks", arXiv:2312.03262): Pr(x) is the average of p(x) over all reference ' +
+      'models, half of which trained on x, so no parameter a has to stand in for the missing IN ' +
+      'models. The score is the fraction of population records z whose likelihood ratio x beats ' +
+      'by more than γ. The paper\'s strongest attack when reference models are few.',
+    references: ['2312.03262'],
+    needsInModels: true,
+    scoreAgainstReferences: ({ target, refs, population, rmia }) => rmiaOnlineScores(target, refs, population, rmia),
+  },
+  'label-only-augmentation': {
+    name: 'label-only-augmentation',
+    label: 'Label-only: augmentations',
+    kind: 'label-query',
+    needs: 'labels',
+    queries: 'augmentations',
+    explanation:
+      'Choquette-Choo et al. ("Label-Only Membership Inference Attacks", arXiv:2007.14321) query ' +
+      'the target on the augmentations it was trained with, here every shift by up to one pixel ' +
+      '(or the augmentation defense\'s shift) and, for colour images, their mirror images, and ' +
+      'read only the predicted labels. The score is the fraction of views labelled right: a model ' +
+      'keeps the label of its training records under the augmentations it saw. It needs nothing but ' +
+      'labels, so it runs under the label-only defense; its threshold comes from the shadow models.',
+    references: ['2007.14321'],
+  },
+  'label-only-boundary': {
+    name: 'label-only-boundary',
+    label: 'Label-only: noise robustness',
+    kind: 'label-query',
+    needs: 'labels',
+    queries: 'gaussian-noise',
+    explanation:
+      'The distance to the decision boundary, estimated from labels alone by Gaussian-noise ' +
+      'robustness, not HopSkipJump (Choquette-Choo et al., arXiv:2007.14321, §4.2, show the two ' +
+      'agree): the target labels 12 noisy copies of each record (σ = 0.15, 0.3, 0.5 on pixels in ' +
+      '[0, 1], 4 copies each). The score is 0 for a record it gets wrong, else 1 plus the fraction ' +
+      'of copies it still gets right: training records sit farther from the boundary. Runs under ' +
+      'the label-only defense; its threshold comes from the shadow models.',
+    references: ['2007.14321'],
+  },
+  quantile: {
+    name: 'quantile',
+    label: 'Quantile regression',
+    kind: 'quantile',
+    fixedThreshold: 0,
+    explanation:
+      'Bertran et al. ("Scalable Membership Inference Attacks via Quantile Regression", ' +
+      'arXiv:2307.03694) need no shadow or reference model: a small regression model (here linear ' +
+      'in 4×4-pooled pixels and the label) learns, with the pinball loss at quantile 1 − α ' +
+      '(α = 1 %), the target\'s logit-scaled confidence that only α of non-members exceed, from ' +
+      'public records the target never saw (the shadow parts). The score is the target\'s ' +
+      'confidence minus the record\'s predicted quantile; member iff it is at least 0.',
+    references: ['2307.03694'],
   },
 };
+
+/** What the target must release for `attack` to run: see AttackBase.needs. */
+export function attackNeeds(attack: AttackDefinition): 'labels' | 'scores' {
+  return attack.needs ?? 'scores';
+}
+
+/** Whether the attack needs the k shadow models (for its threshold or its attack model). */
+export function usesShadows(attack: AttackDefinition): boolean {
+  return attack.kind === 'threshold' || attack.kind === 'model' || attack.kind === 'label-query';
+}
+
+/** Whether the attack needs the N reference models. */
+export function usesReferences(attack: AttackDefinition): boolean {
+  return attack.kind === 'reference';
+}
+
+/** What the attack needs, in words, for listings: shadows, references, public records, labels only. */
+export function attackRequirements(attack: AttackDefinition): string {
+  const parts: string[] = [];
+  if (usesShadows(attack)) parts.push('shadows');
+  if (attack.kind === 'reference') parts.push(attack.needsInModels ? 'references (IN and OUT)' : 'references (OUT only)');
+  if (attack.kind === 'quantile') parts.push('public non-member records');
+  if (attackNeeds(attack) === 'labels') parts.push('labels only');
+  return parts.length > 0 ? parts.join(', ') : 'the target\'s outputs only';
+}
 
 export function isMetricAttack(attack: AttackDefinition): attack is MetricAttack {
   return attack.kind === 'baseline' || attack.kind === 'threshold';

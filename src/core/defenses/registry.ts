@@ -71,6 +71,12 @@ export interface DefenseInfo<K extends DefenseId = DefenseId> {
   readonly explanation: string;
   /** arXiv ids of the papers cited in the explanation, for links. */
   readonly references: readonly string[];
+  /**
+   * Training defenses only: false when reference models must not train under it (early stopping
+   * would carve a validation slice out of each reference model's IN half, so its IN records would
+   * not all be IN). Absent means they do.
+   */
+  readonly appliesToReferenceModels?: boolean;
 }
 
 export const DEFENSES: { readonly [K in DefenseId]: DefenseInfo<K> } = {
@@ -194,6 +200,7 @@ export const DEFENSES: { readonly [K in DefenseId]: DefenseInfo<K> } = {
     id: 'early-stopping',
     label: 'Early stopping',
     kind: 'training',
+    appliesToReferenceModels: false,
     defaults: { patience: 3, validationFraction: 0.1 },
     parameters: [
       { name: 'patience', label: 'Patience (epochs)', kind: 'integer', min: 1, max: 50, step: 1, description: 'Epochs without a better validation loss before training stops.' },

@@ -20,7 +20,7 @@ import { kernelVariables, l2Penalty } from '../defenses/l2';
 import { drawMixup, mixBatch } from '../defenses/mixup';
 import { findDefenseProblems, resolveDefenses, type DefenseConfig, type ResolvedDefenses } from '../defenses/registry';
 import { createRng, permutation, type Rng } from '../random';
-import { ARCHITECTURES, type InputShape } from './architectures';
+import { ARCHITECTURES, type BuildOptions, type InputShape } from './architectures';
 import { predict, type TensorPart } from './predict';
 
 export interface EpochMetrics {
@@ -35,6 +35,19 @@ export interface EpochMetrics {
   /** On the early-stopping validation slice; absent without early stopping. */
   readonly validationLoss?: number;
   readonly validationAccuracy?: number;
+  /** The target only: the metric attacks on this epoch's predictions (pipeline/live.ts). */
+  readonly attacks?: readonly EpochAttackMetrics[];
+}
+
+/** One attack's figures on the target after an epoch. */
+export interface EpochAttackMetrics {
+  readonly name: string;
+  readonly auc: number;
+  readonly advantage: number;
+  /** TPR at 1 % FPR. */
+  readonly tprAt1: number;
+  /** At the shadow-chosen threshold; absent while no shadow model is trained. */
+  readonly accuracy?: number;
 }
 
 export interface TrainOptions {
@@ -48,12 +61,20 @@ export interface TrainOptions {
   readonly test: TensorPart;
   /** A name for messages: "target model", "shadow model". */
   readonly name: string;
-  readonly onEpoch?: (metrics: EpochMetrics) => void;
+  /** After each epoch, with the model's predictions on the records it trained on and on `test`. */
+  readonly onEpoch?: (metrics: EpochMetrics, predictions: EpochPredictions) => unknown;
   readonly signal?: CancelSignal;
   /** Awaited before every epoch: a paused run waits here (the app's pause and step). */
   readonly gate?: () => Promise<void>;
   /** Training-side defenses to apply; output-side ones in the same config are ignored here. */
   readonly defenses?: DefenseConfig;
+}
+
+/** The per-epoch evaluation's predictions, handed on so live attacks need no second pass. */
+export interface EpochPredictions {
+  /** On the records trained on (`train` less any validation slice). */
+  readonly train: Predictions;
+  readonly test: Predictions;
 }
 
 export interface EarlyStoppingReport {
@@ -202,15 +223,18 @@ async function runPrivateEpoch(run: TrainingRun, options: TrainOptions, epoch: n
   return batches.length;
 }
 
+/** How the architecture is built under `defenses` (dropout adds layers): the same when rebuilt from weights. */
+export function buildOptionsFor(defenses: DefenseConfig): BuildOptions {
+  return { dropoutRate: resolveDefenses(defenses).dropout?.rate };
+}
+
 /** Train a fresh model of `config.architecture` on `train`, reporting each epoch. */
 export async function trainClassifier(options: TrainOptions): Promise<TrainedModel> {
   const { config, inputShape, numClasses, seed, train, test, name } = options;
   const defenseProblems = findDefenseProblems(options.defenses ?? {}, config, 'defenses');
   if (defenseProblems.length > 0) throw new RangeError(defenseProblems.join('; '));
   const defenses = resolveDefenses(options.defenses ?? {});
-  const model = ARCHITECTURES[config.architecture].build(inputShape, numClasses, createRng(seed, 'init').nextSeed(), {
-    dropoutRate: defenses.dropout?.rate,
-  });
+  const model = ARCHITECTURES[config.architecture].build(inputShape, numClasses, createRng(seed, 'init').nextSeed(), buildOptionsFor(options.defenses ?? {}));
   const optimizer = tf.train.adam(config.learningRate);
   const stopping = defenses['early-stopping'];
   const split = stopping ? validationSlice(train.count, stopping.validationFraction, seed) : undefined;
@@ -258,7 +282,7 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainedMod
         ...(onValidation ? { validationLoss: meanLoss(onValidation), validationAccuracy: accuracy(onValidation) } : {}),
       };
       history.push(metrics);
-      options.onEpoch?.(metrics);
+      await options.onEpoch?.(metrics, { train: onTrain, test: onTest });
       if (best && best.update(model, epoch, metrics.validationLoss!)) break;
     }
     best?.restore(model);

@@ -1,0 +1,64 @@
+/**
+ * What every stage of one run shares: the config, the caller's dependencies, progress reporting
+ * with per-stage timings, and the tensors uploaded for the run (released when it ends, on success,
+ * error or cancellation alike).
+ */
+import { throwIfCancelled } from '../cancel';
+import type { ExperimentConfig } from '../config';
+import { gatherImages } from '../datasets/split';
+import type { ImageDataset } from '../datasets/types';
+import { disposePart, uploadPart, type TensorPart } from '../models/predict';
+import type { StageName } from '../stages';
+import type { ExperimentDeps, ProgressEvent } from './types';
+
+export class RunContext {
+  readonly timings: Partial<Record<StageName, number>> = {};
+  private readonly parts: TensorPart[] = [];
+
+  constructor(
+    readonly config: ExperimentConfig,
+    readonly deps: ExperimentDeps,
+  ) {}
+
+  progress(event: ProgressEvent): void {
+    this.deps.onProgress?.(event);
+  }
+
+  warn(message: string): void {
+    this.progress({ type: 'warning', message });
+  }
+
+  /** Run one stage: a cancel check before it, start and end events, its wall time in `timings`. */
+  async stage<T>(name: StageName, work: () => Promise<T>): Promise<T> {
+    throwIfCancelled(this.deps.signal, 'the experiment');
+    this.progress({ type: 'stage-start', stage: name });
+    const started = Date.now();
+    const value = await work();
+    const seconds = (Date.now() - started) / 1000;
+    this.timings[name] = seconds;
+    this.progress({ type: 'stage-end', stage: name, seconds });
+    return value;
+  }
+
+  /** Upload the records at `indices` of `source` for this run; released by release() or dispose(). */
+  upload(source: ImageDataset, indices: ArrayLike<number>): TensorPart {
+    const part = uploadPart(gatherImages(source, indices), source.shape);
+    this.parts.push(part);
+    return part;
+  }
+
+  release(part: TensorPart): void {
+    const at = this.parts.indexOf(part);
+    if (at >= 0) this.parts.splice(at, 1);
+    disposePart(part);
+  }
+
+  dispose(): void {
+    this.parts.splice(0).forEach(disposePart);
+  }
+}
+
+/** Seconds left in a loop of `total` items, `done` of which took since `started`. */
+export function etaSeconds(started: number, done: number, total: number): number {
+  return ((Date.now() - started) / 1000 / done) * (total - done);
+}

@@ -1,0 +1,153 @@
+/**
+ * Stage defend: from logits to what the attacker is shown. Softmax (float64), then the config's
+ * output defenses in registry order, for the target, every shadow model and, when a reference
+ * attack runs, every reference model and the target's query views. Pure arithmetic, no model:
+ * a changed output defense recomputes this and the attacks, nothing upstream.
+ */
+import type { MembershipSplit } from '../attacks/evaluate';
+import type { QueryLogits } from '../attacks/reference';
+import type { Predictions } from '../attacks/signals';
+import type { ExperimentConfig } from '../config';
+import { applyOutputDefenses } from '../defenses/output';
+import { selectRecords } from '../defenses/early-stopping';
+import type { DefenseConfig } from '../defenses/registry';
+import { softmaxRows } from '../models/predict';
+import type { ReferenceSet } from '../models/references';
+import { createRng } from '../random';
+import type { PipelineData } from './data';
+import type { RunPlan } from './plan';
+import type { TargetQueries } from './predict';
+import type { TrainedShadow } from './train-shadows';
+import type { TrainedModelRecord } from './trained-model';
+
+/** What every attack reads: the target's and the attacker's models' outputs as released. */
+export interface AttackSurface {
+  /** The target's undefended predictions on the evaluated members and non-members (for its summary). */
+  readonly raw: MembershipSplit;
+  /** The same through the output defenses: what the attacks score. */
+  readonly defended: MembershipSplit;
+  /** Positions in target-train of the evaluated members (early stopping's validation slice left out) and in target-test of the non-members. */
+  readonly memberPositions: Int32Array;
+  readonly nonMemberPositions: Int32Array;
+  /** Each shadow model's outputs through the same defenses; raw ones for their summaries. */
+  readonly shadows: readonly MembershipSplit[];
+  readonly rawShadows: readonly MembershipSplit[];
+  /** The reference attacks' inputs through the same defenses (as logits of the released probabilities). */
+  readonly reference?: {
+    readonly target: { readonly pool: QueryLogits; readonly population: Float32Array };
+    readonly references: ReferenceSet;
+    readonly populationLabels: Uint8Array;
+  };
+}
+
+/** The seeded output-defense function of a run: each stream gets its own generator. */
+export function outputDefender(config: ExperimentConfig): (predictions: Predictions, stream: string) => Predictions {
+  return (predictions, stream) => applyOutputDefenses(predictions, config.defenses, createRng(config.seed, `output-defense/${stream}`));
+}
+
+function toPredictions(logits: Float32Array, labels: Uint8Array, numClasses: number): Predictions {
+  return { probabilities: softmaxRows(logits, labels.length, numClasses), labels, count: labels.length, numClasses };
+}
+
+/** 0..count-1 without the (ascending) `removed` positions. */
+function keptPositions(count: number, removed: Int32Array | undefined): Int32Array {
+  const all = Int32Array.from({ length: count }, (_, i) => i);
+  if (!removed) return all;
+  const drop = new Set(removed);
+  return all.filter((i) => !drop.has(i));
+}
+
+export interface DefendInput {
+  readonly config: ExperimentConfig;
+  readonly data: PipelineData;
+  readonly plan: RunPlan;
+  readonly target: TrainedModelRecord;
+  readonly shadows: readonly TrainedShadow[];
+  readonly references?: ReferenceSet;
+  readonly queries?: TargetQueries;
+}
+
+/** The shadow models' outputs, raw (for their summaries) and as the attacker sees them. */
+export function defendShadows(config: ExperimentConfig, data: PipelineData, shadows: readonly TrainedShadow[]): { raw: MembershipSplit[]; defended: MembershipSplit[] } {
+  const defend = outputDefender(config);
+  const { numClasses } = data.dataset;
+  const raw = shadows.map((s) => ({
+    members: selectRecords(toPredictions(s.record.trainLogits, s.trainLabels, numClasses), keptPositions(s.trainLabels.length, s.record.validationIndices)),
+    nonMembers: toPredictions(s.record.testLogits, s.testLabels, numClasses),
+  }));
+  return {
+    raw,
+    defended: raw.map((s, i) => ({ members: defend(s.members, `shadow/${i}/members`), nonMembers: defend(s.nonMembers, `shadow/${i}/non-members`) })),
+  };
+}
+
+export function defendOutputs(input: DefendInput): AttackSurface {
+  const { config, data, plan, target } = input;
+  const { numClasses, labels } = data.dataset;
+  const defend = outputDefender(config);
+  const n = config.partSize;
+  // Early stopping's validation slice never counts as members; as many non-members are dropped to keep the set balanced.
+  const memberPositions = keptPositions(n, target.validationIndices);
+  const nonMemberPositions = Int32Array.from({ length: memberPositions.length }, (_, i) => i);
+  const raw = {
+    members: selectRecords(toPredictions(target.trainLogits, Uint8Array.from(data.split.targetTrain, (r) => labels[r]), numClasses), memberPositions),
+    nonMembers: selectRecords(toPredictions(target.testLogits, Uint8Array.from(data.split.targetTest, (r) => labels[r]), numClasses), nonMemberPositions),
+  };
+  const shadowSplits = defendShadows(config, data, input.shadows);
+  return {
+    raw,
+    defended: { members: defend(raw.members, 'target/members'), nonMembers: defend(raw.nonMembers, 'target/non-members') },
+    memberPositions,
+    nonMemberPositions,
+    rawShadows: shadowSplits.raw,
+    shadows: shadowSplits.defended,
+    ...(input.references && input.queries
+      ? { reference: seeThroughDefenses(input.references, input.queries, concatLabels(data, input.queries.population.length / numClasses), numClasses, config.defenses, config.seed, plan.hasOutputDefenses) }
+      : {}),
+  };
+}
+
+/** Labels of RMIA's population: the first `count` records of the shadow parts. */
+function concatLabels(data: PipelineData, count: number): Uint8Array {
+  const { shadowTrain, shadowTest } = data.split;
+  const labels = data.dataset.labels;
+  return Uint8Array.from({ length: count }, (_, i) => labels[i < shadowTrain.length ? shadowTrain[i] : shadowTest[i - shadowTrain.length]]);
+}
+
+/** Logits → probabilities → output defenses → log-probabilities: what a reference attack sees of a defended model. */
+function defendLogits(logits: Float32Array, labels: ArrayLike<number>, count: number, numClasses: number, defenses: DefenseConfig, seed: number, stream: string): Float32Array {
+  const out = new Float32Array(logits.length);
+  const queries = logits.length / (count * numClasses);
+  for (let q = 0; q < queries; q++) {
+    const view = logits.subarray(q * count * numClasses, (q + 1) * count * numClasses);
+    const defended = applyOutputDefenses({ probabilities: softmaxRows(view, count, numClasses), labels, count, numClasses }, defenses, createRng(seed, `${stream}/${q}`));
+    // A probability the defense set to 0 gets a finite floor, so no −Infinity reaches the attacks.
+    for (let i = 0; i < view.length; i++) out[q * count * numClasses + i] = Math.log(Math.max(defended.probabilities[i], 1e-30));
+  }
+  return out;
+}
+
+/** The target's and the reference models' logits as the attacker sees them under output defenses. */
+function seeThroughDefenses(
+  references: ReferenceSet,
+  queries: TargetQueries,
+  populationLabels: Uint8Array,
+  numClasses: number,
+  defenses: DefenseConfig,
+  seed: number,
+  anyOutputDefense: boolean,
+): NonNullable<AttackSurface['reference']> {
+  if (!anyOutputDefense) return { target: { pool: { logits: queries.pool }, population: queries.population }, references, populationLabels };
+  const { outputs } = references;
+  const onPool = (logits: Float32Array, stream: string) => defendLogits(logits, outputs.labels, outputs.count, numClasses, defenses, seed, stream);
+  const onPopulation = (logits: Float32Array, stream: string) => defendLogits(logits, populationLabels, populationLabels.length, numClasses, defenses, seed, stream);
+  return {
+    target: { pool: { logits: onPool(queries.pool, 'output-defense/target/pool') }, population: onPopulation(queries.population, 'output-defense/target/population') },
+    references: {
+      ...references,
+      outputs: { ...outputs, logits: outputs.logits.map((l, m) => onPool(l, `output-defense/reference/${m}/pool`)) },
+      populationLogits: references.populationLogits.map((l, m) => onPopulation(l, `output-defense/reference/${m}/population`)),
+    },
+    populationLabels,
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Stage train-references: the N reference models of LiRA, RMIA and the similarity attack, each on
+ * a random half of the target's evaluation pool (members then non-members), every record IN for
+ * half of them (models/references.ts, which caches each model's logits on its own). RMIA's
+ * population sample comes from the shadow parts, which no reference model trains on.
+ */
+import type { ExperimentConfig } from '../config';
+import { trainReferenceModels, type ReferenceSet } from '../models/references';
+import { etaSeconds, type RunContext } from './context';
+import type { PipelineData } from './data';
+import type { RunPlan } from './plan';
+
+/** Pool indices of the target's evaluation records, members first: what the reference models split in halves. */
+export function evaluationPool(data: PipelineData): Int32Array {
+  const { targetTrain, targetTest } = data.split;
+  const pool = new Int32Array(targetTrain.length + targetTest.length);
+  pool.set(targetTrain, 0);
+  pool.set(targetTest, targetTrain.length);
+  return pool;
+}
+
+/** RMIA's population z: the first populationSize records of the shadow parts (never trained on by the target or the references). */
+export function populationIndices(config: ExperimentConfig, data: PipelineData): Int32Array {
+  const { shadowTrain, shadowTest } = data.split;
+  const all = new Int32Array(shadowTrain.length + shadowTest.length);
+  all.set(shadowTrain, 0);
+  all.set(shadowTest, shadowTrain.length);
+  return all.slice(0, config.rmia.populationSize);
+}
+
+export async function trainReferences(ctx: RunContext, data: PipelineData, plan: RunPlan): Promise<ReferenceSet> {
+  const { config } = ctx;
+  const { dataset } = data;
+  const population = populationIndices(config, data);
+  if (population.length < config.rmia.populationSize) {
+    ctx.warn(`RMIA's population is ${population.length} records (the shadow parts), not ${config.rmia.populationSize}`);
+  }
+  return ctx.stage('train-references', async () => {
+    const pool = ctx.upload(dataset, evaluationPool(data));
+    const populationPart = ctx.upload(dataset, population);
+    const started = Date.now();
+    try {
+      return await trainReferenceModels({
+        inputShape: dataset.shape,
+        numClasses: dataset.numClasses,
+        signal: ctx.deps.signal,
+        gate: ctx.deps.gate,
+        pool,
+        population: populationPart,
+        config: config.reference,
+        defenses: plan.referenceDefenses,
+        seed: config.seed,
+        identity: data.identity,
+        cache: ctx.deps.cache,
+        onEpoch: (index, metrics) => ctx.progress({ type: 'epoch', model: 'reference', index, count: config.reference.count, metrics }),
+        onModel: (p) =>
+          ctx.progress({ type: 'model-done', model: 'reference', index: p.index, count: p.count, seconds: p.seconds, cached: p.cached, etaSeconds: etaSeconds(started, p.index + 1, p.count) }),
+        onCorruptCache: (index) => ctx.warn(`reference model ${index + 1}: its cache entry is corrupt or incomplete; retraining it`),
+        onCacheWriteError: (index, message) => ctx.warn(`reference model ${index + 1}: its outputs could not be cached (${message}); the run goes on without the cache`),
+      });
+    } finally {
+      ctx.release(pool);
+      ctx.release(populationPart);
+    }
+  });
+}

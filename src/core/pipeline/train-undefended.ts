@@ -1,0 +1,74 @@
+/**
+ * Stage train-undefended: the price of the training defenses — the same target recipe, seed and
+ * data without them, reduced to its train and test accuracy. Runs only when a training defense is
+ * on (output defenses need no retraining: their price is read off the target's own outputs).
+ */
+import type { ExperimentConfig } from '../config';
+import { predict } from '../models/predict';
+import { accuracy, trainClassifier } from '../models/train';
+import type { RunContext } from './context';
+import type { PipelineData } from './data';
+import type { StageCodec } from './stage-cache';
+import { cachedStage, stageKey } from './stage-cache';
+import { targetSeed } from './train-target';
+
+export interface UndefendedAccuracy {
+  readonly train: number;
+  readonly test: number;
+}
+
+const codec: StageCodec<UndefendedAccuracy> = {
+  encode: (value) => ({ meta: value, arrays: [] }),
+  decode: ({ meta }) => {
+    const m = meta as Partial<UndefendedAccuracy> | null;
+    return m && typeof m.train === 'number' && typeof m.test === 'number' ? { train: m.train, test: m.test } : undefined;
+  },
+};
+
+export function undefendedInputs(config: ExperimentConfig, data: PipelineData): unknown {
+  return { data: data.identity, training: config.target };
+}
+
+export async function trainUndefended(ctx: RunContext, data: PipelineData): Promise<UndefendedAccuracy> {
+  const { config } = ctx;
+  const { dataset, split } = data;
+  return ctx.stage('train-undefended', async () => {
+    const { value } = await cachedStage({
+      cache: ctx.deps.cache,
+      key: stageKey('train-undefended', undefendedInputs(config, data)),
+      codec,
+      what: 'the undefended target model',
+      warn: (message) => ctx.warn(message),
+      compute: async () => {
+        const train = ctx.upload(dataset, split.targetTrain);
+        const test = ctx.upload(dataset, split.targetTest);
+        try {
+          const plain = await trainClassifier({
+            config: config.target,
+            inputShape: dataset.shape,
+            numClasses: dataset.numClasses,
+            signal: ctx.deps.signal,
+            gate: ctx.deps.gate,
+            seed: targetSeed(config),
+            train,
+            test,
+            name: 'undefended target model',
+            onEpoch: (metrics) => ctx.progress({ type: 'epoch', model: 'undefended', index: 0, count: 1, metrics }),
+          });
+          try {
+            return {
+              train: accuracy(await predict(plain.model, train, dataset.numClasses)),
+              test: accuracy(await predict(plain.model, test, dataset.numClasses)),
+            };
+          } finally {
+            plain.model.dispose();
+          }
+        } finally {
+          ctx.release(train);
+          ctx.release(test);
+        }
+      },
+    });
+    return value;
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * The staged pipeline: a stage's cache key holds exactly what it reads, so with a cache a changed
+ * output defense or attack setting trains nothing and gives the same figures as a run from scratch;
+ * and the target's attack curves are reported while it trains, ending where the attack stage ends.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import type { BlobCache } from '../src/core/cache';
+import { parseExperimentConfig, type ExperimentConfig } from '../src/core/config';
+import { runExperiment, type ExperimentResult, type ProgressEvent } from '../src/core/experiment';
+import { planRun } from '../src/core/pipeline/plan';
+import { LivePacer, downsampleRoc, scoreHistogram } from '../src/core/pipeline/live';
+import { stageKey } from '../src/core/pipeline/stage-cache';
+import { targetInputs } from '../src/core/pipeline/train-target';
+import { shadowInputs } from '../src/core/pipeline/train-shadows';
+import { computeRoc } from '../src/core/metrics/roc';
+import { makeSyntheticDataset } from './fixtures';
+
+const dataset = makeSyntheticDataset(400);
+const loadDataset = async () => dataset;
+const base = parseExperimentConfig({
+  seed: 5,
+  partSize: 60,
+  target: { epochs: 4, batchSize: 16 },
+  attacks: ['random', 'correctness', 'loss', 'confidence', 'modified-entropy'],
+});
+
+function memoryCache(): BlobCache & { entries: Map<string, Uint8Array>; writes: number } {
+  const entries = new Map<string, Uint8Array>();
+  const cache = {
+    entries,
+    writes: 0,
+    read: async (key: string) => entries.get(key),
+    write: async (key: string, bytes: Uint8Array) => {
+      cache.writes++;
+      entries.set(key, bytes);
+    },
+  };
+  return cache;
+}
+
+async function run(config: ExperimentConfig, cache?: BlobCache): Promise<{ result: ExperimentResult; events: ProgressEvent[] }> {
+  const events: ProgressEvent[] = [];
+  const result = await runExperiment(config, { loadDataset, cache, onProgress: (e) => events.push(e) });
+  return { result, events };
+}
+
+const figures = (result: ExperimentResult) => result.attacks.map((a) => [a.name, a.auc, a.accuracy, a.tprAtFpr['0.01']]);
+
+describe('the staged pipeline', () => {
+  it('keys the training stages by what they read: output defenses and attacks are not in them', () => {
+    const data = { identity: { dataset: base.dataset, datasetName: 'x', poolSize: 400, partSize: 60, splitSeed: 5 }, shadowDataset: { name: 'x' } } as never;
+    const rounded = parseExperimentConfig({ ...base, defenses: { rounding: { decimals: 1 } }, attacks: ['loss'], rmia: { a: 0.5 } });
+    const dropout = parseExperimentConfig({ ...base, defenses: { dropout: { rate: 0.5 } } });
+    const key = (config: ExperimentConfig) => stageKey('train-target', targetInputs(config, data, planRun(config)));
+    const shadowKey = (config: ExperimentConfig) => stageKey('train-shadow', shadowInputs(config, data, planRun(config), 0));
+    expect(key(rounded)).toBe(key(base));
+    expect(shadowKey(rounded)).toBe(shadowKey(base));
+    expect(key(dropout)).not.toBe(key(base));
+    expect(key(parseExperimentConfig({ ...base, seed: 6 }))).toBe(key(base)); // the seed lives in the data identity passed in
+    expect(shadowKey(parseExperimentConfig({ ...base, shadow: { count: 3 } }))).toBe(shadowKey(base)); // adding shadows keeps the first
+  });
+
+  it('reruns an output-defense change from cached logits: nothing trains, and the figures equal a fresh run', async () => {
+    await tf.setBackend('cpu');
+    const cache = memoryCache();
+    await run(base, cache);
+    const changed = parseExperimentConfig({ ...base, defenses: { rounding: { decimals: 1 } } });
+    const before = tf.memory().numTensors;
+    const cached = await run(changed, cache);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(cached.events.filter((e) => e.type === 'epoch')).toHaveLength(0);
+    expect(cached.events.filter((e) => e.type === 'model-done').every((e) => e.type === 'model-done' && e.cached)).toBe(true);
+    const fresh = await run(changed);
+    expect(figures(cached.result)).toEqual(figures(fresh.result));
+    // The per-epoch figures match; the live attack figures were made under other output defenses, so they are left out.
+    const withoutLive = (r: ExperimentResult) => r.target.history.map(({ attacks: _a, seconds: _s, ...h }) => h);
+    expect(withoutLive(cached.result)).toEqual(withoutLive(fresh.result));
+    expect(cached.result.target.history.some((h) => h.attacks)).toBe(false);
+    expect(fresh.result.target.history.some((h) => h.attacks)).toBe(true);
+    // And the defense did change what the attacks see.
+    expect(figures(cached.result)).not.toEqual(figures((await run(base, cache)).result));
+  }, 120_000);
+
+  it('trains again when a training field changes', async () => {
+    await tf.setBackend('cpu');
+    const cache = memoryCache();
+    await run(base, cache);
+    const { events } = await run(parseExperimentConfig({ ...base, target: { ...base.target, epochs: 3 } }), cache);
+    expect(events.filter((e) => e.type === 'epoch' && e.model === 'target')).toHaveLength(3);
+    expect(events.filter((e) => e.type === 'epoch' && e.model === 'shadow')).toHaveLength(0);
+  }, 120_000);
+
+  it('reports the attacks while the target trains, ending on the attack stage figures', async () => {
+    await tf.setBackend('cpu');
+    const { result, events } = await run(base);
+    const live = events.flatMap((e) => (e.type === 'live-attack' ? [e.snapshot] : []));
+    expect(live.length).toBeGreaterThanOrEqual(2);
+    expect(live[0].epoch).toBe(1);
+    expect(live[live.length - 1].epoch).toBe(4);
+    // The shadow trained first, so every snapshot has its thresholds.
+    expect(live.every((s) => s.shadowThresholds)).toBe(true);
+    const last = live[live.length - 1];
+    for (const attack of result.attacks) {
+      const curve = last.attacks.find((a) => a.name === attack.name);
+      expect(curve, attack.name).toBeDefined();
+      if (attack.name === 'random') continue; // its own generator stream
+      expect(curve!.auc, attack.name).toBeCloseTo(attack.auc, 12);
+      expect(curve!.tprAt1, attack.name).toBeCloseTo(attack.tprAtFpr['0.01'], 12);
+    }
+    expect(last.generalizationGap).toBeCloseTo(result.target.generalizationGap, 12);
+    // The history in results.json carries the same figures per epoch.
+    const history = result.target.history;
+    expect(history[history.length - 1].attacks?.find((a) => a.name === 'loss')?.auc).toBeCloseTo(result.attacks.find((a) => a.name === 'loss')!.auc, 12);
+  }, 120_000);
+});
+
+describe('live curves', () => {
+  it('downsamples a ROC to the grid, keeping both ends and never inventing a point', () => {
+    const scores = Float64Array.from({ length: 2000 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    const mask = Uint8Array.from({ length: 2000 }, (_, i) => (i % 2 === 0 ? 1 : 0));
+    const roc = computeRoc(scores, mask);
+    const points = downsampleRoc(roc);
+    expect(points.length).toBeLessThanOrEqual(80);
+    expect(points[0]).toEqual([0, 0]);
+    expect(points[points.length - 1]).toEqual([1, 1]);
+    const onCurve = new Set(Array.from(roc.fpr, (f, i) => `${f},${roc.tpr[i]}`));
+    for (const [f, t] of points) expect(onCurve.has(`${f},${t}`)).toBe(true);
+  });
+
+  it('bins scores over their common range', () => {
+    const h = scoreHistogram(Float64Array.from([0, 1, 1]), Float64Array.from([0, 0.5]), 2);
+    expect(h.edges).toEqual([0, 0.5, 1]);
+    expect(h.members).toEqual([1, 2]);
+    expect(h.nonMembers).toEqual([1, 1]);
+  });
+
+  it('scores less often when scoring costs more than 15 % of training', () => {
+    const pacer = new LivePacer();
+    expect(pacer.due(1, 100)).toBe(true);
+    pacer.record(1, 0.1); // 10 %: every epoch
+    expect(pacer.interval).toBe(1);
+    pacer.record(1, 0.6); // mean 0.35 s per snapshot on 1 s epochs: every 4th epoch keeps it at 8.75 %
+    expect(pacer.interval).toBe(4);
+    expect(pacer.due(6, 100)).toBe(false);
+    expect(pacer.due(8, 100)).toBe(true);
+    expect(pacer.due(100, 100)).toBe(true);
+  });
+});
