@@ -7,7 +7,7 @@ function problems(input: unknown): string[] {
     parseExperimentConfig(input);
     return [];
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
+    if (error instanceof ConfigError) return [...error.problems];
     throw error;
   }
 }
