@@ -8,8 +8,9 @@ import { ConfigError } from '../core/schema';
 import { PRESETS, parseExperimentConfig, presetConfig, type ExperimentConfig } from '../core/config';
 import { CancelledError } from '../core/cancel';
 import { runExperiment, type ProgressEvent } from '../core/experiment';
-import { toReferenceMasksCsv, toResultsJson, toScoresCsv } from '../core/results';
-import { activateBackend, hasConvolutions } from '../node/backend';
+import { toRecordsCsv, toReferenceMasksCsv, toResultsJson, toScoresCsv } from '../core/results';
+import { activateBackend } from '../node/backend';
+import { configHasConvolutions } from '../core/models/catalog';
 import { fileCache } from '../node/cache';
 import { loadDataset } from '../node/load-dataset';
 import { compareDefenses, compareTable, readCompareFile } from './compare-defenses';
@@ -17,6 +18,7 @@ import { epsilonCommand } from './epsilon';
 import { runSuite } from './suite';
 import { runShardCommand } from './shard-commands';
 import { SUITES, getSuite, type SuiteSize } from '../core/suites/suites';
+import { ATTACK_NAMES, ATTACKS, attackRequirements } from '../core/attacks/registry';
 import { formatResultsTable } from './table';
 
 const USAGE = `Usage: npm run lab -- [options]
@@ -34,12 +36,13 @@ const USAGE = `Usage: npm run lab -- [options]
 
   --preset NAME      start from a preset (default: quick); see --list-presets
   --config FILE      a JSON ExperimentConfig; fields it omits come from the preset
-  --out DIR          where results.json and scores.csv go (default: runs/<preset or config name>)
+  --out DIR          where results.json, scores.csv and records.csv go (default: runs/<preset or config name>)
   --seed N           override the config's seed
   --backend NAME     auto (default), cpu or wasm
   --cache DIR        where trained reference models' outputs are kept (default: runs/.cache)
   --no-cache         train every reference model afresh and keep nothing
   --list-presets     list the presets and exit
+  --list-attacks     list the attacks, one per line, with what each needs, and exit
   --help             show this help`;
 
 interface CliOptions {
@@ -52,13 +55,14 @@ interface CliOptions {
   size?: SuiteSize;
   noCache: boolean;
   listPresets: boolean;
+  listAttacks: boolean;
   help: boolean;
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { backend: 'auto', noCache: false, listPresets: false, help: false };
+  const options: CliOptions = { backend: 'auto', noCache: false, listPresets: false, listAttacks: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -87,6 +91,7 @@ function parseArgs(argv: readonly string[]): CliOptions {
         break;
       }
       case '--list-presets': options.listPresets = true; break;
+      case '--list-attacks': options.listAttacks = true; break;
       case '--help': case '-h': options.help = true; break;
       default: throw new UsageError(`unknown option ${flag}`);
     }
@@ -190,7 +195,7 @@ async function suiteCommand(name: string | undefined, options: CliOptions): Prom
   const size = options.size ?? 'quick';
   const outDir = options.out ?? join('runs', `suite-${suite.name}-${size}`);
   const runs = suite.runs(size);
-  const conv = runs.find((run) => hasConvolutions(run.config));
+  const conv = runs.find((run) => configHasConvolutions(run.config));
   const backend = await activateBackend(options.backend, conv?.config ?? runs[0].config);
   console.log(`MIA Lab suite ${suite.name} (${size}): ${runs.length} runs, backend ${backend}`);
   const started = Date.now();
@@ -232,6 +237,10 @@ async function main(argv: readonly string[]): Promise<void> {
   if (options.help) return void console.log(USAGE);
   if (command === 'compare-defenses') return compareCommand(options);
   if (command === 'suite') return suiteCommand(suiteName, options);
+  if (options.listAttacks) {
+    for (const name of ATTACK_NAMES) console.log(`${name.padEnd(24)} ${attackRequirements(ATTACKS[name])}`);
+    return;
+  }
   if (options.listPresets) {
     for (const [name, preset] of Object.entries(PRESETS)) console.log(`${name.padEnd(10)} ${preset.description}`);
     return;
@@ -251,9 +260,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const json = toResultsJson(result, { createdAt: new Date().toISOString(), engine: { node: process.version } });
   await writeFile(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
   await writeFile(join(outDir, 'scores.csv'), toScoresCsv(result));
+  await writeFile(join(outDir, 'records.csv'), toRecordsCsv(result));
   const masks = toReferenceMasksCsv(result);
   if (masks) await writeFile(join(outDir, 'reference-masks.csv'), masks);
-  console.log(`\nwrote ${join(outDir, 'results.json')} and ${join(outDir, 'scores.csv')}`);
+  console.log(`\nwrote ${join(outDir, 'results.json')}, ${join(outDir, 'scores.csv')} and ${join(outDir, 'records.csv')}`);
 }
 
 const argv = process.argv.slice(2);

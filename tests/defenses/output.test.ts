@@ -123,7 +123,10 @@ describe('label-only', () => {
   });
 
   it('leaves only the attacks that read a label', () => {
-    expect(applicableAttacks(true)).toEqual(['random', 'correctness']);
+    // The registry's `needs: 'labels'` decides, not a list of names here.
+    expect(applicableAttacks(true)).toEqual(['random', 'correctness', 'label-only-augmentation', 'label-only-boundary']);
+    expect(isAttackApplicable('rmia-online', true)).toBe(false);
+    expect(isAttackApplicable('quantile', true)).toBe(false);
     expect(applicableAttacks(false)).toContain('loss');
     expect(isAttackApplicable('loss', true)).toBe(false);
     expect(isAttackApplicable('correctness', true)).toBe(true);

@@ -144,6 +144,68 @@ export const LESSONS: readonly Lesson[] = [
       },
     ],
   },
+  {
+    id: 'label-only',
+    title: 'Label-only is not safe',
+    summary: 'Returning only the predicted label stops the score attacks, not membership inference: label-only attacks ask about perturbed copies and count the right answers.',
+    base: { seed: 0, dataset: { name: 'mnist' }, partSize: 1000, target: { architecture: 'mlp', epochs: 80, batchSize: 128, learningRate: 0.001 }, shadow: { count: 1 }, attacks: ['random', 'correctness', 'loss', 'confidence', 'label-only-augmentation', 'label-only-boundary'], defenses: {} },
+    hide: ['preset', 'advanced', 'backend', 'shadow'],
+    lock: ['dataset', 'attacks'],
+    steps: [
+      {
+        title: 'Scores out',
+        text: [
+          'An overfit MLP answers with its full probability vector. Press Run: the loss and confidence attacks read those scores, and the two label-only attacks (Choquette-Choo et al., arXiv:2007.14321) read only the predicted label of perturbed copies of each record.',
+          'Compare their AUCs in the table: on an overfit model the label-only attacks come close to the score attacks.',
+        ],
+      },
+      {
+        title: 'Only the label',
+        text: [
+          'Now the target returns only its predicted label (the label-only defense). Press Run.',
+          'The loss and confidence attacks are "not applicable": there is no score to threshold. The label-only attacks stay: the augmentation attack counts how many shifted copies keep the right label, the boundary attack how many noisy copies do. Their AUC has not moved, because the labels were all they ever used.',
+        ],
+        changes: { defenses: { 'label-only': {} } },
+      },
+      {
+        title: 'What does help',
+        text: [
+          'Hiding scores changes what the attacker reads, not what the model remembered. Train with fewer epochs (10) and run again: the gap shrinks, and the label-only attacks drop with it. Defenses that limit memorisation (early stopping, DP-SGD) are the ones that count.',
+        ],
+        changes: { target: { epochs: 10 } },
+      },
+    ],
+  },
+  {
+    id: 'records',
+    title: 'Which records leak',
+    summary: 'Averages hide who pays: the Records view shows the members each attack exposes first, as images, with their scores and which attacks agree.',
+    base: { seed: 0, dataset: { name: 'mnist' }, partSize: 1000, target: { architecture: 'mlp', epochs: 80, batchSize: 128, learningRate: 0.001 }, shadow: { count: 1 }, attacks: ['random', 'correctness', 'loss', 'modified-entropy', 'quantile'], defenses: {} },
+    hide: ['preset', 'advanced', 'backend', 'defenses'],
+    lock: ['dataset'],
+    steps: [
+      {
+        title: 'The most exposed members',
+        text: [
+          'An MLP overfit on 1,000 digits. Press Run, then open the Records view below the charts: it draws the members the chosen attack ranks highest, each with its score and the attack\'s threshold.',
+          'Look at them: the first ones are often odd digits, a thick 1, a 7 with a bar, a 4 that looks like a 9. A model can only fit an outlier by remembering it, so outliers leak first.',
+        ],
+      },
+      {
+        title: 'Linked views',
+        text: [
+          'Move the mouse along the ROC curve: the records above that point\'s threshold light up. Click a record to see where its score sits in each histogram.',
+          'The table now lists each attack by class and by correctness: members the model gets wrong are few, but a per-record attack still finds some.',
+        ],
+      },
+      {
+        title: 'Do the attacks agree?',
+        text: [
+          'Switch the attack in the Records view: the images change. The overlap counts members flagged at 1 % false positives by one attack, several, or all: the quantile attack (Bertran et al., arXiv:2307.03694) calibrates a threshold per record and flags different members than the global loss threshold.',
+        ],
+      },
+    ],
+  },
 ];
 
 export function findLesson(id: string): Lesson | undefined {

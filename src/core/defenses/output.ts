@@ -3,7 +3,7 @@
  * is shown. The model and its accuracy are untouched except where a defense changes the argmax
  * (noise, rounding ties). Inputs are never modified; every function returns new arrays.
  */
-import { ATTACK_NAMES, type AttackName } from '../attacks/registry';
+import { ATTACK_NAMES, ATTACKS, attackNeeds, type AttackName } from '../attacks/registry';
 import { validatePredictions, type Predictions } from '../attacks/signals';
 import type { Rng } from '../random';
 import { OUTPUT_DEFENSE_IDS, resolveDefenses, type DefenseConfig, type OutputDefenseId } from './registry';
@@ -21,8 +21,8 @@ export interface DefendedPredictions extends Predictions {
   readonly outputDefenses: readonly OutputDefenseId[];
 }
 
-/** Attacks that need nothing but the predicted label: random ignores the output, correctness reads the argmax. */
-export const LABEL_ONLY_ATTACKS: readonly AttackName[] = ['random', 'correctness'];
+/** Attacks that need nothing but the predicted label: their registry entries say `needs: 'labels'`. */
+export const LABEL_ONLY_ATTACKS: readonly AttackName[] = ATTACK_NAMES.filter((name) => attackNeeds(ATTACKS[name]) === 'labels');
 
 /** The sentence to show for an attack that cannot run on label-only outputs. */
 export const NOT_APPLICABLE_REASON = 'not applicable: the target returns only labels, and this attack thresholds a score';
