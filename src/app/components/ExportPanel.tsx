@@ -1,4 +1,4 @@
-/** Downloads in the CLI's formats, and import of a results or config file. */
+/** Downloads in the CLI's formats, and import of a results, config or bundle file (picked or dropped). */
 import { useMemo } from 'react';
 import { toScoresCsv } from '../../core/results';
 import { importFile } from '../state/actions';
@@ -38,9 +38,18 @@ export function ExportPanel() {
         </button>
       </div>
       {displayed?.stale && <p className="hint">The results shown are from an earlier run, not the current settings.</p>}
-      <label className="import">
-        Import a results.json or config file:{' '}
-        <input type="file" accept=".json,application/json" data-testid="import-file" onChange={(e) => {
+      <label
+        className="import dropzone"
+        data-testid="import-drop"
+        onDragOver={(e) => e.preventDefault()}
+        onDrop={(e) => {
+          e.preventDefault();
+          const file = e.dataTransfer.files[0];
+          if (file) void importFile(file);
+        }}
+      >
+        Import a results.json, a config, or an experiment bundle (.miab, from <code>lab bundle</code>): pick it or drop it here{' '}
+        <input type="file" accept=".json,.miab,application/json,application/octet-stream" data-testid="import-file" onChange={(e) => {
           const file = e.target.files?.[0];
           if (file) void importFile(file);
           e.target.value = '';

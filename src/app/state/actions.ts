@@ -9,6 +9,8 @@ import { ExperimentClient, type RunOutcome } from '../worker/experiment-client';
 import { configHash } from '../../core/hash';
 import { useConfigStore } from './config-store';
 import { parseImportedFile } from './import-export';
+import { looksLikeBundle, storeBundle } from './import-bundle';
+import { BUNDLE_EXTENSION } from '../../core/bundle';
 import { useResultsStore } from './results-store';
 import { useRunStore } from './run-store';
 import { useUiStore } from './ui-store';
@@ -153,10 +155,24 @@ export async function chooseDatasetFiles(files: Iterable<File>): Promise<void> {
   if (!ok) useUiStore.getState().say('error', 'These files cannot be used as a dataset.', useConfigStore.getState().problems);
 }
 
+/** A bundle made by `lab bundle`: checked whole, then stored; the run it holds is shown. */
+async function importBundle(fileName: string, bytes: Uint8Array): Promise<void> {
+  const { run, problems, message } = await storeBundle(fileName, bytes);
+  useConfigStore.getState().replace(run.config);
+  useResultsStore.getState().add(run);
+  useUiStore.getState().select(run.hash);
+  void refreshStorage();
+  const say = useUiStore.getState().say;
+  if (problems.length > 0) say('error', `${fileName}: the results are shown, but not everything could be stored.`, problems);
+  else say('notice', message);
+}
+
 export async function importFile(file: File): Promise<void> {
   const say = useUiStore.getState().say;
   try {
-    const imported = parseImportedFile(file.name, await file.text());
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (file.name.endsWith(BUNDLE_EXTENSION) || looksLikeBundle(bytes)) return await importBundle(file.name, bytes);
+    const imported = parseImportedFile(file.name, new TextDecoder().decode(bytes));
     if (imported.kind === 'config') {
       useConfigStore.getState().replace(imported.config);
       say('notice', `${file.name}: config loaded into the controls.`);
