@@ -84,7 +84,10 @@ export async function activateBackend(
   const plan = planBackends(requested, broken);
   const notices = [...plan.notices];
   let candidates = plan.candidates;
-  if (requested === 'auto' && candidates[0] === 'webgpu' && (await describeAdapter())?.isFallbackAdapter) {
+  // The adapter is reported whenever it was asked for, even when another backend ends up running,
+  // so the page (and the e2e test) can tell a software adapter from a real GPU.
+  let adapter = requested === 'auto' && candidates[0] === 'webgpu' ? await describeAdapter() : undefined;
+  if (adapter?.isFallbackAdapter) {
     // A software WebGPU adapter (SwiftShader) trained 25-30× slower than wasm with the lab's
     // kernels in `npm run bench` (headless Chromium, 2 cores): auto prefers wasm there.
     candidates = ['wasm', ...candidates.filter((name) => name !== 'wasm')];
@@ -96,10 +99,10 @@ export async function activateBackend(
       tf.env().set('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', true);
     }
     if (await tryBackend(name)) {
-      const adapter = name === 'webgpu' ? await describeAdapter() : undefined;
-      if (name === 'webgpu') watchDeviceLoss(onDeviceLost);
-      if (adapter?.isFallbackAdapter) {
-        notices.push('WebGPU runs on a software adapter here; webgl or wasm may train faster on this machine.');
+      if (name === 'webgpu') {
+        adapter = (await describeAdapter()) ?? adapter;
+        watchDeviceLoss(onDeviceLost);
+        if (adapter?.isFallbackAdapter) notices.push('WebGPU runs on a software adapter here; webgl or wasm may train faster on this machine.');
       }
       return { requested, active: name, ...(adapter ? { adapter } : {}), notices };
     }

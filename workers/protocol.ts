@@ -31,6 +31,7 @@ export interface BackendInfo {
   readonly requested: BackendChoice;
   /** tf.getBackend() after activation: the backend that really runs. */
   readonly active: BackendName;
+  /** The WebGPU adapter, when the worker asked for one (running WebGPU, or auto deciding against it). */
   readonly adapter?: AdapterInfo;
   /** Why the active backend differs from the request, and other things the user should know. */
   readonly notices: readonly string[];

@@ -7,6 +7,10 @@
  * the price and the privacy figures), pause / step / resume / cancel through the worker's gate,
  * chart export, a lesson link, and one quick suite run to the end with a stop and a resume in the
  * middle. Needs Chromium (scripts/ensure-chromium.mjs installs it before npm test).
+ *
+ * Robust under load (scripts/e2e-soak.sh runs this file again and again beside the other tests and
+ * a CPU hog): every wait is for a state, with a generous timeout, never for the page to be idle or
+ * fast. Main-thread long tasks (over 50 ms) are recorded throughout and reported per test.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,11 +19,12 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseExperimentConfig } from '../../src/core/config';
+import { DEFAULT_CONFIG, parseExperimentConfig } from '../../src/core/config';
 import { getSuite } from '../../src/core/suites/suites';
 import { runExperiment } from '../../src/core/experiment';
 import { loadDataset } from '../../src/node/load-dataset';
 import { configToHash } from '../../src/app/state/url-hash';
+import { LONG_TASK_OBSERVER, readLongTasks, summariseLongTasks } from './long-tasks';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,8 +33,11 @@ const TINY = parseExperimentConfig({
   partSize: 100,
   target: { architecture: 'mlp', epochs: 2, batchSize: 32, learningRate: 0.001 },
 });
+/** Waits for a state: long enough for a 2-core machine under a CPU hog, never a timing claim. */
+const STATE = { timeout: 120_000 };
+const RUN = { timeout: 600_000 };
 
-describe('the app in headless Chromium', () => {
+describe('the app in headless Chromium', { timeout: 900_000 }, () => {
   let outDir: string;
   let server: PreviewServer;
   let baseUrl: string;
@@ -45,9 +53,11 @@ describe('the app in headless Chromium', () => {
     baseUrl = server.resolvedUrls?.local[0] ?? '';
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--enable-unsafe-webgpu'] });
     context = await browser.newContext();
+    await context.addInitScript(LONG_TASK_OBSERVER);
     page = await context.newPage();
+    page.setDefaultTimeout(STATE.timeout);
     page.on('pageerror', (error) => pageErrors.push(error.message));
-  }, 180_000);
+  }, 600_000);
 
   afterAll(async () => {
     await context?.close();
@@ -58,10 +68,10 @@ describe('the app in headless Chromium', () => {
 
   it('runs a tiny experiment on WebGPU in the worker and shows the table, ROC and gap charts', async () => {
     await page.goto(`${baseUrl}${configToHash(TINY, 'webgpu')}`);
-    await expect.poll(() => page.getByTestId('part-size').inputValue()).toBe('100');
+    await expect.poll(() => page.getByTestId('part-size').inputValue(), STATE).toBe('100');
     const started = Date.now();
     await page.getByTestId('run').click();
-    await page.getByTestId('results-table').waitFor({ timeout: 90_000 });
+    await page.getByTestId('results-table').waitFor(RUN);
     const seconds = (Date.now() - started) / 1000;
     expect(await page.getByTestId('backend-active').getAttribute('data-backend')).toBe('webgpu');
     expect(await page.getByTestId('run-status').getAttribute('data-status')).toBe('done');
@@ -69,11 +79,12 @@ describe('the app in headless Chromium', () => {
     expect(await rows.count()).toBe(TINY.attacks.length);
     const aucs = await page.locator('[data-testid="results-table"] td[data-metric="auc"]').allTextContents();
     for (const auc of aucs) expect(Number(auc)).toBeGreaterThanOrEqual(0);
-    // One curve per attack plus the chance diagonal, drawn as SVG paths.
-    expect(await page.locator('[data-testid="roc-chart"] .recharts-line path.recharts-curve').count()).toBe(TINY.attacks.length + 1);
-    expect(await page.locator('[data-testid="gap-chart"] .recharts-scatter-symbol').count()).toBe(TINY.attacks.length);
+    // One curve per attack plus the chance diagonal, drawn as SVG paths (charts draw one per task: wait for them).
+    const rocCurves = () => page.locator('[data-testid="roc-chart"] .recharts-line path.recharts-curve').count();
+    await expect.poll(rocCurves, STATE).toBe(TINY.attacks.length + 1);
+    await expect.poll(() => page.locator('[data-testid="gap-chart"] .recharts-scatter-symbol').count(), STATE).toBe(TINY.attacks.length);
     await page.getByTestId('roc-log').click();
-    expect(await page.locator('[data-testid="roc-chart"] .recharts-line path.recharts-curve').count()).toBe(TINY.attacks.length + 1);
+    await expect.poll(rocCurves, STATE).toBe(TINY.attacks.length + 1);
     expect(await page.getByTestId('stale-notice').count()).toBe(0);
     // The same config and seed in Node (the CLI's engine, cpu backend) gives the same figures.
     const node = await runExperiment(TINY, { loadDataset });
@@ -102,24 +113,37 @@ describe('the app in headless Chromium', () => {
 
   it('restores the results from IndexedDB after a reload, without retraining', async () => {
     await page.reload();
-    await page.getByTestId('results-table').waitFor({ timeout: 15_000 });
+    await page.getByTestId('results-table').waitFor(STATE);
     expect(await page.getByTestId('run-status').getAttribute('data-status')).toBe('idle');
     expect(await page.locator('[data-testid="results-table"] tbody tr').count()).toBe(TINY.attacks.length);
     // Changing a control makes the charts say they are stale.
     await page.getByTestId('seed').fill('4');
-    await page.getByTestId('stale-notice').first().waitFor({ timeout: 5_000 });
+    await page.getByTestId('stale-notice').first().waitFor(STATE);
     expect(page.url()).toContain('seed=4');
   });
 
-  it('picks wasm on auto when WebGPU is only a software adapter, and says why', async () => {
+  it('picks wasm on auto when WebGPU is only a software adapter (WebGPU on a real GPU), and says why', async () => {
     const auto = parseExperimentConfig({ ...TINY, seed: 21 });
     await page.goto('about:blank');
     await page.goto(`${baseUrl}${configToHash(auto, 'auto')}`);
-    await expect.poll(() => page.getByTestId('seed').inputValue()).toBe('21');
+    await expect.poll(() => page.getByTestId('seed').inputValue(), STATE).toBe('21');
     await page.getByTestId('run').click();
-    await page.locator('[data-testid="run-status"][data-status="done"]').waitFor({ timeout: 90_000 });
-    expect(await page.getByTestId('backend-active').getAttribute('data-backend')).toBe('wasm');
-    expect(await page.getByText(/software adapter, much slower than WebAssembly/).count()).toBeGreaterThan(0);
+    await page.locator('[data-testid="run-status"][data-status="done"]').waitFor(RUN);
+    // What is right depends on the machine: read the adapter the worker reports.
+    const reported = page.getByTestId('backend-active');
+    const adapter = await reported.getAttribute('data-adapter');
+    const active = await reported.getAttribute('data-backend');
+    console.info(`e2e: auto on this machine: adapter ${adapter}, backend ${active} (${await reported.textContent()})`);
+    if (adapter === 'hardware') {
+      expect(active).toBe('webgpu');
+    } else if (adapter === 'software') {
+      expect(active).toBe('wasm');
+      expect(await page.getByText(/software adapter, much slower than WebAssembly/).count()).toBeGreaterThan(0);
+    } else {
+      // No WebGPU adapter at all: the next backend of the auto order that starts.
+      expect(adapter).toBe('none');
+      expect(['webgl', 'wasm', 'cpu']).toContain(active);
+    }
     expect(pageErrors).toEqual([]);
   });
 
@@ -128,10 +152,10 @@ describe('the app in headless Chromium', () => {
       { name: 'train-images-idx3-ubyte', mimeType: 'application/octet-stream', buffer: Buffer.from('not an idx file at all') },
       { name: 'train-labels-idx1-ubyte', mimeType: 'application/octet-stream', buffer: Buffer.from([0, 0, 8, 1, 0, 0, 0, 1, 0]) },
     ]);
-    await expect.poll(() => page.getByTestId('dataset').inputValue()).toBe('custom');
+    await expect.poll(() => page.getByTestId('dataset').inputValue(), STATE).toBe('custom');
     await page.getByTestId('run').click();
     const error = page.getByTestId('run-error');
-    await error.waitFor({ timeout: 30_000 });
+    await error.waitFor(STATE);
     expect(await error.textContent()).toMatch(/train-(images|labels)-idx[13]-ubyte/);
     expect(await page.getByTestId('run').isEnabled()).toBe(true);
   });
@@ -141,19 +165,19 @@ describe('the app in headless Chromium', () => {
     // A hash-only navigation followed by a reload can land on the previous address: go via about:blank.
     await page.goto('about:blank');
     await page.goto(`${baseUrl}${configToHash(long, 'cpu')}`);
-    await expect.poll(() => page.getByTestId('part-size').inputValue()).toBe('500');
+    await expect.poll(() => page.getByTestId('part-size').inputValue(), STATE).toBe('500');
     await page.getByTestId('run').click();
-    await page.locator('[data-testid="stage-train-target"][data-status="running"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="stage-train-target"][data-status="running"]').waitFor(STATE);
     const clicked = Date.now();
     await page.getByTestId('cancel').click();
-    await page.locator('[data-testid="run-status"][data-status="cancelled"]').waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="run-status"][data-status="cancelled"]').waitFor(STATE);
     console.info(`e2e: cancel took effect in ${((Date.now() - clicked) / 1000).toFixed(1)} s`);
     expect(await page.getByTestId('run').isEnabled()).toBe(true);
     // The worker stopped itself at a batch boundary; it did not have to be terminated.
     expect(await page.getByText('so it was terminated').count()).toBe(0);
     // The page still answers: a control can be changed and is written to the URL.
     await page.getByTestId('part-size').fill('120');
-    await expect.poll(() => page.url()).toContain('partSize=120');
+    await expect.poll(() => page.url(), STATE).toContain('partSize=120');
     expect(pageErrors).toEqual([]);
   });
 
@@ -185,25 +209,25 @@ describe('the app in headless Chromium', () => {
     await epsilon.waitFor();
     const before = Number(await epsilon.getAttribute('data-epsilon'));
     await page.getByTestId('defense-dp-sgd-noiseMultiplier').fill('2');
-    await expect.poll(async () => Number(await epsilon.getAttribute('data-epsilon'))).toBeLessThan(before);
-    await expect.poll(() => page.url()).toContain('defenses.dp-sgd.noiseMultiplier=2');
+    await expect.poll(async () => Number(await epsilon.getAttribute('data-epsilon')), STATE).toBeLessThan(before);
+    await expect.poll(() => page.url(), STATE).toContain('defenses.dp-sgd.noiseMultiplier=2');
     expect(await epsilon.textContent()).toContain('Poisson sampling');
 
     // Pause before the first epoch, step exactly one, then resume.
     await page.getByTestId('run').click();
     await page.getByTestId('pause').click();
-    await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor(STATE);
     const held = await targetEpoch();
     await page.waitForTimeout(1_000);
     expect(await targetEpoch()).toBe(held);
     await page.getByTestId('step').click();
-    await expect.poll(targetEpoch, { timeout: 30_000 }).toBe(held + 1);
-    await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor({ timeout: 30_000 });
+    await expect.poll(targetEpoch, STATE).toBe(held + 1);
+    await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor(STATE);
     await page.waitForTimeout(500);
     expect(await targetEpoch()).toBe(held + 1);
     await page.getByTestId('resume').click();
     // (The table of an earlier run may already be on screen, marked stale: wait for this run.)
-    await page.locator('[data-testid="run-status"][data-status="done"]').waitFor({ timeout: 90_000 });
+    await page.locator('[data-testid="run-status"][data-status="done"]').waitFor(RUN);
     expect(await page.getByTestId('stale-notice').count()).toBe(0);
 
     // Under label-only the loss attack is "not applicable", with the reason, never NaN.
@@ -214,9 +238,10 @@ describe('the app in headless Chromium', () => {
     expect(Number(await page.locator('[data-testid="defense-price"] td[data-metric="undefended"]').textContent())).toBeGreaterThan(0);
     expect(await page.getByTestId('accountant-epsilon').textContent()).toMatch(/ε = \d/);
     expect(await page.getByTestId('empirical-epsilon').textContent()).toMatch(/Strongest attack/);
-    expect(await page.locator('[data-testid="privacy-chart"] .recharts-scatter-symbol').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-testid="privacy-chart"] .recharts-scatter-symbol').count(), STATE).toBeGreaterThan(0);
 
-    // Each chart exports as SVG and PNG.
+    // Each chart exports as SVG and PNG (once drawn: charts draw one per task).
+    await expect.poll(() => page.locator('[data-testid="roc-chart"] path.recharts-curve').count(), STATE).toBeGreaterThan(0);
     const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('roc-chart-export-svg').click()]);
     const svg = await readFile((await svgDownload.path()) as string, 'utf8');
     expect(svgDownload.suggestedFilename()).toBe('mia-lab-roc-curves.svg');
@@ -235,14 +260,16 @@ describe('the app in headless Chromium', () => {
     await openFresh(configToHash(long, 'wasm'));
     const started = Date.now();
     await page.getByTestId('run').click();
-    await expect.poll(targetEpoch, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(targetEpoch, STATE).toBeGreaterThan(0);
     console.info(`e2e: first epoch after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await page.getByTestId('pause').click();
-    await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor(STATE);
     const clicked = Date.now();
     await page.getByTestId('cancel').click();
-    await page.locator('[data-testid="run-status"][data-status="cancelled"]').waitFor({ timeout: 5_000 });
-    expect(Date.now() - clicked).toBeLessThan(3_000);
+    await page.locator('[data-testid="run-status"][data-status="cancelled"]').waitFor(STATE);
+    console.info(`e2e: a paused run cancelled in ${((Date.now() - clicked) / 1000).toFixed(1)} s`);
+    // "At once" is the worker's own acknowledgement: had it not answered within the client's grace
+    // period (CANCEL_GRACE_MS) it would have been terminated, and the page would say so.
     expect(await page.getByText('so it was terminated').count()).toBe(0);
   });
 
@@ -258,10 +285,29 @@ describe('the app in headless Chromium', () => {
     await page.getByTestId('lesson-next').click();
     await page.getByTestId('lesson-next').click();
     expect(await page.getByTestId('lesson').getAttribute('data-step')).toBe('2');
-    await expect.poll(() => page.getByTestId('part-size').inputValue()).toBe('5000');
-    await expect.poll(() => page.url()).toMatch(/#lesson=overfitting&step=2&hide=.*partSize=5000/);
+    await expect.poll(() => page.getByTestId('part-size').inputValue(), STATE).toBe('5000');
+    await expect.poll(() => page.url(), STATE).toMatch(/#lesson=overfitting&step=2&hide=.*partSize=5000/);
     await page.getByText('Leave the lesson').click();
     await page.getByTestId('group-defenses').waitFor();
+  });
+
+  it('runs the app\'s default experiment to the end, its long tasks measured and reported', async () => {
+    await openFresh('#backend=auto');
+    await expect.poll(() => page.getByTestId('part-size').inputValue(), STATE).toBe(String(DEFAULT_CONFIG.partSize));
+    await readLongTasks(page);
+    const started = Date.now();
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="run-status"][data-status="done"]').waitFor(RUN);
+    expect(await page.locator('[data-testid="results-table"] tbody tr').count()).toBe(DEFAULT_CONFIG.attacks.length);
+    await expect.poll(() => page.locator('[data-testid="roc-chart"] path.recharts-curve').count(), STATE).toBe(DEFAULT_CONFIG.attacks.length + 1);
+    await expect.poll(() => page.locator('[data-testid="histograms"] .recharts-area').count(), STATE).toBeGreaterThan(0);
+    // Issue 10's target is no task over 100 ms; a timing, so reported here (and by scripts/long-tasks.ts), not asserted.
+    const tasks = summariseLongTasks(await readLongTasks(page));
+    console.info(
+      `e2e: long tasks during the default run (${((Date.now() - started) / 1000).toFixed(1)} s): ${tasks.count}, longest ${tasks.longest.toFixed(0)} ms, ` +
+        `${tasks.over100} over 100 ms, ${tasks.total.toFixed(0)} ms blocked in total`,
+    );
+    expect(pageErrors).toEqual([]);
   });
 
   it('runs a quick suite end to end in the worker, stopping and resuming from IndexedDB on the way', async () => {
@@ -270,24 +316,26 @@ describe('the app in headless Chromium', () => {
     await page.getByTestId('suite').selectOption('gap');
     const rows = page.locator('[data-testid="suite-grid"] tbody tr');
     const runs = getSuite('gap').runs('quick');
-    await expect.poll(() => rows.count()).toBe(runs.length);
+    await expect.poll(() => rows.count(), STATE).toBe(runs.length);
+    await readLongTasks(page);
     const started = Date.now();
     await page.getByTestId('suite-start').click();
     await page.locator('[data-testid="suite-progress"][data-status="running"]').waitFor();
-    await page.locator('[data-testid="suite-grid"] tr[data-status="done"]').first().waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="suite-grid"] tr[data-status="done"]').first().waitFor(STATE);
     // The first finished run already fills the suite's tables.
     await page.getByTestId('suite-table').first().waitFor();
     await page.getByTestId('suite-stop').click();
-    await page.locator('[data-testid="suite-progress"][data-status="stopped"]').waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="suite-progress"][data-status="stopped"]').waitFor(STATE);
     const doneBefore = await page.locator('[data-testid="suite-grid"] tr[data-status="done"]').count();
     expect(doneBefore).toBeGreaterThanOrEqual(1);
 
     // A reload: the finished runs come back from IndexedDB and are reused, not retrained.
+    const beforeReload = await readLongTasks(page);
     await page.reload();
     await page.getByTestId('suite').selectOption('gap');
-    await expect.poll(() => page.locator('[data-testid="suite-grid"] tr[data-status="cached"]').count()).toBe(doneBefore);
+    await expect.poll(() => page.locator('[data-testid="suite-grid"] tr[data-status="cached"]').count(), STATE).toBe(doneBefore);
     await page.getByTestId('suite-start').click();
-    await page.locator('[data-testid="suite-progress"][data-status="done"]').waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="suite-progress"][data-status="done"]').waitFor(RUN);
     const statuses = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status')));
     expect(statuses.filter((s) => s === 'cached')).toHaveLength(doneBefore);
     expect(statuses.filter((s) => s === 'done')).toHaveLength(runs.length - doneBefore);
@@ -295,6 +343,9 @@ describe('the app in headless Chromium', () => {
     expect(await page.locator('[data-testid="suite-figure"] svg circle, [data-testid="suite-figure"] svg path').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="suite-summary"] .stale').count()).toBe(0);
     console.info(`e2e: the quick "gap" suite (${runs.length} runs, one stop and resume) took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // Long tasks of both halves (the observer starts afresh with the reloaded page).
+    const tasks = summariseLongTasks([...beforeReload, ...(await readLongTasks(page))]);
+    console.info(`e2e: long tasks during the suite run: ${tasks.count}, longest ${tasks.longest.toFixed(0)} ms, ${tasks.over100} over 100 ms, ${tasks.total.toFixed(0)} ms in total`);
     expect(pageErrors).toEqual([]);
   });
 });

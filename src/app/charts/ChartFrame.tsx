@@ -4,6 +4,7 @@
  */
 import { useRef, useState, type ReactNode } from 'react';
 import { chartToSvg, downloadPng, downloadSvg, fileStem } from './export-chart';
+import { QueuedDraw } from './QueuedDraw';
 
 interface Props {
   readonly title: string;
@@ -57,7 +58,7 @@ export function ChartFrame({ title, explanation, more, stale, testId, children }
       )}
       <div className="chart-body">
         <div className="chart-plot" ref={plot}>
-          {children}
+          <QueuedDraw>{children}</QueuedDraw>
         </div>
         <aside className="chart-explanation">
           <p>{explanation}</p>

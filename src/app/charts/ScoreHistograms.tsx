@@ -5,6 +5,7 @@ import type { AttackResult } from '../../core/attacks/evaluate';
 import { ChartFrame, arxiv } from './ChartFrame';
 import { attackLabel } from './RocChart';
 import { scoreHistogram } from './chart-data';
+import { QueuedDraw } from './QueuedDraw';
 import { useRecordsStore } from '../records/records-store';
 
 /** The score of record `position` (members first) under an attack, or undefined. */
@@ -70,8 +71,11 @@ function ScoreHistogramsView({ attacks, stale }: { attacks: readonly AttackResul
         <p className="empty">This result has no per-record scores (an imported results file). Run it to see the distributions.</p>
       ) : (
         <div className="grid">
+          {/* One histogram per task (QueuedDraw.tsx): six at once held the page too long. */}
           {withScores.map((a) => (
-            <Histogram key={a.name} attack={a} />
+            <QueuedDraw key={a.name} minHeight={200}>
+              <Histogram attack={a} />
+            </QueuedDraw>
           ))}
         </div>
       )}

@@ -4,6 +4,8 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import type { EpochMetrics } from '../../core/models/train';
 import { ChartFrame, arxiv } from './ChartFrame';
 import { trainingRows } from './chart-data';
+import { LightLines, type LightSeries } from './LightLines';
+import { QueuedDraw } from './QueuedDraw';
 
 interface Props {
   readonly target: readonly EpochMetrics[];
@@ -53,6 +55,27 @@ function MetricChart({ rows, metric, label }: { rows: ReturnType<typeof training
   );
 }
 
+/** The same series as MetricChart, drawn light (LightLines.tsx) while the run goes on. */
+function LiveMetricChart({ rows, metric, label }: { rows: ReturnType<typeof trainingRows>; metric: 'Accuracy' | 'Loss'; label: string }) {
+  const series: LightSeries[] = [];
+  let top = metric === 'Accuracy' ? 1 : 0;
+  for (const s of SERIES) {
+    const [model, split] = s.key.split('.');
+    const dataKey = `${model}.${split}${metric}`;
+    const points = rows.filter((r) => dataKey in r).map((r) => [r.epoch, r[dataKey]] as const);
+    if (points.length === 0) continue;
+    if (metric === 'Loss') for (const [, y] of points) if (Number.isFinite(y)) top = Math.max(top, y * 1.05);
+    series.push({ name: s.label, colour: s.colour, dashed: s.dash !== undefined, points });
+  }
+  const epochs = Math.max(1, ...rows.map((r) => r.epoch));
+  return (
+    <div className="subchart">
+      <h4>{label}</h4>
+      <LightLines series={series} xDomain={[1, epochs]} yDomain={[0, top || 1]} xLabel="epoch" />
+    </div>
+  );
+}
+
 function TrainingCurvesView({ target, shadow = [], stale, live }: Props) {
   const rows = trainingRows(target, shadow);
   return (
@@ -78,8 +101,23 @@ function TrainingCurvesView({ target, shadow = [], stale, live }: Props) {
         <p className="empty">No epochs yet.</p>
       ) : (
         <div className="pair">
-          <MetricChart rows={rows} metric="Accuracy" label="Accuracy" />
-          <MetricChart rows={rows} metric="Loss" label="Loss" />
+          {/* Live: plain SVG, redrawn a few times a second for a millisecond each; the finished run gets
+              recharts (tooltips, legend), one chart per task (QueuedDraw.tsx). */}
+          {live ? (
+            <>
+              <LiveMetricChart rows={rows} metric="Accuracy" label="Accuracy" />
+              <LiveMetricChart rows={rows} metric="Loss" label="Loss" />
+            </>
+          ) : (
+            <>
+              <QueuedDraw minHeight={250}>
+                <MetricChart rows={rows} metric="Accuracy" label="Accuracy" />
+              </QueuedDraw>
+              <QueuedDraw minHeight={250}>
+                <MetricChart rows={rows} metric="Loss" label="Loss" />
+              </QueuedDraw>
+            </>
+          )}
         </div>
       )}
     </ChartFrame>

@@ -71,7 +71,7 @@ export function chartToSvg(container: HTMLElement, title: string): string {
   const TITLE_HEIGHT = 28;
   const serializer = new XMLSerializer();
   const parts: SvgPart[] = [];
-  const svgs = [...container.querySelectorAll<SVGSVGElement>('svg.recharts-surface')];
+  const svgs = [...container.querySelectorAll<SVGSVGElement>('svg.recharts-surface, svg.chart-surface')];
   for (const svg of svgs) {
     const rect = svg.getBoundingClientRect();
     if (rect.width === 0 || rect.height === 0) continue;

@@ -5,14 +5,16 @@
 import type { NamedBytes } from '../../core/datasets/types';
 import { clearStorage, describeStorageError, estimateStorage, loadRuns, saveRun, type StoredRun } from '../../shared/storage/db';
 import type { ExperimentConfig } from '../../core/config';
+import type { ProgressEvent } from '../../core/experiment';
 import { ExperimentClient, type RunOutcome } from '../worker/experiment-client';
+import { ProgressThrottle } from '../worker/progress-throttle';
 import { configHash } from '../../core/hash';
 import { useConfigStore } from './config-store';
 import { parseImportedFile } from './import-export';
 import { looksLikeBundle, storeBundle } from './import-bundle';
 import { BUNDLE_EXTENSION } from '../../core/bundle';
 import { useResultsStore } from './results-store';
-import { useRunStore } from './run-store';
+import { reduceProgress, useRunStore } from './run-store';
 import { useUiStore } from './ui-store';
 
 let client: ExperimentClient | undefined;
@@ -20,12 +22,6 @@ let client: ExperimentClient | undefined;
 function getClient(): ExperimentClient {
   client ??= new ExperimentClient();
   return client;
-}
-
-/** For tests and for the app's teardown. */
-export function setClient(next: ExperimentClient | undefined): void {
-  client?.dispose();
-  client = next;
 }
 
 export async function refreshStorage(): Promise<void> {
@@ -39,16 +35,28 @@ export async function refreshStorage(): Promise<void> {
  */
 export async function executeRun(config: ExperimentConfig, hash: string, files?: readonly NamedBytes[]): Promise<RunOutcome> {
   useRunStore.getState().start(config, hash);
+  // Progress reaches the store in batches, a few a second; anything else flushes it first, in order.
+  const progress = new ProgressThrottle<ProgressEvent>((events) =>
+    useRunStore.setState(({ run }) => {
+      const now = Date.now();
+      return { run: events.reduce((folded, event) => reduceProgress(folded, event, now), run) };
+    }),
+  );
+  const flushed = <A extends unknown[]>(handler: (...args: A) => void) => (...args: A) => {
+    progress.flush();
+    handler(...args);
+  };
   const outcome = await getClient().run(
     { config, backend: useUiStore.getState().backend, ...(files ? { files } : {}) },
     {
-      onBackend: (info) => useRunStore.getState().setBackend(info),
-      onDataset: (dataset) => useRunStore.getState().setDataset(dataset),
-      onProgress: (event) => useRunStore.getState().progress(event),
-      onNotice: (message) => useRunStore.getState().notice(message),
-      onGate: (state) => useRunStore.getState().gate(state),
+      onBackend: flushed((info) => useRunStore.getState().setBackend(info)),
+      onDataset: flushed((dataset) => useRunStore.getState().setDataset(dataset)),
+      onProgress: (event) => progress.push(event),
+      onNotice: flushed((message) => useRunStore.getState().notice(message)),
+      onGate: flushed((state) => useRunStore.getState().gate(state)),
     },
   );
+  progress.flush();
   const finish = useRunStore.getState().finish;
   switch (outcome.kind) {
     case 'result':
@@ -132,8 +140,14 @@ export async function restoreSession(): Promise<void> {
 }
 
 export async function clearCache(): Promise<void> {
+  if (runIsActive()) {
+    useUiStore.getState().say('notice', 'A run is using the cache: cancel it first, then clear the cache.');
+    return;
+  }
   try {
     await clearStorage();
+    // The worker keeps recent stage outputs in memory too (experiment.worker.ts): a fresh worker holds none.
+    client?.restart();
     useResultsStore.getState().clear();
     useUiStore.getState().say('notice', 'The cache (stored results and parsed datasets) was cleared.');
   } catch (error) {

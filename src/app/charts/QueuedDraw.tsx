@@ -1,0 +1,58 @@
+/**
+ * Charts drawn one per task. recharts builds, measures and re-renders its SVG synchronously (its
+ * own store updates from effects cannot be time-sliced), so a page that drew a dozen charts at
+ * the end of a run held the main thread for 0.7 s (issue 10: no task over 100 ms). Each
+ * <QueuedDraw> shows its children only when its turn in one page-wide queue comes; a turn is one
+ * macrotask that renders and commits that chart alone (flushSync), so input and painting get in
+ * between charts. A queued chart draws its newest children when its turn comes (live charts skip
+ * stale frames); the chart drawn last stays on screen until the new one is ready.
+ */
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { flushSync } from 'react-dom';
+
+const queue: (() => void)[] = [];
+let pending = false;
+
+function drawNext(): void {
+  pending = false;
+  const job = queue.shift();
+  if (queue.length > 0) scheduleTurn();
+  job?.();
+}
+
+function scheduleTurn(): void {
+  if (pending) return;
+  pending = true;
+  setTimeout(drawNext, 0);
+}
+
+/** Queue `draw` for its own task; the returned function takes it out of the queue again. */
+export function queueDraw(draw: () => void): () => void {
+  const job = () => draw();
+  queue.push(job);
+  scheduleTurn();
+  return () => {
+    const at = queue.indexOf(job);
+    if (at >= 0) queue.splice(at, 1);
+  };
+}
+
+export function QueuedDraw({ children, minHeight }: { children: ReactNode; minHeight?: number }) {
+  // Server rendering (the component tests) has no frame to protect: draw at once there.
+  const [shown, setShown] = useState<{ children: ReactNode } | undefined>(() => (typeof window === 'undefined' ? { children } : undefined));
+  const latest = useRef(children);
+  latest.current = children;
+  const queued = useRef<(() => void) | undefined>(undefined);
+  useEffect(() => {
+    // A chart already waiting keeps its place in the queue and will draw its newest children, so
+    // charts that change every flush (the live ones) cannot push one another back for ever.
+    if (shown?.children === children || queued.current) return;
+    queued.current = queueDraw(() => {
+      queued.current = undefined;
+      flushSync(() => setShown({ children: latest.current }));
+    });
+  }, [children, shown]);
+  useEffect(() => () => queued.current?.(), []);
+  if (!shown) return <div className="chart-pending" style={minHeight ? { minHeight } : undefined} data-testid="chart-pending" aria-busy="true" />;
+  return <>{shown.children}</>;
+}
