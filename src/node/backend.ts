@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { ExperimentConfig } from '../core/config';
 import { registerWasmKernels } from '../core/kernels/wasm-kernels';
-import { ARCHITECTURE_CATALOG } from '../core/models/catalog';
+import { configHasConvolutions } from '../core/models/catalog';
 
 export const NODE_BACKENDS = ['auto', 'cpu', 'wasm'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
@@ -17,18 +17,13 @@ export type NodeBackend = (typeof NODE_BACKENDS)[number];
 const STOCK_WASM = process.env.MIA_LAB_STOCK_WASM === '1';
 if (!STOCK_WASM) registerWasmKernels();
 
-/** True when a model of the config has convolutions. */
-export function hasConvolutions(config: ExperimentConfig): boolean {
-  return [config.target, config.shadow, config.reference].some((t) => ARCHITECTURE_CATALOG[t.architecture].hasConvolutions);
-}
-
 /** Resolve "auto", refuse combinations that cannot train, and activate the backend. Returns its name. */
 export async function activateBackend(requested: string, config: ExperimentConfig): Promise<string> {
   if (!(NODE_BACKENDS as readonly string[]).includes(requested)) {
     throw new Error(`--backend: unknown backend "${requested}" (in Node: ${NODE_BACKENDS.join(', ')})`);
   }
   const name = requested === 'auto' ? 'wasm' : requested;
-  if (name === 'wasm' && STOCK_WASM && hasConvolutions(config)) {
+  if (name === 'wasm' && STOCK_WASM && configHasConvolutions(config)) {
     throw new Error(
       '--backend wasm with MIA_LAB_STOCK_WASM=1: the stock wasm backend cannot train convolutional models ' +
         '(no Conv2DBackpropFilter kernel); unset MIA_LAB_STOCK_WASM or use --backend cpu',

@@ -5,8 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Predictions } from '../attacks/signals';
+import { logSoftmaxRows, softmaxRows } from '../math/softmax';
 import type { InputShape } from './architectures';
-import { logSoftmaxRows } from '../math/softmax';
+
+/** Re-exported for callers not yet switched to math/softmax (the one softmax); new code imports it there. */
+export { softmaxRows };
 
 /** A part of the data uploaded once as tensors, with its labels kept on the JS side too. */
 export interface TensorPart {
@@ -39,24 +42,6 @@ export function uploadPart(part: LabelledImages, shape: InputShape): TensorPart 
 export function disposePart(part: TensorPart): void {
   part.x.dispose();
   part.y.dispose();
-}
-
-/** Row-wise softmax of float32 logits, computed in float64 with the max subtracted (no overflow). */
-export function softmaxRows(logits: Float32Array, count: number, numClasses: number): Float64Array {
-  const probabilities = new Float64Array(count * numClasses);
-  for (let row = 0; row < count; row++) {
-    const offset = row * numClasses;
-    let max = -Infinity;
-    for (let c = 0; c < numClasses; c++) max = Math.max(max, logits[offset + c]);
-    let sum = 0;
-    for (let c = 0; c < numClasses; c++) {
-      const e = Math.exp(logits[offset + c] - max);
-      probabilities[offset + c] = e;
-      sum += e;
-    }
-    for (let c = 0; c < numClasses; c++) probabilities[offset + c] /= sum;
-  }
-  return probabilities;
 }
 
 /** Logits of `model` on every record of `x`, batch by batch, read back once. */
