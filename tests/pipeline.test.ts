@@ -11,8 +11,7 @@ import { runExperiment, type ExperimentResult, type ProgressEvent } from '../src
 import { planRun } from '../src/core/pipeline/plan';
 import { LivePacer, downsampleRoc, scoreHistogram } from '../src/core/pipeline/live';
 import { stageKey } from '../src/core/pipeline/stage-cache';
-import { targetInputs } from '../src/core/pipeline/train-target';
-import { shadowInputs } from '../src/core/pipeline/train-shadows';
+import { shadowInputs, targetInputs, trainingStageKeys } from '../src/core/pipeline/keys';
 import { computeRoc } from '../src/core/metrics/roc';
 import { makeSyntheticDataset } from './fixtures';
 
@@ -49,7 +48,7 @@ const figures = (result: ExperimentResult) => result.attacks.map((a) => [a.name,
 
 describe('the staged pipeline', () => {
   it('keys the training stages by what they read: output defenses and attacks are not in them', () => {
-    const data = { identity: { dataset: base.dataset, datasetName: 'x', poolSize: 400, partSize: 60, splitSeed: 5 }, shadowDataset: { name: 'x' } } as never;
+    const data = { dataset: base.dataset, datasetName: 'x', poolSize: 400, partSize: 60, splitSeed: 5 };
     const rounded = parseExperimentConfig({ ...base, defenses: { rounding: { decimals: 1 } }, attacks: ['loss'], rmia: { a: 0.5 } });
     const dropout = parseExperimentConfig({ ...base, defenses: { dropout: { rate: 0.5 } } });
     const key = (config: ExperimentConfig) => stageKey('train-target', targetInputs(config, data, planRun(config)));
@@ -59,6 +58,24 @@ describe('the staged pipeline', () => {
     expect(key(dropout)).not.toBe(key(base));
     expect(key(parseExperimentConfig({ ...base, seed: 6 }))).toBe(key(base)); // the seed lives in the data identity passed in
     expect(shadowKey(parseExperimentConfig({ ...base, shadow: { count: 3 } }))).toBe(shadowKey(base)); // adding shadows keeps the first
+  });
+
+  it('tells the page which changes need training: output defenses and attack settings do not, new models do', () => {
+    const trained = new Set(trainingStageKeys(base));
+    const needsTraining = (config: ExperimentConfig) => trainingStageKeys(config).some((key) => !trained.has(key));
+    expect(needsTraining(parseExperimentConfig({ ...base, defenses: { 'top-k': { k: 1 }, rounding: { decimals: 2 }, 'output-noise': { sigma: 0.1 } } }))).toBe(false);
+    expect(needsTraining(parseExperimentConfig({ ...base, defenses: { 'label-only': {} } }))).toBe(false);
+    expect(needsTraining(parseExperimentConfig({ ...base, attacks: ['loss', 'entropy'] }))).toBe(false);
+    expect(needsTraining(parseExperimentConfig({ ...base, attacks: ['random', 'correctness'] }))).toBe(false); // fewer models
+    expect(needsTraining(parseExperimentConfig({ ...base, defenses: { l2: { lambda: 0.01 } } }))).toBe(true);
+    expect(needsTraining(parseExperimentConfig({ ...base, attacks: ['loss', 'lira-online'] }))).toBe(true); // reference models
+    expect(needsTraining(parseExperimentConfig({ ...base, shadow: { count: 2 } }))).toBe(true);
+    expect(needsTraining(parseExperimentConfig({ ...base, seed: 6 }))).toBe(true);
+    const lira = parseExperimentConfig({ ...base, attacks: ['lira-online', 'rmia'] });
+    const liraTrained = new Set(trainingStageKeys(lira));
+    for (const change of [{ rmia: { ...lira.rmia, a: 0.7, gamma: 2 } }, { reference: { ...lira.reference, fixedVariance: !lira.reference.fixedVariance } }]) {
+      expect(trainingStageKeys(parseExperimentConfig({ ...lira, ...change })).every((key) => liraTrained.has(key))).toBe(true);
+    }
   });
 
   it('reruns an output-defense change from cached logits: nothing trains, and the figures equal a fresh run', async () => {
@@ -145,5 +162,23 @@ describe('live curves', () => {
     expect(pacer.due(6, 100)).toBe(false);
     expect(pacer.due(8, 100)).toBe(true);
     expect(pacer.due(100, 100)).toBe(true);
+  });
+});
+
+describe('the worker memory layer', () => {
+  it('serves what it holds without the inner cache, and drops the least recently used past its budget', async () => {
+    const { MemoryLayer } = await import('../src/core/memory-cache');
+    const inner = memoryCache();
+    const layer = new MemoryLayer(10);
+    const cache = layer.over(inner);
+    await cache.write('a', new Uint8Array(4));
+    await cache.write('b', new Uint8Array(4));
+    inner.entries.clear();
+    expect(await cache.read('a')).toHaveLength(4); // from memory; 'a' is now the most recent
+    await cache.write('c', new Uint8Array(4)); // 12 bytes > 10: 'b' goes
+    inner.entries.clear();
+    expect(await cache.read('b')).toBeUndefined();
+    expect(await cache.read('a')).toHaveLength(4);
+    expect(layer.size).toBe(8);
   });
 });

@@ -29,6 +29,9 @@ async function fetchAsset(path: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** The last dataset this worker loaded: a re-run of the same experiment reads neither IndexedDB nor the network. */
+let last: { readonly key: string; readonly fingerprint?: string; readonly dataset: ImageDataset } | undefined;
+
 export async function loadDatasetInWorker(
   config: DatasetConfig,
   files: readonly NamedBytes[] | undefined,
@@ -36,6 +39,19 @@ export async function loadDatasetInWorker(
 ): Promise<LoadedDataset> {
   const key = datasetCacheKey(config);
   const fingerprint = files && files.length > 0 ? fingerprintBytes(files) : undefined;
+  if (last && last.key === key && (fingerprint === undefined || last.fingerprint === fingerprint)) return { dataset: last.dataset, source: 'cache' };
+  const loaded = await loadUncached(config, files, key, fingerprint, notice);
+  last = { key, ...(fingerprint ? { fingerprint } : {}), dataset: loaded.dataset };
+  return loaded;
+}
+
+async function loadUncached(
+  config: DatasetConfig,
+  files: readonly NamedBytes[] | undefined,
+  key: string,
+  fingerprint: string | undefined,
+  notice: (message: string) => void,
+): Promise<LoadedDataset> {
   const cached = await loadDataset(key).catch(() => undefined);
   if (cached && (fingerprint === undefined || cached.fingerprint === fingerprint)) {
     return { dataset: cached.dataset, source: 'cache' };

@@ -6,6 +6,7 @@
  * "pause", "resume" and "step" drive the run's RunGate, which the core awaits before every epoch.
  */
 import { CancelledError } from '../src/core/cancel';
+import { MemoryLayer } from '../src/core/memory-cache';
 import { runExperiment } from '../src/core/experiment';
 import { configHash } from '../src/core/hash';
 import { indexedDbBlobCache, modelUrl } from '../src/shared/storage/db';
@@ -23,6 +24,13 @@ interface ActiveRun {
 }
 
 let active: ActiveRun | undefined;
+
+/**
+ * Stage outputs of recent runs, in memory in front of IndexedDB: a changed output defense or
+ * attack setting re-runs from here without reading the database (the page restarts the worker
+ * when the cache is cleared, which empties this too).
+ */
+const memory = new MemoryLayer(256 * 1024 * 1024);
 
 function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, { transfer });
@@ -43,7 +51,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     const result = await runExperiment(config, {
       signal: current.signal,
       gate: current.gate.wait,
-      cache: indexedDbBlobCache(notice),
+      cache: memory.over(indexedDbBlobCache(notice)),
       // Trained target and shadow weights, keyed by the config's hash like the results.
       onModelTrained: async (role, index, model) => void (await model.save(modelUrl(configHash(config), role, index))),
       onProgress: (event) => post({ type: 'progress', runId, event }),

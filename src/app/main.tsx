@@ -7,6 +7,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { restoreSession } from './state/actions';
+import { watchInstantReruns } from './state/instant-rerun';
 import { trainsLikeTarget, useConfigStore } from './state/config-store';
 import { useUiStore } from './state/ui-store';
 import { syncConfigWithUrl } from './state/url-sync';
@@ -19,6 +20,7 @@ useConfigStore.subscribe((state, previous) => {
   if (state.config !== previous.config && !trainsLikeTarget(state.config)) useUiStore.getState().setShadowFollowsTarget(false);
 });
 void restoreSession();
+watchInstantReruns();
 
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>

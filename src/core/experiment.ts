@@ -26,8 +26,10 @@ import { loadData } from './pipeline/data';
 import { defendOutputs, defendShadows, outputDefender } from './pipeline/defend';
 import { planRun } from './pipeline/plan';
 import { queryTarget } from './pipeline/predict';
+import { queryLabels } from './pipeline/query-labels';
 import { trainReferences } from './pipeline/train-references';
-import { shadowInputs, trainShadows } from './pipeline/train-shadows';
+import { shadowInputs } from './pipeline/keys';
+import { trainShadows } from './pipeline/train-shadows';
 import { reportedHistory, trainTarget } from './pipeline/train-target';
 import { trainUndefended } from './pipeline/train-undefended';
 import type { ExperimentDeps, ExperimentResult } from './pipeline/types';
@@ -72,15 +74,16 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
     // Shadows first: their thresholds then join the target's live attack curves from its first epoch.
     const shadows = plan.needsShadows ? await trainShadows(ctx, data, plan) : [];
     const thresholds = shadows.length > 0 ? shadowThresholds(plan.attacks, defendShadows(config, data, shadows).defended, config.seed) : undefined;
-    const liveKey = cacheKey({ output: outputDefenses(config), attacks: plan.attacks, shadows: shadows.map((_, i) => shadowInputs(config, data, plan, i)) });
+    const liveKey = cacheKey({ output: outputDefenses(config), attacks: plan.attacks, shadows: shadows.map((_, i) => shadowInputs(config, data.identity, plan, i)) });
     const trained = await trainTarget(ctx, data, plan, { defend: outputDefender(config), thresholds, key: liveKey });
     const target = { ...trained.value, history: reportedHistory(trained.value, liveKey) };
     const undefended = plan.hasTrainingDefenses ? await trainUndefended(ctx, data) : undefined;
     const references = plan.needsReferences ? await trainReferences(ctx, data, plan) : undefined;
     const queries = await queryTarget(ctx, data, plan, target);
+    const extra = await queryLabels(ctx, data, plan, target, shadows);
     const surface = await ctx.stage('defend', async () => defendOutputs({ config, data, plan, target, shadows, references, queries }));
-    const attacks = await runAttacks(ctx, plan, surface);
-    const privacy = await auditPrivacy(ctx, target, attacks);
+    const attacks = await runAttacks(ctx, plan, surface, { data, shadows, extra });
+    const privacy = await auditPrivacy(ctx, target, attacks, { data, plan });
     return assembleResult({ config, data, plan, target, undefended, shadows, references, surface, attacks, privacy, timings: ctx.timings });
   } finally {
     ctx.dispose();

@@ -3,6 +3,7 @@ import { memo } from 'react';
 import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
 import { ATTACK_NAMES } from '../../core/attacks/registry';
 import type { StoredRun } from '../../shared/storage/db';
+import type { EpochMetrics } from '../../core/models/train';
 import { ChartFrame, arxiv, colourFor } from './ChartFrame';
 import { attackLabel } from './RocChart';
 import { yeomLine } from './chart-data';
@@ -28,9 +29,24 @@ export function gapSeries(runs: readonly StoredRun[]): Map<string, GapPoint[]> {
   return byAttack;
 }
 
-function GapScatterView({ runs }: { runs: readonly StoredRun[] }) {
+/** The target's path epoch by epoch: (gap, attack accuracy at the shadow threshold) per attack. */
+export function gapTrajectory(history: readonly EpochMetrics[]): Map<string, { gap: number; accuracy: number; epoch: number }[]> {
+  const byAttack = new Map<string, { gap: number; accuracy: number; epoch: number }[]>();
+  for (const h of history) {
+    for (const a of h.attacks ?? []) {
+      if (a.accuracy === undefined || a.name === 'random') continue;
+      const points = byAttack.get(a.name) ?? [];
+      points.push({ gap: h.trainAccuracy - h.testAccuracy, accuracy: a.accuracy, epoch: h.epoch });
+      byAttack.set(a.name, points);
+    }
+  }
+  return byAttack;
+}
+
+function GapScatterView({ runs, trajectory = [] }: { runs: readonly StoredRun[]; trajectory?: readonly EpochMetrics[] }) {
   const series = gapSeries(runs);
-  const gaps = [...series.values()].flat().map((p) => p.gap);
+  const paths = gapTrajectory(trajectory);
+  const gaps = [...series.values(), ...paths.values()].flat().map((p) => p.gap);
   const line = yeomLine(gaps).map(([gap, accuracy]) => ({ gap, accuracy }));
   return (
     <ChartFrame
@@ -38,7 +54,8 @@ function GapScatterView({ runs }: { runs: readonly StoredRun[] }) {
       testId="gap-chart"
       explanation={
         <>
-          Every run of this session (and those restored from the cache), one point per attack: the target&apos;s gap g = train
+          Every run of this session (and those restored from the cache), one point per attack, and the shown run&apos;s path epoch by
+          epoch as it trained: the target&apos;s gap g = train
           accuracy − test accuracy against the attack&apos;s accuracy on a balanced set of members and non-members. The line is
           (1 + g)/2, what the correctness attack gets; attacks above it extract more than overfitting alone explains.
         </>
@@ -51,7 +68,7 @@ function GapScatterView({ runs }: { runs: readonly StoredRun[] }) {
         </p>
       }
     >
-      {series.size === 0 ? (
+      {series.size === 0 && paths.size === 0 ? (
         <p className="empty">No finished runs yet.</p>
       ) : (
         <ResponsiveContainer width="100%" height={300}>
@@ -64,6 +81,10 @@ function GapScatterView({ runs }: { runs: readonly StoredRun[] }) {
             <Line data={line} dataKey="accuracy" name="(1 + g)/2" stroke="#555" strokeDasharray="6 4" dot={false} isAnimationActive={false} />
             {[...series.entries()].map(([name, points]) => (
               <Scatter key={name} data={points} name={attackLabel(name)} fill={colourFor(name, ATTACK_NAMES)} isAnimationActive={false} />
+            ))}
+            {/* The target's trajectory over its epochs, toward its final point. */}
+            {[...paths.entries()].map(([name, points]) => (
+              <Line key={`path-${name}`} data={points} dataKey="accuracy" name={`${attackLabel(name)}, by epoch`} stroke={colourFor(name, ATTACK_NAMES)} strokeOpacity={0.6} dot={{ r: 2 }} isAnimationActive={false} legendType="none" />
             ))}
           </ComposedChart>
         </ResponsiveContainer>

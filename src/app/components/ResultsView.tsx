@@ -9,6 +9,7 @@ import { ScoreHistograms } from '../charts/ScoreHistograms';
 import { RecordsView } from '../records/RecordsView';
 import { BreakdownTable } from '../records/BreakdownTable';
 import { TrainingCurves } from '../charts/TrainingCurves';
+import { LeakageOverTraining, LiveHistograms, LiveRoc } from '../charts/LiveAttackCharts';
 import { formatRate } from '../charts/chart-data';
 import { ErrorBoundary } from './ErrorBoundary';
 import { configHash } from '../../core/hash';
@@ -57,6 +58,7 @@ export function ResultsView() {
   // Only what this view needs from the run: a new object per progress event would redraw every chart.
   const status = useRunStore((s) => s.run.status);
   const liveHistory = useRunStore((s) => s.run.history);
+  const liveAttacks = useRunStore((s) => s.run.live);
   const displayed = selectDisplayedRun({ runs, order }, currentHash, selectedHash);
   const allRuns = useMemo(() => order.map((hash) => runs[hash]), [order, runs]);
   const live = status === 'running' || status === 'cancelling';
@@ -90,7 +92,20 @@ export function ResultsView() {
           result && <TrainingCurves target={result.target.history} shadow={result.shadows[0]?.history} stale={displayed?.stale} />
         )}
       </ErrorBoundary>
-      {result && (
+      {live && liveAttacks && (
+        <ErrorBoundary area="the live attack curves">
+          <LiveRoc snapshot={liveAttacks} />
+          <LiveHistograms snapshot={liveAttacks} />
+        </ErrorBoundary>
+      )}
+      <ErrorBoundary area="the leakage chart">
+        {live ? (
+          liveAttacks && <LeakageOverTraining history={liveHistory.target ?? EMPTY} live />
+        ) : (
+          result && <LeakageOverTraining history={result.target.history} stale={displayed?.stale} />
+        )}
+      </ErrorBoundary>
+      {result && !(live && liveAttacks) && (
         <>
           <ErrorBoundary area="the ROC curves">
             <RocChart attacks={result.attacks} stale={displayed?.stale} />
@@ -108,7 +123,9 @@ export function ResultsView() {
           </ErrorBoundary>
         </>
       )}
-      <ErrorBoundary area="the gap chart">{allRuns.length > 0 && <GapScatter runs={allRuns} />}</ErrorBoundary>
+      <ErrorBoundary area="the gap chart">
+        {(allRuns.length > 0 || live) && <GapScatter runs={allRuns} trajectory={live ? liveHistory.target ?? EMPTY : result?.target.history ?? EMPTY} />}
+      </ErrorBoundary>
       <ErrorBoundary area="the privacy–utility chart">{allRuns.length > 0 && <PrivacyUtility runs={allRuns} />}</ErrorBoundary>
     </div>
   );

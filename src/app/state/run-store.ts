@@ -8,6 +8,7 @@ import type { ExperimentConfig } from '../../core/config';
 import type { ProgressEvent } from '../../core/experiment';
 import { STAGES, type StageName } from '../../core/stages';
 import type { EpochMetrics } from '../../core/models/train';
+import type { LiveAttackSnapshot } from '../../core/pipeline/live';
 import type { BackendInfo, DatasetSource, GateState, SerializedError } from '../../../workers/protocol';
 
 export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'error' | 'crashed';
@@ -51,6 +52,8 @@ export interface RunProgress {
   readonly gate?: GateState;
   /** When the run came to stand at the gate; the clocks of the ETA stop meanwhile. */
   readonly pausedAt?: number;
+  /** The target's latest live attack figures and curves (pipeline/live.ts), while it trains. */
+  readonly live?: LiveAttackSnapshot;
 }
 
 function pendingStages(): Record<StageName, StageProgress> {
@@ -113,6 +116,8 @@ export function reduceProgress(run: RunProgress, event: ProgressEvent, now: numb
         modelDoneAt: now,
       }));
     }
+    case 'live-attack':
+      return { ...run, live: event.snapshot };
     case 'warning':
       return run.notices.includes(event.message) ? run : { ...run, notices: [...run.notices, event.message] };
     default:

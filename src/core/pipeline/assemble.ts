@@ -4,6 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AttackResult, MembershipSplit } from '../attacks/evaluate';
+import { argmaxRows } from '../attacks/label-queries';
+import { logitScaledConfidence, type ReferenceOutputs } from '../attacks/reference';
 import type { ExperimentConfig } from '../config';
 import type { ReferenceSet } from '../models/references';
 import { accuracy, meanLoss, type EpochMetrics } from '../models/train';
@@ -74,6 +76,7 @@ export function assembleResult(input: AssembleInput): ExperimentResult {
             trained: input.references.trained,
             queries: input.references.outputs.queries,
             inMasks: input.references.outputs.inMask.map((mask) => Uint8Array.from(evaluatedPositions, (p) => mask[p])),
+            confidence: referenceConfidence(input.references.outputs, evaluatedPositions),
           },
         }
       : {}),
@@ -92,7 +95,24 @@ export function assembleResult(input: AssembleInput): ExperimentResult {
           }
         : undefined,
     privacy: input.privacy,
-    records: { poolIndex, member, label },
+    records: { poolIndex, member, label, predicted: predictedLabels(surface.raw) },
     timings: input.timings,
   };
+}
+
+/** The target's argmax on the evaluated records, members then non-members. */
+function predictedLabels(raw: AttackSurface['raw']): Uint8Array {
+  const { members, nonMembers } = raw;
+  const out = new Uint8Array(members.count + nonMembers.count);
+  out.set(argmaxRows(members.probabilities, members.count, members.numClasses), 0);
+  out.set(argmaxRows(nonMembers.probabilities, nonMembers.count, nonMembers.numClasses), members.count);
+  return out;
+}
+
+/** Each reference model's φ on the evaluated records (Carlini et al., arXiv:2112.03570, §4), first query view. */
+function referenceConfidence(outputs: ReferenceOutputs, evaluatedPositions: readonly number[]): Float32Array[] {
+  return outputs.logits.map((logits) => {
+    const phi = logitScaledConfidence(logits, outputs.labels, outputs.count, outputs.numClasses, 0);
+    return Float32Array.from(evaluatedPositions, (p) => phi[p]);
+  });
 }

@@ -15,21 +15,35 @@ import { chooseThreshold } from '../metrics/roc';
 import type { RunContext } from './context';
 import type { AttackSurface } from './defend';
 import type { RunPlan } from './plan';
+import type { PipelineData } from './data';
+import type { ExtraQueries } from './query-labels';
+import { runLabelQueryAttack, runQuantile } from './query-attacks';
+import type { TrainedShadow } from './train-shadows';
+
+/** What the label-only and quantile attacks read beyond the surface: the data, the shadows' records and their query views. */
+export interface QueryAttackInputs {
+  readonly data: PipelineData;
+  readonly shadows: readonly TrainedShadow[];
+  readonly extra?: ExtraQueries;
+}
 
 /** Predictions of several splits joined member-to-member and non-member-to-non-member. */
 export function joinSplits(splits: readonly MembershipSplit[]): MembershipSplit {
   const join = (parts: readonly Predictions[]): Predictions => {
     const probabilities = new Float64Array(parts.reduce((n, p) => n + p.probabilities.length, 0));
+    // Log-probabilities travel only when every part has them (undefended outputs), so the signals stay exact.
+    const logProbabilities = parts.every((p) => p.logProbabilities) ? new Float64Array(probabilities.length) : undefined;
     const labels = new Uint8Array(parts.reduce((n, p) => n + p.count, 0));
     let at = 0;
     let row = 0;
     for (const part of parts) {
       probabilities.set(part.probabilities, at);
+      if (logProbabilities && part.logProbabilities) logProbabilities.set(part.logProbabilities, at);
       for (let i = 0; i < part.count; i++) labels[row + i] = part.labels[i];
       at += part.probabilities.length;
       row += part.count;
     }
-    return { probabilities, labels, count: row, numClasses: parts[0].numClasses };
+    return { probabilities, ...(logProbabilities ? { logProbabilities } : {}), labels, count: row, numClasses: parts[0].numClasses };
   };
   return { members: join(splits.map((s) => s.members)), nonMembers: join(splits.map((s) => s.nonMembers)) };
 }
@@ -63,7 +77,7 @@ function runReferenceAttack(attack: ReferenceAttack, config: ExperimentConfig, r
   };
 }
 
-export async function runAttacks(ctx: RunContext, plan: RunPlan, surface: AttackSurface): Promise<AttackResult[]> {
+export async function runAttacks(ctx: RunContext, plan: RunPlan, surface: AttackSurface, queried?: QueryAttackInputs): Promise<AttackResult[]> {
   const { config } = ctx;
   return ctx.stage('attack', async () => {
     const metric = plan.attacks.filter((name) => isMetricAttack(ATTACKS[name]));
@@ -72,6 +86,7 @@ export async function runAttacks(ctx: RunContext, plan: RunPlan, surface: Attack
       target: surface.defended,
       shadow: surface.shadows.length > 0 ? joinSplits(surface.shadows) : undefined,
       seed: config.seed,
+      thresholdScope: config.thresholdScope,
     });
     const n = config.partSize;
     const evaluated = (scores: Float64Array) => ({
@@ -100,8 +115,12 @@ export async function runAttacks(ctx: RunContext, plan: RunPlan, surface: Attack
           const picked = evaluated(scores);
           return measureAttack(name, picked.members, picked.nonMembers, threshold, { seed: config.seed });
         }
-        default:
-          throw new Error(`${attack.label}: the pipeline does not run attacks of kind "${attack.kind}" yet`);
+        case 'label-query':
+          if (!queried?.extra) throw new Error(`${attack.label} needs label queries, and none were made`);
+          return runLabelQueryAttack(attack, config, queried.data, surface, queried.shadows, queried.extra);
+        case 'quantile':
+          if (!queried?.extra) throw new Error(`${attack.label} needs the target's outputs on public records, and none were queried`);
+          return runQuantile(attack, config, queried.data, surface, queried.extra);
       }
     }
   });

@@ -3,10 +3,10 @@
  * the seeded four-way split of its pool. Datasets are cached by the platform (files in Node,
  * IndexedDB in the app); the split is cheap and recomputed.
  */
-import type { ExperimentConfig } from '../config';
 import { splitPool, type DataSplit } from '../datasets/split';
 import type { ImageDataset } from '../datasets/types';
 import type { RunContext } from './context';
+import type { DataIdentity } from './keys';
 
 export interface PipelineData {
   readonly dataset: ImageDataset;
@@ -18,13 +18,6 @@ export interface PipelineData {
   readonly identity: DataIdentity;
 }
 
-export interface DataIdentity {
-  readonly dataset: ExperimentConfig['dataset'];
-  readonly datasetName: string;
-  readonly poolSize: number;
-  readonly partSize: number;
-  readonly splitSeed: number;
-}
 
 export async function loadData(ctx: RunContext, needsShadows: boolean): Promise<PipelineData> {
   const { config, deps } = ctx;

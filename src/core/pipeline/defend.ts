@@ -11,7 +11,7 @@ import type { ExperimentConfig } from '../config';
 import { applyOutputDefenses } from '../defenses/output';
 import { selectRecords } from '../defenses/early-stopping';
 import type { DefenseConfig } from '../defenses/registry';
-import { softmaxRows } from '../models/predict';
+import { logSoftmaxRows, softmaxRows } from '../math/softmax';
 import type { ReferenceSet } from '../models/references';
 import { createRng } from '../random';
 import type { PipelineData } from './data';
@@ -45,8 +45,15 @@ export function outputDefender(config: ExperimentConfig): (predictions: Predicti
   return (predictions, stream) => applyOutputDefenses(predictions, config.defenses, createRng(config.seed, `output-defense/${stream}`));
 }
 
+/** The model's own outputs: probabilities and, exact where they round to 1, log-probabilities (attacks/signals.ts). */
 function toPredictions(logits: Float32Array, labels: Uint8Array, numClasses: number): Predictions {
-  return { probabilities: softmaxRows(logits, labels.length, numClasses), labels, count: labels.length, numClasses };
+  return {
+    probabilities: softmaxRows(logits, labels.length, numClasses),
+    logProbabilities: logSoftmaxRows(logits, labels.length, numClasses),
+    labels,
+    count: labels.length,
+    numClasses,
+  };
 }
 
 /** 0..count-1 without the (ascending) `removed` positions. */

@@ -5,7 +5,6 @@
  * rebuilt from its weights for this and disposed after; the logits are cached under the target's
  * key and the views, so a changed attack setting never needs the model again.
  */
-import type { ExperimentConfig } from '../config';
 import { predictLogits } from '../models/predict';
 import { targetQueryLogits } from '../models/references';
 import type { RunContext } from './context';
@@ -13,7 +12,7 @@ import type { PipelineData } from './data';
 import type { RunPlan } from './plan';
 import { cachedStage, stageKey, type StageCodec } from './stage-cache';
 import { evaluationPool, populationIndices } from './train-references';
-import { targetInputs } from './train-target';
+import { queryInputs } from './keys';
 import { withModel, type TrainedModelRecord } from './trained-model';
 
 /** The target's logits where the reference attacks query it. */
@@ -29,10 +28,6 @@ const codec: StageCodec<TargetQueries> = {
   decode: ({ arrays }) => (arrays.length === 2 ? { pool: arrays[0], population: arrays[1] } : undefined),
 };
 
-export function queryInputs(config: ExperimentConfig, data: PipelineData, plan: RunPlan): unknown {
-  return { target: targetInputs(config, data, plan), augmentedQueries: config.reference.augmentedQueries, populationSize: config.rmia.populationSize };
-}
-
 /** The target's query logits for the reference attacks; undefined when none runs. */
 export async function queryTarget(ctx: RunContext, data: PipelineData, plan: RunPlan, target: TrainedModelRecord): Promise<TargetQueries | undefined> {
   if (!plan.needsReferences) return undefined;
@@ -41,7 +36,7 @@ export async function queryTarget(ctx: RunContext, data: PipelineData, plan: Run
   return ctx.stage('predict', async () => {
     const { value } = await cachedStage({
       cache: ctx.deps.cache,
-      key: stageKey('predict', queryInputs(config, data, plan)),
+      key: stageKey('predict', queryInputs(config, data.identity, plan)),
       codec,
       what: "the target's query outputs",
       warn: (message) => ctx.warn(message),

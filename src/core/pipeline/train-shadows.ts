@@ -10,6 +10,7 @@ import { trainClassifier } from '../models/train';
 import { etaSeconds, type RunContext } from './context';
 import type { PipelineData } from './data';
 import type { RunPlan } from './plan';
+import { shadowInputs } from './keys';
 import { cachedStage, stageKey } from './stage-cache';
 import { keepModel, recordTrainedModel, trainedModelCodec, type TrainedModelRecord } from './trained-model';
 
@@ -28,14 +29,8 @@ export function shadowSeed(config: ExperimentConfig, index: number): number {
   return seeds.nextSeed();
 }
 
-/** What shadow i reads: the data, its training recipe and the training defenses (not how many shadows there are). */
-export function shadowInputs(config: ExperimentConfig, data: PipelineData, plan: RunPlan, index: number): unknown {
-  const { count: _count, ...training } = config.shadow;
-  return { data: data.identity, shadowDataset: data.shadowDataset.name, training, defenses: plan.trainingDefenses, index };
-}
-
 /** Pool indices of shadow i's train and test records (the halves depend only on the seed and i). */
-function shadowRecords(config: ExperimentConfig, data: PipelineData): { train: Int32Array; test: Int32Array }[] {
+export function shadowRecords(config: ExperimentConfig, data: PipelineData): { train: Int32Array; test: Int32Array }[] {
   const { shadowTrain, shadowTest } = data.shadowSplit;
   const pool = new Int32Array(shadowTrain.length + shadowTest.length);
   pool.set(shadowTrain, 0);
@@ -60,7 +55,7 @@ export async function trainShadows(ctx: RunContext, data: PipelineData, plan: Ru
       const name = count === 1 ? 'shadow model' : `shadow model ${i + 1} of ${count}`;
       const { value: record, cached } = await cachedStage({
         cache: ctx.deps.cache,
-        key: stageKey('train-shadow', shadowInputs(config, data, plan, i)),
+        key: stageKey('train-shadow', shadowInputs(config, data.identity, plan, i)),
         codec: trainedModelCodec,
         what: `the ${name}`,
         warn: (message) => ctx.warn(message),

@@ -9,10 +9,16 @@ import type { Predictions } from '../attacks/signals';
 import type { ExperimentConfig } from '../config';
 import { createRng } from '../random';
 import { trainClassifier, type EpochMetrics } from '../models/train';
+import { gatherImages } from '../datasets/split';
+import { selectRecords } from '../defenses/early-stopping';
+import type { TensorPart } from '../models/predict';
+import { appendImages, canaryImages } from '../privacy/canaries';
+import { runCanaries } from './audit';
 import type { RunContext } from './context';
 import type { PipelineData } from './data';
 import { epochAttackMetrics, liveSnapshot, LivePacer } from './live';
 import type { RunPlan } from './plan';
+import { targetInputs } from './keys';
 import { cachedStage, stageKey } from './stage-cache';
 import { keepModel, recordTrainedModel, trainedModelCodec, type TrainedModelRecord } from './trained-model';
 
@@ -21,9 +27,16 @@ export function targetSeed(config: ExperimentConfig): number {
   return createRng(config.seed, 'models').nextSeed();
 }
 
-/** What the target reads: the data, its recipe, the training defenses. No attack or output defense. */
-export function targetInputs(config: ExperimentConfig, data: PipelineData, plan: RunPlan): unknown {
-  return { data: data.identity, training: config.target, defenses: plan.trainingDefenses };
+/**
+ * Target-train, plus the audit's canaries whose coins said IN appended after it (the members stay
+ * positions 0..partSize−1 of the trained set, so every later stage reads them as before).
+ */
+function uploadTargetTrain(ctx: RunContext, data: PipelineData): { train: TensorPart; canaryCount: number } {
+  const { dataset, split } = data;
+  const canaries = runCanaries(ctx.config, data);
+  if (!canaries) return { train: ctx.upload(dataset, split.targetTrain), canaryCount: 0 };
+  const images = appendImages(gatherImages(dataset, split.targetTrain), canaryImages(dataset, canaries, 'included'));
+  return { train: ctx.upload({ ...dataset, ...images }, Int32Array.from({ length: images.count }, (_, i) => i)), canaryCount: images.count - split.targetTrain.length };
 }
 
 /** The history to report: the live attack figures only when they were computed under the same attack settings. */
@@ -47,13 +60,15 @@ export async function trainTarget(ctx: RunContext, data: PipelineData, plan: Run
   return ctx.stage('train-target', () =>
     cachedStage({
       cache: ctx.deps.cache,
-      key: stageKey('train-target', targetInputs(config, data, plan)),
+      key: stageKey('train-target', targetInputs(config, data.identity, plan)),
       codec: trainedModelCodec,
       what: 'the target model',
       warn: (message) => ctx.warn(message),
       compute: async () => {
-        const train = ctx.upload(dataset, split.targetTrain);
+        const { train, canaryCount } = uploadTargetTrain(ctx, data);
         const test = ctx.upload(dataset, split.targetTest);
+        // Live attacks score the members only, never the canaries appended after them.
+        const members = Int32Array.from(split.targetTrain, (_, i) => i);
         const pacer = new LivePacer();
         const history: EpochMetrics[] = [];
         try {
@@ -72,7 +87,8 @@ export async function trainTarget(ctx: RunContext, data: PipelineData, plan: Run
               let withAttacks = metrics;
               if (pacer.due(metrics.epoch, metrics.epochs)) {
                 const started = Date.now();
-                const snapshot = liveSnapshot(metrics, predictions, { attacks: plan.attacks, seed: config.seed, defend: live.defend, thresholds: live.thresholds });
+                const seen = canaryCount > 0 ? { ...predictions, train: selectRecords(predictions.train, members) } : predictions;
+                const snapshot = liveSnapshot(metrics, seen, { attacks: plan.attacks, seed: config.seed, defend: live.defend, thresholds: live.thresholds });
                 withAttacks = { ...metrics, attacks: epochAttackMetrics(snapshot) };
                 ctx.progress({ type: 'live-attack', snapshot });
                 pacer.record(metrics.seconds, (Date.now() - started) / 1000);

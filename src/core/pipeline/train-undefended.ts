@@ -3,12 +3,12 @@
  * data without them, reduced to its train and test accuracy. Runs only when a training defense is
  * on (output defenses need no retraining: their price is read off the target's own outputs).
  */
-import type { ExperimentConfig } from '../config';
 import { predict } from '../models/predict';
 import { accuracy, trainClassifier } from '../models/train';
 import type { RunContext } from './context';
 import type { PipelineData } from './data';
 import type { StageCodec } from './stage-cache';
+import { undefendedInputs } from './keys';
 import { cachedStage, stageKey } from './stage-cache';
 import { targetSeed } from './train-target';
 
@@ -25,17 +25,13 @@ const codec: StageCodec<UndefendedAccuracy> = {
   },
 };
 
-export function undefendedInputs(config: ExperimentConfig, data: PipelineData): unknown {
-  return { data: data.identity, training: config.target };
-}
-
 export async function trainUndefended(ctx: RunContext, data: PipelineData): Promise<UndefendedAccuracy> {
   const { config } = ctx;
   const { dataset, split } = data;
   return ctx.stage('train-undefended', async () => {
     const { value } = await cachedStage({
       cache: ctx.deps.cache,
-      key: stageKey('train-undefended', undefendedInputs(config, data)),
+      key: stageKey('train-undefended', undefendedInputs(config, data.identity)),
       codec,
       what: 'the undefended target model',
       warn: (message) => ctx.warn(message),

@@ -4,6 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { AttackResult } from '../attacks/evaluate';
+import type { OneRunAuditResult } from '../privacy/one-run-audit';
 import type { AttackName } from '../attacks/registry';
 import type { BlobCache } from '../cache';
 import type { CancelSignal } from '../cancel';
@@ -52,6 +53,8 @@ export interface EvaluationRecords {
   readonly poolIndex: Int32Array;
   readonly member: Uint8Array;
   readonly label: Uint8Array;
+  /** The target's predicted class per record (the argmax of its undefended output): records.csv, the Records view. */
+  readonly predicted?: Uint8Array;
 }
 
 export interface ExperimentResult {
@@ -98,9 +101,23 @@ export interface PrivacySummary {
     readonly steps: number;
     readonly samplingRate: number;
     readonly samplingMatchesAccountant: boolean;
+    /**
+     * μ of μ-GDP for the same run by the central limit theorem (Dong, Roth & Su, arXiv:1905.02383,
+     * Corollary 5.4), only under Poisson sampling: an approximation, for drawing the trade-off curve.
+     */
+    readonly gdpMu?: number;
   };
-  /** Per attack: ε ≥ this with 95 % confidence, from its TPR and FPR (Jagielski et al., arXiv:2006.07709). */
+  /**
+   * Per attack: a HEURISTIC ε lower bound for this one trained model, from the TPR and FPR at the
+   * threshold the attack calibrated without the target's membership (Jagielski et al.,
+   * arXiv:2006.07709; privacy/audit.ts says why it is not a certified audit). `threshold` is the
+   * attack's global threshold (NaN in JSON terms: absent) when it used one per class.
+   */
   readonly empirical: readonly { readonly attack: AttackName; readonly epsilon: number; readonly threshold: number }[];
+  /** What `empirical` is, in words (HEURISTIC_EPSILON_NOTE); absent in results from before it was named. */
+  readonly empiricalNote?: string;
+  /** The one-run audit (Steinke et al., arXiv:2305.08846), when config.audit.canaries > 0. */
+  readonly audit?: OneRunAuditResult;
 }
 
 export interface ReferenceSummary {
@@ -112,6 +129,11 @@ export interface ReferenceSummary {
   readonly queries: number;
   /** One mask per model over the evaluation records (in `records` order): 1 = trained on it. */
   readonly inMasks: readonly Uint8Array[];
+  /**
+   * Per model, its logit-scaled confidence log(p_y/(1 − p_y)) on each evaluation record (first query
+   * view, undefended): the IN and OUT distributions the Records view draws for a record.
+   */
+  readonly confidence?: readonly Float32Array[];
 }
 
 export interface ExperimentDeps {
