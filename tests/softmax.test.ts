@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logSumExp, softmaxRows } from '../src/core/math/softmax';
+import { logSumExp, softmaxAt, softmaxRows } from '../src/core/math/softmax';
 
 describe('logSumExp', () => {
   it('matches hand-computed values, with and without a class left out', () => {
@@ -21,6 +21,7 @@ describe('logSumExp', () => {
     for (let i = 0; i < 6; i++) {
       const offset = Math.floor(i / 3) * 3;
       expect(Math.log(p[i])).toBeCloseTo(logits[i] - logSumExp(logits, offset, 3), 12);
+      expect(softmaxAt(logits, offset, 3, i - offset)).toBeCloseTo(p[i], 14);
     }
   });
 });

@@ -5,7 +5,7 @@
  * Everything here is plain arithmetic on logits; training the reference models is elsewhere
  * (models/references.ts).
  */
-import { logSumExp } from '../math/softmax';
+import { logSumExp, softmaxAt as trueClassProbability } from '../math/softmax';
 
 /** Logits of several models on the same records, with which records each model trained on. */
 export interface ReferenceOutputs {
@@ -62,10 +62,6 @@ export function logitScaledConfidence(logits: Float32Array, labels: ArrayLike<nu
   return out;
 }
 
-/** p_y from logits in float64. */
-function trueClassProbability(logits: Float32Array, offset: number, numClasses: number, label: number): number {
-  return Math.exp(logits[offset + label] - logSumExp(logits, offset, numClasses));
-}
 
 /** Per record and query: mean and variance of φ over the IN models and over the OUT models. */
 interface GaussianFits {

@@ -5,16 +5,8 @@
  * of the reference models trained on x, so Pr(x) is the plain average of p(x) over all of them.
  * Plain arithmetic on logits, like the other reference attacks.
  */
+import { softmaxAt as trueClassProbability } from '../math/softmax';
 import type { Population, QueryLogits, ReferenceOutputs, RmiaOptions } from './reference';
-
-/** p_y from one logit row in float64. */
-function trueClassProbability(logits: Float32Array, offset: number, numClasses: number, label: number): number {
-  let max = -Infinity;
-  for (let c = 0; c < numClasses; c++) max = Math.max(max, logits[offset + c]);
-  let sum = 0;
-  for (let c = 0; c < numClasses; c++) sum += Math.exp(logits[offset + c] - max);
-  return Math.exp(logits[offset + label] - max) / sum;
-}
 
 /** How many entries of the ascending `sorted` are strictly below `value`. */
 function countBelow(sorted: Float64Array, value: number): number {

@@ -13,6 +13,11 @@ export function logSumExp(logits: ArrayLike<number>, offset: number, numClasses:
   return max + Math.log(sum);
 }
 
+/** One probability, p_c, of the softmax of the row at `offset`: exp(z_c − logSumExp). */
+export function softmaxAt(logits: ArrayLike<number>, offset: number, numClasses: number, c: number): number {
+  return Math.exp(logits[offset + c] - logSumExp(logits, offset, numClasses));
+}
+
 /** Row-wise softmax of `count` rows of float32 logits, as float64 probabilities. */
 export function softmaxRows(logits: Float32Array, count: number, numClasses: number): Float64Array {
   const probabilities = new Float64Array(count * numClasses);
