@@ -297,8 +297,6 @@ export const DEFENSE_CONFIG_SPEC: FieldSpec = {
   optional: [...DEFENSE_IDS],
 };
 
-export const NO_DEFENSES: DefenseConfig = {};
-
 export function isOutputDefense(id: DefenseId): id is OutputDefenseId {
   return (OUTPUT_DEFENSE_IDS as readonly string[]).includes(id);
 }
