@@ -14,6 +14,7 @@ const STAGE_LABELS: Partial<Record<string, string>> = {
   'train-shadow': 'Train shadows',
   'train-references': 'Train references',
   predict: 'Predict',
+  'query-labels': 'Label and public queries',
   attack: 'Attack',
 };
 
@@ -112,12 +113,14 @@ export function RunProgressView({ run }: { run: RunProgress }) {
   const now = runClock(run, useNow(busy));
   const pause = pauseState(run);
   const shown = run.status === 'running' && pause !== 'running' ? pause : run.status;
+  const epochsTrained = STAGES.reduce((sum, name) => sum + (run.stages[name]?.epochsRun ?? 0), 0);
   return (
     <>
-      <p className="status" data-testid="run-status" data-status={run.status} data-pause={pause}>
+      <p className="status" data-testid="run-status" data-status={run.status} data-pause={pause} data-epochs-trained={epochsTrained}>
         Status: {shown}
         {pause === 'pausing' && ' (the epoch in progress finishes first)'}
         {pause === 'paused' && ' between epochs: Step trains one more, Resume goes on'}
+        {run.status === 'done' && epochsTrained === 0 && ' · nothing trained: every model came from the cache'}
       </p>
       {run.status !== 'idle' && (
         <ol className="stages">
@@ -149,7 +152,12 @@ export function RunPanel() {
       <RunControls run={run} busy={busy} />
       <RunProgressView run={run} />
       {backend && (
-        <p className="backend" data-testid="backend-active" data-backend={backend.active}>
+        <p
+          className="backend"
+          data-testid="backend-active"
+          data-backend={backend.active}
+          data-adapter={backend.adapter ? (backend.adapter.isFallbackAdapter ? 'software' : 'hardware') : 'none'}
+        >
           Backend: <strong>{backend.active}</strong>
           {backend.requested !== backend.active && <> (asked for {backend.requested})</>}
           {backend.adapter && (

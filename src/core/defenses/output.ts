@@ -6,7 +6,7 @@
 import { ATTACK_NAMES, ATTACKS, attackNeeds, type AttackName } from '../attacks/registry';
 import { validatePredictions, type Predictions } from '../attacks/signals';
 import type { Rng } from '../random';
-import { OUTPUT_DEFENSE_IDS, resolveDefenses, type DefenseConfig, type OutputDefenseId } from './registry';
+import { OUTPUT_DEFENSE_IDS, resolveDefenses, type DefenseConfig, type DefenseParams, type OutputDefenseId, type ResolvedDefenses } from './registry';
 import { standardNormal } from './sampling';
 
 /** Predictions as the attacker receives them, saying which output defenses made them. */
@@ -153,13 +153,25 @@ export function applyOutputDefenses(predictions: Predictions, defenses: DefenseC
   let current: Predictions = predictions;
   const applied: OutputDefenseId[] = [];
   for (const id of OUTPUT_DEFENSE_IDS) {
-    if (id === 'output-noise' && resolved['output-noise']) current = addOutputNoise(current, resolved['output-noise'].sigma, rng);
-    else if (id === 'top-k' && resolved['top-k']) current = maskTopK(current, resolved['top-k'].k);
-    else if (id === 'rounding' && resolved.rounding) current = roundProbabilities(current, resolved.rounding.decimals);
-    else if (id === 'label-only' && resolved['label-only']) current = releaseLabelsOnly(current);
-    else continue;
+    const next = release(id, current, resolved, rng);
+    if (!next) continue;
+    current = next;
     applied.push(id);
   }
   if (applied.length === 0) validatePredictions(predictions);
   return { ...current, labelOnly: resolved['label-only'] !== undefined, outputDefenses: applied };
+}
+
+/** Each output defense's release function: adding one is an entry here and one in the registry. */
+const RELEASE: { readonly [K in OutputDefenseId]: (predictions: Predictions, settings: DefenseParams[K], rng: Rng) => Predictions } = {
+  'output-noise': (predictions, { sigma }, rng) => addOutputNoise(predictions, sigma, rng),
+  'top-k': (predictions, { k }) => maskTopK(predictions, k),
+  rounding: (predictions, { decimals }) => roundProbabilities(predictions, decimals),
+  'label-only': (predictions) => releaseLabelsOnly(predictions),
+};
+
+/** `predictions` through defense `id` when the config has it, else undefined. */
+function release<K extends OutputDefenseId>(id: K, predictions: Predictions, resolved: ResolvedDefenses, rng: Rng): Predictions | undefined {
+  const settings = resolved[id] as DefenseParams[K] | undefined;
+  return settings ? RELEASE[id](predictions, settings, rng) : undefined;
 }
