@@ -1,5 +1,5 @@
 /**
- * The one typed boundary between the page and the experiment worker (STYLE.md, principle 2).
+ * The one typed boundary between the page and the experiment worker: one API type for both sides.
  * Both sides import these types; nothing crosses the boundary that is not listed here. Progress
  * is the core's own ProgressEvent union, forwarded unchanged.
  */

@@ -1,5 +1,5 @@
 /**
- * A small declarative schema for plain JSON data. Config is data (STYLE.md, principle 4): one
+ * A small declarative schema for plain JSON data. Config is data: one
  * description of every field drives validation, and every refusal names the field it refuses.
  */
 
