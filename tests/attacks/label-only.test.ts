@@ -30,8 +30,11 @@ describe('label-only scores', () => {
     views: 4,
   };
 
-  it('augmentation: the fraction of views labelled right', () => {
-    expect(Array.from(augmentationConsistencyScores(queries))).toEqual([0.75, 0.5, 0.75]);
+  it('augmentation: 1 if the record itself is labelled right, plus the fraction of its augmented views labelled right', () => {
+    const scores = augmentationConsistencyScores(queries);
+    expect(scores[0]).toBeCloseTo(1 + 2 / 3, 12);
+    expect(scores[1]).toBeCloseTo(1 + 1 / 3, 12);
+    expect(scores[2]).toBeCloseTo(1, 12); // wrong on itself, right on all three views
   });
 
   it('boundary: 0 for a record already wrong, else 1 + the fraction of noisy copies kept', () => {

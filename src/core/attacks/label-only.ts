@@ -71,16 +71,22 @@ function checkQueries(queries: LabelQueries): void {
 }
 
 /**
- * The augmentation attack's score (arXiv:2007.14321, §4.1): the fraction of the augmented views
- * (the record itself included) that the model labels correctly. Members, seen under these very
- * augmentations in training, keep their label more often.
+ * The augmentation attack's score (arXiv:2007.14321, §4.1, the threshold variant): whether the
+ * model labels the record itself right (view 0), plus the fraction of its augmented views it
+ * labels right, so in [0, 2]. Members, fitted under these very augmentations, keep their label
+ * more often; counting the record itself first means the attack never does worse than the gap
+ * attack it contains (Choquette-Choo et al. note it subsumes it), even where shifts carry no signal.
  */
 export function augmentationConsistencyScores(queries: LabelQueries): Float64Array {
   checkQueries(queries);
   const { predicted, labels, count, views } = queries;
   const scores = new Float64Array(count);
-  for (let v = 0; v < views; v++) {
-    for (let i = 0; i < count; i++) if (predicted[v * count + i] === labels[i]) scores[i] += 1 / views;
+  for (let i = 0; i < count; i++) {
+    if (predicted[i] === labels[i]) scores[i] += 1;
+    if (views === 1) continue;
+    let kept = 0;
+    for (let v = 1; v < views; v++) if (predicted[v * count + i] === labels[i]) kept++;
+    scores[i] += kept / (views - 1);
   }
   return scores;
 }

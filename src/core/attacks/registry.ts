@@ -307,8 +307,9 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
       'Choquette-Choo et al. ("Label-Only Membership Inference Attacks", arXiv:2007.14321) query ' +
       'the target on the augmentations it was trained with, here every shift by up to one pixel ' +
       '(or the augmentation defense\'s shift) and, for colour images, their mirror images, and ' +
-      'read only the predicted labels. The score is the fraction of views labelled right: a model ' +
-      'keeps the label of its training records under the augmentations it saw. It needs nothing but ' +
+      'read only the predicted labels. The score is 1 if the record itself is labelled right, plus the ' +
+      'fraction of its views labelled right: a model keeps the label of its training records under ' +
+      'the augmentations it saw. It needs nothing but ' +
       'labels, so it runs under the label-only defense; its threshold comes from the shadow models.',
     references: ['2007.14321'],
   },
