@@ -36,3 +36,10 @@ describe('thresholdScope and the audit block', () => {
     expect(problems({ partSize: 17_000, audit: { canaries: 2_000 } })).toEqual([]);
   });
 });
+
+describe('the audit and early stopping', () => {
+  it('are refused together: the validation slice would take IN canaries out of training', () => {
+    expect(problems({ audit: { canaries: 500 }, defenses: { 'early-stopping': {} } }).join()).toMatch(/cannot be combined with early-stopping/);
+    expect(problems({ defenses: { 'early-stopping': {} } })).toEqual([]);
+  });
+});

@@ -22,6 +22,19 @@ function modelFigures(model: ModelSummary) {
   };
 }
 
+/** How to read the attack figures, written into every results.json. */
+export const RESULTS_CONVENTIONS = {
+  tprAtFpr: 'the largest TPR among ROC points with FPR strictly below the rate (LiRA\'s convention, Carlini et al., arXiv:2112.03570)',
+  intervals:
+    '95 %: percentile bootstrap over records, stratified (members and non-members resampled apart, 200 resamples, seeded) for auc, accuracy, advantage; ' +
+    'exact Clopper–Pearson on TP out of the members at the chosen ROC point for tprAtFpr. They reflect the records of one trained model, not retraining',
+  thresholds: 'confidence, entropy and modified-entropy use one shadow-chosen threshold per class (classThresholds) unless config.thresholdScope is "global" (Song & Mittal, arXiv:2003.10595)',
+} as const;
+
+function jsonThreshold(threshold: number): number | string {
+  return Number.isFinite(threshold) ? threshold : String(threshold);
+}
+
 export function toResultsJson(result: ExperimentResult, extra: Record<string, unknown> = {}) {
   const { target, shadows, references } = result;
   return {
@@ -43,6 +56,7 @@ export function toResultsJson(result: ExperimentResult, extra: Record<string, un
     defense: result.defense,
     privacy: result.privacy,
     notApplicable: result.notApplicable,
+    conventions: RESULTS_CONVENTIONS,
     attacks: result.attacks.map((attack) => ({
       name: attack.name,
       auc: attack.auc,
@@ -50,8 +64,11 @@ export function toResultsJson(result: ExperimentResult, extra: Record<string, un
       bestAccuracy: attack.bestAccuracy,
       advantage: attack.advantage,
       tprAtFpr: attack.tprAtFpr,
+      ...(attack.intervals ? { intervals: attack.intervals } : {}),
       // JSON has no Infinity: a threshold that calls nobody (everybody) a member is written "Infinity" ("-Infinity").
-      threshold: Number.isFinite(attack.threshold) ? attack.threshold : String(attack.threshold),
+      threshold: jsonThreshold(attack.threshold),
+      ...(attack.classThresholds ? { classThresholds: attack.classThresholds.map(jsonThreshold) } : {}),
+      ...(attack.calledMembers ? { calledMembers: attack.calledMembers } : {}),
       roc: attack.roc,
     })),
     breakdown: breakdownOf(result),

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { empiricalEpsilon } from '../../src/core/privacy/audit';
+import { empiricalEpsilon, heuristicEpsilon } from '../../src/core/privacy/audit';
 import { clopperPearsonLower, clopperPearsonUpper } from '../../src/core/privacy/clopper-pearson';
 import { createRng } from '../../src/core/random';
 
@@ -87,5 +87,30 @@ describe('empiricalEpsilon', () => {
     expect(() => empiricalEpsilon({ memberScores: [1], nonMemberScores: [NaN], delta: 0 })).toThrow(/nonMemberScores\[0\]/);
     expect(() => empiricalEpsilon({ memberScores: [1], nonMemberScores: [0], delta: 1 })).toThrow(/delta/);
     expect(() => empiricalEpsilon({ memberScores: [1], nonMemberScores: [0], delta: 0, confidence: 0 })).toThrow(/confidence/);
+  });
+});
+
+describe('heuristicEpsilon at one calibrated decision rule', () => {
+  it('matches the hand formula: log((TPR_lo − δ)/FPR_hi) with Clopper–Pearson ends (scipy beta.ppf)', () => {
+    // 60 of 100 members and 10 of 100 non-members called members, δ = 0.
+    // TPR_lo = beta.ppf(0.025, 60, 41) = 0.4972092; FPR_hi = beta.ppf(0.975, 11, 90) = 0.1762226.
+    const bound = heuristicEpsilon({ truePositives: 60, members: 100, falsePositives: 10, nonMembers: 100 }, 0);
+    expect(bound.tprLower).toBeCloseTo(0.4972091504, 8);
+    expect(bound.fprUpper).toBeCloseTo(0.1762225977, 8);
+    expect(bound.epsilon).toBeCloseTo(Math.log(bound.tprLower / bound.fprUpper), 12);
+  });
+
+  it('on a null setting with the threshold fixed in advance is positive in at most 5 % of 200 seeded runs', () => {
+    let positive = 0;
+    for (let run = 0; run < 200; run++) {
+      const rng = createRng(run, 'heuristic/null');
+      // Members and non-members from one distribution; the threshold (0.8) was fixed beforehand.
+      let tp = 0;
+      let fp = 0;
+      for (let i = 0; i < 1000; i++) if (rng.next() >= 0.8) tp++;
+      for (let i = 0; i < 1000; i++) if (rng.next() >= 0.8) fp++;
+      if (heuristicEpsilon({ truePositives: tp, members: 1000, falsePositives: fp, nonMembers: 1000 }, 1e-5).epsilon > 0) positive++;
+    }
+    expect(positive).toBeLessThanOrEqual(10);
   });
 });

@@ -2,7 +2,10 @@
 import { memo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ATTACK_NAMES, ATTACKS } from '../../core/attacks/registry';
-import type { AttackResult } from '../../core/attacks/evaluate';
+import { REPORTED_FPRS, type AttackResult } from '../../core/attacks/evaluate';
+import { isWiderThanFigure, WIDE_INTERVAL_MARK, type Interval } from '../../core/metrics/intervals';
+import { guaranteeCurves, logSpacedFprs, type GuaranteeCurves } from '../../core/privacy/dp-region';
+import type { PrivacySummary } from '../../core/pipeline/types';
 import { useUiStore } from '../state/ui-store';
 import { useRecordsStore } from '../records/records-store';
 import { ChartFrame, arxiv, colourFor } from './ChartFrame';
@@ -19,7 +22,16 @@ function toRows(points: readonly Point[]) {
   return points.map(([fpr, tpr]) => ({ fpr, tpr }));
 }
 
-function RocChartView({ attacks, stale }: { attacks: readonly AttackResult[]; stale?: boolean }) {
+/** The DP-SGD target's guarantee as curves (privacy/dp-region.ts), or undefined when the target is not DP-SGD. */
+export function guaranteeFor(privacy: Pick<PrivacySummary, 'accountant' | 'delta'> | undefined): (GuaranteeCurves & { epsilon: number; delta: number; mu?: number }) | undefined {
+  const accountant = privacy?.accountant;
+  if (!accountant || !Number.isFinite(accountant.epsilon)) return undefined;
+  const guarantee = { epsilon: accountant.epsilon, delta: privacy.delta, ...(accountant.gdpMu !== undefined ? { mu: accountant.gdpMu } : {}) };
+  return { ...guarantee, ...guaranteeCurves(guarantee, logSpacedFprs(LOG_FLOOR, 120)) };
+}
+
+function RocChartView({ attacks, stale, privacy }: { attacks: readonly AttackResult[]; stale?: boolean; privacy?: Pick<PrivacySummary, 'accountant' | 'delta'> }) {
+  const guarantee = guaranteeFor(privacy);
   const scale = useUiStore((s) => s.rocScale);
   const setScale = useUiStore((s) => s.setRocScale);
   // Linked to the Records view: the FPR under the mouse lights up the records above that threshold.
@@ -50,11 +62,24 @@ function RocChartView({ attacks, stale }: { attacks: readonly AttackResult[]; st
         </>
       }
       more={
+        <>
         <p>
           TPR = members called members / members; FPR = non-members called members / non-members; AUC is the area under the
           curve. Reporting TPR at a low FPR such as 0.1% follows Carlini et al., &quot;Membership Inference Attacks From First
-          Principles&quot; ({arxiv('2112.03570')}).
+          Principles&quot; ({arxiv('2112.03570')}); as in LiRA&apos;s code, the FPR must be strictly below the budget.
         </p>
+        {guarantee && (
+          <p data-testid="roc-guarantee-note">
+            This target trained with DP-SGD. The dotted black line is what its accountant&apos;s (ε, δ) allows any attack:
+            TPR ≤ min(e<sup>ε</sup>·FPR + δ, 1 − e<sup>−ε</sup>·(1 − δ − FPR)) (Kairouz et al., {arxiv('1311.0776')}).{' '}
+            {guarantee.gdp
+              ? 'The grey dashed line is the tighter μ-GDP trade-off Φ(Φ⁻¹(FPR) + μ), with μ from the same run by the central limit theorem'
+              : 'No μ-GDP curve: the batches were shuffled, not Poisson-sampled, so the central limit theorem'}{' '}
+            (Dong, Roth &amp; Su, {arxiv('1905.02383')}){guarantee.gdp ? ': an approximation, not a certificate.' : ' does not apply.'} Every attack curve must stay below the DP bound; the gap shows how much DP promises beyond what attacks
+            achieve.
+          </p>
+        )}
+        </>
       }
     >
       <div className="toggle" role="group" aria-label="ROC axes">
@@ -77,6 +102,31 @@ function RocChartView({ attacks, stale }: { attacks: readonly AttackResult[]; st
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(v) => `FPR ${Number(v).toFixed(4)}`} />
           <Legend verticalAlign="top" />
           <Line data={toRows(diagonal)} dataKey="tpr" name="chance" stroke="#aaa" strokeDasharray="6 4" dot={false} isAnimationActive={false} legendType="none" />
+          {guarantee && (
+            <Line
+              data={toRows(log ? toLogRates(guarantee.region) : [...guarantee.region])}
+              dataKey="tpr"
+              name={`DP bound (ε = ${guarantee.epsilon.toFixed(2)}, δ = ${guarantee.delta})`}
+              stroke="#222"
+              strokeWidth={2}
+              strokeDasharray="2 3"
+              dot={false}
+              isAnimationActive={false}
+              data-testid="roc-dp-region"
+            />
+          )}
+          {guarantee?.gdp && (
+            <Line
+              data={toRows(log ? toLogRates(guarantee.gdp) : [...guarantee.gdp])}
+              dataKey="tpr"
+              name={`μ-GDP trade-off (μ ≈ ${guarantee.mu?.toFixed(2)})`}
+              stroke="#777"
+              strokeWidth={2}
+              strokeDasharray="8 3"
+              dot={false}
+              isAnimationActive={false}
+            />
+          )}
           {attacks.map((attack) => {
             const points = thinCurve(attack.roc, MAX_POINTS, scale);
             return (
@@ -103,19 +153,38 @@ interface NotApplicable {
   readonly reason: string;
 }
 
+function formatThreshold(t: number): string {
+  return t === Infinity ? 'nobody' : t === -Infinity ? 'everybody' : Number.isFinite(t) ? t.toPrecision(4) : '—';
+}
+
+/** A figure's 95 % interval beside it, marked when wider than the figure itself (too few records to read it as a measurement). */
+function IntervalCell({ metric, value, interval }: { metric: string; value: number; interval?: Interval }) {
+  if (!interval) return <td className="interval" data-interval={metric} />;
+  const wide = isWiderThanFigure(value, interval);
+  return (
+    <td className={`interval${wide ? ' wide' : ''}`} data-interval={metric} title={wide ? 'The 95 % interval is wider than the figure itself: too few records to read it as a measurement' : '95 % interval'}>
+      [{formatRate(interval.lower)}, {formatRate(interval.upper)}]{wide ? WIDE_INTERVAL_MARK : ''}
+    </td>
+  );
+}
+
 function ResultsTableView({ attacks, notApplicable = [] }: { attacks: readonly AttackResult[]; notApplicable?: readonly NotApplicable[] }) {
   return (
     <table className="results-table" data-testid="results-table">
+      <caption>
+        Each figure with its 95 % interval: a bootstrap over records for AUC, accuracy and advantage, Clopper–Pearson for TPR.
+        {WIDE_INTERVAL_MARK} marks an interval wider than the figure itself: too few records to read it as a measurement.
+      </caption>
       <thead>
         <tr>
           <th scope="col">Attack</th>
-          <th scope="col" title="Area under the ROC curve">AUC</th>
-          <th scope="col" title="Accuracy at the shadow-chosen threshold (what an attacker gets)">Accuracy</th>
+          <th scope="col" colSpan={2} title="Area under the ROC curve, with its 95 % bootstrap interval">AUC</th>
+          <th scope="col" colSpan={2} title="Accuracy at the shadow-chosen threshold (what an attacker gets), with its 95 % bootstrap interval">Accuracy</th>
           <th scope="col" title="Accuracy at the best threshold on the target itself (an oracle bound)">Best acc.</th>
-          <th scope="col" title="max(TPR − FPR)">Advantage</th>
-          <th scope="col">TPR @ 0.1% FPR</th>
-          <th scope="col">TPR @ 1% FPR</th>
-          <th scope="col">TPR @ 10% FPR</th>
+          <th scope="col" colSpan={2} title="max(TPR − FPR), with its 95 % bootstrap interval">Advantage</th>
+          <th scope="col" colSpan={2} title="Largest TPR with FPR strictly below 0.1 % (LiRA's convention), with its 95 % Clopper–Pearson interval">TPR @ 0.1% FPR</th>
+          <th scope="col" colSpan={2} title="Largest TPR with FPR strictly below 1 %, with its 95 % Clopper–Pearson interval">TPR @ 1% FPR</th>
+          <th scope="col" colSpan={2} title="Largest TPR with FPR strictly below 10 %, with its 95 % Clopper–Pearson interval">TPR @ 10% FPR</th>
           <th scope="col" title="Member iff score ≥ threshold">Threshold</th>
         </tr>
       </thead>
@@ -127,13 +196,19 @@ function ResultsTableView({ attacks, notApplicable = [] }: { attacks: readonly A
               {attackLabel(a.name)}
             </th>
             <td data-metric="auc">{formatRate(a.auc)}</td>
+            <IntervalCell metric="auc" value={a.auc} interval={a.intervals?.auc} />
             <td data-metric="accuracy">{formatRate(a.accuracy)}</td>
+            <IntervalCell metric="accuracy" value={a.accuracy} interval={a.intervals?.accuracy} />
             <td>{formatRate(a.bestAccuracy)}</td>
-            <td>{formatRate(a.advantage)}</td>
-            <td>{formatRate(a.tprAtFpr['0.001'])}</td>
-            <td>{formatRate(a.tprAtFpr['0.01'])}</td>
-            <td>{formatRate(a.tprAtFpr['0.1'])}</td>
-            <td>{a.threshold === Infinity ? 'nobody' : a.threshold === -Infinity ? 'everybody' : Number.isFinite(a.threshold) ? a.threshold.toPrecision(4) : '—'}</td>
+            <td data-metric="advantage">{formatRate(a.advantage)}</td>
+            <IntervalCell metric="advantage" value={a.advantage} interval={a.intervals?.advantage} />
+            {REPORTED_FPRS.map((f) => [
+              <td key={f} data-metric={`tpr-${f}`}>{formatRate(a.tprAtFpr[f])}</td>,
+              <IntervalCell key={`${f}-interval`} metric={`tpr-${f}`} value={a.tprAtFpr[f]} interval={a.intervals?.tprAtFpr[f]} />,
+            ])}
+            <td title={a.classThresholds ? `Per class: ${a.classThresholds.map((t) => formatThreshold(t)).join(', ')}` : undefined}>
+              {a.classThresholds ? 'per class' : formatThreshold(a.threshold)}
+            </td>
           </tr>
         ))}
         {notApplicable.map((a) => (
@@ -142,7 +217,7 @@ function ResultsTableView({ attacks, notApplicable = [] }: { attacks: readonly A
               <span className="swatch" style={{ background: '#ccc' }} />
               {attackLabel(a.name)}
             </th>
-            <td colSpan={8} className="reason" title={a.reason}>
+            <td colSpan={14} className="reason" title={a.reason}>
               <strong>not applicable</strong> · {a.reason.replace(/^not applicable:\s*/i, '')}
             </td>
           </tr>

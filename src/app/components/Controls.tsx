@@ -11,6 +11,7 @@ import { useUiStore } from '../state/ui-store';
 import type { ControlGroup } from '../state/url-hash';
 import { DefensesPanel } from '../defenses/DefensesPanel';
 import { NumberField } from './NumberField';
+import { AuditControls } from './AuditControls';
 import { SpecFields, configSections } from './SpecFields';
 
 /** Training fields, shown by TrainingFields rather than the generated sections. */
@@ -232,6 +233,7 @@ export function Controls() {
       </Group>
       <Group id="attacks">
         <AttackControls />
+        <AuditControls />
       </Group>
       <Group id="defenses">
         <DefensesPanel />

@@ -108,7 +108,7 @@ export function ResultsView() {
       {result && !(live && liveAttacks) && (
         <>
           <ErrorBoundary area="the ROC curves">
-            <RocChart attacks={result.attacks} stale={displayed?.stale} />
+            <RocChart attacks={result.attacks} stale={displayed?.stale} privacy={result.privacy} />
             <ResultsTable attacks={result.attacks} notApplicable={result.notApplicable ?? EMPTY} />
             <BreakdownTable attacks={result.attacks} records={result.records} numClasses={result.dataset.numClasses} />
           </ErrorBoundary>

@@ -3,6 +3,7 @@
  * (tables and SVG figures) computed from their results. The CLI and the app run the grid; a run is
  * identified by its config's hash, so finished runs are reused and a stopped suite resumes.
  */
+import { formatWithInterval, type Interval } from '../metrics/intervals';
 import { METRIC_ATTACK_NAMES } from '../attacks/registry';
 import { cacheKey } from '../cache';
 import { parseExperimentConfig, type ExperimentConfig } from '../config';
@@ -51,6 +52,11 @@ export function runKey(run: SuiteRun): string {
 const METRIC_ATTACKS = [...METRIC_ATTACK_NAMES];
 const DATASETS = ['mnist', 'fashion-mnist'] as const;
 const round = (x: number, digits = 4) => Number(x.toFixed(digits));
+
+/** A figure with its 95 % interval, `0.812 [0.790, 0.830]`, when the run has one; results from before intervals show the bare figure. */
+function withInterval(value: number, interval: Interval | undefined): string | number {
+  return interval ? formatWithInterval(value, interval) : round(value);
+}
 
 function attackOf(result: ResultsJson, name: string) {
   const attack = result.attacks.find((a) => a.name === name);
@@ -102,13 +108,17 @@ const metricAttacks: SuiteDefinition = {
       rows: runs.map(({ run, result }) => [
         run.params.dataset, run.params.architecture,
         round(result.target.trainAccuracy), round(result.target.testAccuracy), round(result.target.generalizationGap),
-        ...METRIC_ATTACKS.map((name) => round(attackOf(result, name).auc)),
+        ...METRIC_ATTACKS.map((name) => withInterval(attackOf(result, name).auc, attackOf(result, name).intervals?.auc)),
       ]),
     };
     const tpr: Table = {
       title: 'TPR at 1 % FPR',
       columns: ['dataset', 'architecture', ...METRIC_ATTACKS],
-      rows: runs.map(({ run, result }) => [run.params.dataset, run.params.architecture, ...METRIC_ATTACKS.map((name) => round(attackOf(result, name).tprAtFpr['0.01']))]),
+      rows: runs.map(({ run, result }) => [
+        run.params.dataset,
+        run.params.architecture,
+        ...METRIC_ATTACKS.map((name) => withInterval(attackOf(result, name).tprAtFpr['0.01'], attackOf(result, name).intervals?.tprAtFpr['0.01'])),
+      ]),
     };
     const figures = runs.map(({ run, result }) => ({
       name: `roc-${run.id}`,
@@ -249,9 +259,12 @@ const ALL_DEFENSES: readonly DefenseSetting[] = [
 const defendedTestAccuracy = (result: ResultsJson) => result.defense?.testAccuracy.defended ?? result.target.testAccuracy;
 
 /** Attacks that got numbers, and those reported as not applicable, as table cells. */
-function attackCell(result: ResultsJson, name: string, pick: (a: ResultsJson['attacks'][number]) => number): string | number {
+type AttackJson = ResultsJson['attacks'][number];
+
+function attackCell(result: ResultsJson, name: string, pick: (a: AttackJson) => number, pickInterval?: (a: AttackJson) => Interval | undefined): string | number {
   const attack = result.attacks.find((a) => a.name === name);
-  return attack ? round(pick(attack)) : 'n/a';
+  if (!attack) return 'n/a';
+  return pickInterval ? withInterval(pick(attack), pickInterval(attack)) : round(pick(attack));
 }
 
 function defenseRuns(settings: readonly DefenseSetting[], size: SuiteSize): SuiteRun[] {
@@ -279,12 +292,12 @@ const defensesSuite: SuiteDefinition = {
     const auc: Table = {
       title: 'AUC per defense (rows) and attack (columns); n/a = not applicable to the outputs the defense leaves',
       columns: ['defense', 'test acc', ...attacks],
-      rows: runs.map(({ run, result }) => [run.label, round(defendedTestAccuracy(result)), ...attacks.map((name) => attackCell(result, name, (a) => a.auc))]),
+      rows: runs.map(({ run, result }) => [run.label, round(defendedTestAccuracy(result)), ...attacks.map((name) => attackCell(result, name, (a) => a.auc, (a) => a.intervals?.auc))]),
     };
     const tpr: Table = {
       title: 'TPR at 1 % FPR per defense and attack',
       columns: ['defense', ...attacks],
-      rows: runs.map(({ run, result }) => [run.label, ...attacks.map((name) => attackCell(result, name, (a) => a.tprAtFpr['0.01']))]),
+      rows: runs.map(({ run, result }) => [run.label, ...attacks.map((name) => attackCell(result, name, (a) => a.tprAtFpr['0.01'], (a) => a.intervals?.tprAtFpr['0.01']))]),
     };
     const heat = runs.map(({ result }) => attacks.map((name) => result.attacks.find((a) => a.name === name)?.auc ?? NaN));
     const figures = [{ name: 'defense-auc', title: 'Attack AUC under each defense', svg: heatmapSvg('Attack AUC: defense (rows) × attack (columns)', runs.map(({ run }) => run.label), attacks, heat) }];
@@ -339,8 +352,8 @@ const priceSuite: SuiteDefinition = {
         run.label,
         round(defendedTestAccuracy(result)),
         round(result.defense?.testAccuracy.undefended ?? result.target.testAccuracy),
-        attackCell(result, 'loss', (a) => a.auc),
-        attackCell(result, 'loss', (a) => a.tprAtFpr['0.01']),
+        attackCell(result, 'loss', (a) => a.auc, (a) => a.intervals?.auc),
+        attackCell(result, 'loss', (a) => a.tprAtFpr['0.01'], (a) => a.intervals?.tprAtFpr['0.01']),
         result.privacy.accountant ? round(result.privacy.accountant.epsilon, 3) : '—',
         frontier.has(i) ? '*' : '',
       ]),
