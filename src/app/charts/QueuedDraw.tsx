@@ -37,22 +37,37 @@ export function queueDraw(draw: () => void): () => void {
   };
 }
 
+/**
+ * A chart redraws at most once a second: a live chart gets new data with every progress flush, and
+ * a dozen recharts redraws in a row kept the main thread busy even when each was its own task.
+ */
+export const REDRAW_INTERVAL_MS = 1_000;
+
 export function QueuedDraw({ children, minHeight }: { children: ReactNode; minHeight?: number }) {
   // Server rendering (the component tests) has no frame to protect: draw at once there.
   const [shown, setShown] = useState<{ children: ReactNode } | undefined>(() => (typeof window === 'undefined' ? { children } : undefined));
   const latest = useRef(children);
   latest.current = children;
-  const queued = useRef<(() => void) | undefined>(undefined);
+  /** Takes the pending draw out of the queue (or its wait for the redraw interval). */
+  const pending = useRef<(() => void) | undefined>(undefined);
+  const drawnAt = useRef(-Infinity);
   useEffect(() => {
     // A chart already waiting keeps its place in the queue and will draw its newest children, so
     // charts that change every flush (the live ones) cannot push one another back for ever.
-    if (shown?.children === children || queued.current) return;
-    queued.current = queueDraw(() => {
-      queued.current = undefined;
-      flushSync(() => setShown({ children: latest.current }));
-    });
+    if (shown?.children === children || pending.current) return;
+    const enqueue = () => {
+      pending.current = queueDraw(() => {
+        pending.current = undefined;
+        drawnAt.current = Date.now();
+        flushSync(() => setShown({ children: latest.current }));
+      });
+    };
+    const wait = drawnAt.current + REDRAW_INTERVAL_MS - Date.now();
+    if (wait <= 0) return enqueue();
+    const timer = setTimeout(enqueue, wait);
+    pending.current = () => clearTimeout(timer);
   }, [children, shown]);
-  useEffect(() => () => queued.current?.(), []);
+  useEffect(() => () => pending.current?.(), []);
   if (!shown) return <div className="chart-pending" style={minHeight ? { minHeight } : undefined} data-testid="chart-pending" aria-busy="true" />;
   return <>{shown.children}</>;
 }
