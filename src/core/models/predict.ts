@@ -8,9 +8,6 @@ import type { Predictions } from '../attacks/signals';
 import { logSoftmaxRows, softmaxRows } from '../math/softmax';
 import type { InputShape } from './architectures';
 
-/** Re-exported for callers not yet switched to math/softmax (the one softmax); new code imports it there. */
-export { softmaxRows };
-
 /** A part of the data uploaded once as tensors, with its labels kept on the JS side too. */
 export interface TensorPart {
   /** Pixels scaled to [0, 1]: count × height × width × channels. */
