@@ -6,16 +6,16 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ATTACKS } from '../core/attacks/registry';
 import type { ExperimentConfig } from '../core/config';
 import { gatherImages } from '../core/datasets/split';
 import { disposePart, uploadPart, type TensorPart } from '../core/models/predict';
 import { planReferenceModels, trainReferenceModels, type TrainReferencesInput } from '../core/models/references';
+import { planRun } from '../core/pipeline/plan';
+import { referenceRecords } from '../core/pipeline/train-references';
 import {
   SHARD_MANIFEST_FORMAT,
   SHARD_MANIFEST_VERSION,
   manifestFileName,
-  referenceRecords,
   resolveShard,
   shardModels,
   shardName,
@@ -75,7 +75,7 @@ export function shardFromOptions(options: Pick<ReferencesOptions, 'shard' | 'ind
 }
 
 export function wantsReferences(config: ExperimentConfig): boolean {
-  return config.attacks.some((name) => ATTACKS[name].kind === 'reference');
+  return planRun(config).needsReferences;
 }
 
 export interface ShardRun {

@@ -7,9 +7,6 @@
  * Each shard leaves a manifest beside its cache entries; the merge checks the manifests before
  * anything trains: one config, every model exactly once, every entry intact. Pure and tf-free.
  */
-import type { ExperimentConfig } from './config';
-import { splitPool } from './datasets/split';
-import { isOutputDefense, type DefenseConfig, type DefenseId } from './defenses/registry';
 
 export const SHARD_MANIFEST_FORMAT = 'mia-lab-reference-shard';
 export const SHARD_MANIFEST_VERSION = 1;
@@ -160,36 +157,4 @@ export function checkShardCoverage(shards: readonly FoundShard[], configHash: st
     const models = missing.flatMap((i) => shardModels({ index: i, count }, referenceCount));
     throw new ShardError(`missing ${missing.map((i) => shardName({ index: i, count })).join(', ')} (reference models ${models.join(', ')} are in no shard)`);
   }
-}
-
-/** What the reference models of `config` train and are queried on, as the single-machine pipeline has it. */
-export interface ReferenceRecords {
-  /** Pool indices of the target's evaluation records, members then non-members: every model trains on half. */
-  readonly poolIndex: Int32Array;
-  /** RMIA's population sample, the first populationSize records of the shadow parts. */
-  readonly populationIndex: Int32Array;
-  /** Training defenses the reference models share with the target (not early stopping, no output defense). */
-  readonly defenses: DefenseConfig;
-  /** Mixed into every reference cache key. */
-  readonly identity: unknown;
-}
-
-/**
- * The reference models' inputs, exactly as experiment.ts's train-references stage builds them: a
- * shard must reach the same cache keys, and the merge test fails (a model retrained) if these two drift.
- */
-export function referenceRecords(config: ExperimentConfig, dataset: { readonly name: string; readonly count: number }): ReferenceRecords {
-  const split = splitPool(dataset.count, config.partSize, config.seed);
-  const join = (a: Int32Array, b: Int32Array) => {
-    const out = new Int32Array(a.length + b.length);
-    out.set(a, 0);
-    out.set(b, a.length);
-    return out;
-  };
-  return {
-    poolIndex: join(split.targetTrain, split.targetTest),
-    populationIndex: join(split.shadowTrain, split.shadowTest).slice(0, config.rmia.populationSize),
-    defenses: Object.fromEntries(Object.entries(config.defenses).filter(([id]) => id !== 'early-stopping' && !isOutputDefense(id as DefenseId))),
-    identity: { dataset: config.dataset, datasetName: dataset.name, poolSize: dataset.count, partSize: config.partSize, splitSeed: config.seed },
-  };
 }

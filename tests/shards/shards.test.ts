@@ -1,12 +1,9 @@
 /** Shard arithmetic, the schedulers' environment contract and the merge's coverage checks (core/shards.ts). */
 import { describe, expect, it } from 'vitest';
-import { parseExperimentConfig } from '../../src/core/config';
-import { splitPool } from '../../src/core/datasets/split';
 import {
   ShardError,
   checkShardCoverage,
   parseShardManifest,
-  referenceRecords,
   resolveShard,
   shardModels,
   type FoundShard,
@@ -117,22 +114,5 @@ describe('parseShardManifest', () => {
     expect(() => parseShardManifest({ ...good, shard: { index: 2, count: 2 } }, 'm.json')).toThrow(/index < count/);
     const escaping = { ...good, models: [{ ...good.models[0], file: '../../etc/passwd' }] };
     expect(() => parseShardManifest(escaping, 'm.json')).toThrow(/plain file name/);
-  });
-});
-
-describe('referenceRecords', () => {
-  it('is the target\'s evaluation records and the head of the shadow parts, without early stopping or output defenses', () => {
-    const config = parseExperimentConfig({
-      seed: 9,
-      partSize: 10,
-      rmia: { populationSize: 15 },
-      defenses: { 'early-stopping': {}, l2: { lambda: 0.01 }, 'top-k': { k: 3 } },
-    });
-    const split = splitPool(100, 10, 9);
-    const records = referenceRecords(config, { name: 'mnist', count: 100 });
-    expect(Array.from(records.poolIndex)).toEqual([...split.targetTrain, ...split.targetTest]);
-    expect(Array.from(records.populationIndex)).toEqual([...split.shadowTrain, ...split.shadowTest].slice(0, 15));
-    expect(Object.keys(records.defenses)).toEqual(['l2']);
-    expect(records.identity).toEqual({ dataset: { name: 'mnist' }, datasetName: 'mnist', poolSize: 100, partSize: 10, splitSeed: 9 });
   });
 });

@@ -3,6 +3,7 @@
  * the seeded four-way split of its pool. Datasets are cached by the platform (files in Node,
  * IndexedDB in the app); the split is cheap and recomputed.
  */
+import type { ExperimentConfig } from '../config';
 import { splitPool, type DataSplit } from '../datasets/split';
 import type { ImageDataset } from '../datasets/types';
 import type { RunContext } from './context';
@@ -18,6 +19,11 @@ export interface PipelineData {
   readonly identity: DataIdentity;
 }
 
+
+/** The data identity of `config` on `dataset`, part of every training stage's cache key (reference shards derive it too). */
+export function dataIdentity(config: ExperimentConfig, dataset: { readonly name: string; readonly count: number }): DataIdentity {
+  return { dataset: config.dataset, datasetName: dataset.name, poolSize: dataset.count, partSize: config.partSize, splitSeed: config.seed };
+}
 
 export async function loadData(ctx: RunContext, needsShadows: boolean): Promise<PipelineData> {
   const { config, deps } = ctx;
@@ -41,7 +47,7 @@ export async function loadData(ctx: RunContext, needsShadows: boolean): Promise<
       shadowDataset,
       split,
       shadowSplit: shadowDataset === dataset ? split : splitPool(shadowDataset.count, config.partSize, config.seed),
-      identity: { dataset: config.dataset, datasetName: dataset.name, poolSize: dataset.count, partSize: config.partSize, splitSeed: config.seed },
+      identity: dataIdentity(config, dataset),
     };
   });
 }

@@ -7,11 +7,14 @@
 import type { ExperimentConfig } from '../config';
 import { trainReferenceModels, type ReferenceSet } from '../models/references';
 import { etaSeconds, type RunContext } from './context';
-import type { PipelineData } from './data';
-import type { RunPlan } from './plan';
+import { splitPool } from '../datasets/split';
+import type { DefenseConfig } from '../defenses/registry';
+import { dataIdentity, type PipelineData } from './data';
+import type { DataIdentity } from './keys';
+import { planRun, type RunPlan } from './plan';
 
 /** Pool indices of the target's evaluation records, members first: what the reference models split in halves. */
-export function evaluationPool(data: PipelineData): Int32Array {
+export function evaluationPool(data: Pick<PipelineData, 'split'>): Int32Array {
   const { targetTrain, targetTest } = data.split;
   const pool = new Int32Array(targetTrain.length + targetTest.length);
   pool.set(targetTrain, 0);
@@ -20,12 +23,35 @@ export function evaluationPool(data: PipelineData): Int32Array {
 }
 
 /** RMIA's population z: the first populationSize records of the shadow parts (never trained on by the target or the references). */
-export function populationIndices(config: ExperimentConfig, data: PipelineData): Int32Array {
+export function populationIndices(config: ExperimentConfig, data: Pick<PipelineData, 'split'>): Int32Array {
   const { shadowTrain, shadowTest } = data.split;
   const all = new Int32Array(shadowTrain.length + shadowTest.length);
   all.set(shadowTrain, 0);
   all.set(shadowTest, shadowTrain.length);
   return all.slice(0, config.rmia.populationSize);
+}
+
+/** What the reference models train and are queried on, the defenses they train under and their data identity. */
+export interface ReferenceRecords {
+  readonly poolIndex: Int32Array;
+  readonly populationIndex: Int32Array;
+  readonly defenses: DefenseConfig;
+  readonly identity: DataIdentity;
+}
+
+/**
+ * This stage's inputs without running the stages before it: what `lab references` (one shard of
+ * the models, on another machine) and `lab merge` (which checks the shards' keys) need to reach the
+ * very cache keys this stage uses.
+ */
+export function referenceRecords(config: ExperimentConfig, dataset: { readonly name: string; readonly count: number }): ReferenceRecords {
+  const data = { split: splitPool(dataset.count, config.partSize, config.seed) };
+  return {
+    poolIndex: evaluationPool(data),
+    populationIndex: populationIndices(config, data),
+    defenses: planRun(config).referenceDefenses,
+    identity: dataIdentity(config, dataset),
+  };
 }
 
 export async function trainReferences(ctx: RunContext, data: PipelineData, plan: RunPlan): Promise<ReferenceSet> {
