@@ -146,7 +146,7 @@ describe('deploy/slurm', () => {
     await run('bash', ['deploy/slurm/references.sbatch'], { env: { ...env(), SLURM_ARRAY_TASK_ID: '5' } });
     await run('bash', ['deploy/slurm/merge.sbatch'], { env: env() });
     const calls = (await read(join(dir, 'npm.log'))).trim().split('\n');
-    expect(calls[0]).toBe(`run --silent lab -- references --config deploy/experiment.json --shard 64 --out ${dir}/shards/references index=5`);
+    expect(calls[0]).toBe(`run --silent lab -- references --config deploy/experiment.json --shard 128 --out ${dir}/shards/references index=5`);
     expect(calls[1]).toMatch(new RegExp(`lab -- merge ${dir}/shards/references --config deploy/experiment.json --out ${dir}/shards/merged`));
     expect(calls[2]).toMatch(/lab -- bundle .*merged --out .*experiment\.miab/);
   });
