@@ -181,13 +181,16 @@ describe('AttackResult shape', () => {
     }
   });
 
-  it('returns one finite score per target record and figures in range', () => {
+  it('returns one finite score per target record and an interval around every figure', () => {
     for (const result of results) {
       expect(result.memberScores.length).toBe(80);
       expect(result.nonMemberScores.length).toBe(80);
       for (const score of [...result.memberScores, ...result.nonMemberScores]) expect(Number.isFinite(score)).toBe(true);
-      for (const figure of [result.auc, result.accuracy, result.bestAccuracy, result.advantage]) {
-        expect(figure >= 0 && figure <= 1, result.name).toBe(true);
+      // Each interval holds its figure here (the percentile bootstrap need not in general, the CP interval of the same count must).
+      const i = result.intervals!;
+      for (const [figure, interval] of [[result.auc, i.auc], [result.accuracy, i.accuracy], [result.advantage, i.advantage], [result.tprAtFpr['0.01'], i.tprAtFpr['0.01']]] as const) {
+        expect(interval.lower, result.name).toBeLessThanOrEqual(figure + 1e-12);
+        expect(interval.upper, result.name).toBeGreaterThanOrEqual(figure - 1e-12);
       }
     }
   });

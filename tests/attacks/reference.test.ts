@@ -93,14 +93,13 @@ describe('reference attacks', () => {
     };
     expect(auc(liraOfflineScores(target, outOnly, { fixedVariance: true }), member)).toBeGreaterThan(0.85);
     const population = { target: target.logits.slice(0, 40), references: outOnly.logits.map((l) => l.slice(0, 40)), labels: new Uint8Array(20), count: 20 };
-    const rmia = rmiaScores(target, outOnly, population, { a: 0.3, gamma: 1 });
-    expect(rmia.every((s) => s >= 0 && s <= 1)).toBe(true);
+    // Offline RMIA separates too (its exact values are checked by hand below).
+    expect(auc(rmiaScores(target, outOnly, population, { a: 0.3, gamma: 1 }), member)).toBeGreaterThan(0.6);
     expect(() => liraOnlineScores(target, outOnly, { fixedVariance: true })).toThrow(/needs both IN and OUT models/);
   });
 
-  it('gives the same scores for the same inputs, and leave-one-out hands back the held model as target', () => {
-    const { refs, target } = fixture(5);
-    expect(liraOnlineScores(target, refs, { fixedVariance: true })).toEqual(liraOnlineScores(target, refs, { fixedVariance: true }));
+  it('leave-one-out hands back the held model as target', () => {
+    const { refs } = fixture(5);
     const held = leaveOneOut(refs, 2);
     expect(held.target.logits).toBe(refs.logits[2]);
     expect(held.members).toBe(refs.inMask[2]);
@@ -129,5 +128,80 @@ describe('reference attacks', () => {
     expect(rmiaScores(target, refs, population, { a: 0, gamma: 1 })[0]).toBe(0.75);
     // A large γ demands more than a tie-breaking edge.
     expect(rmiaScores(target, refs, population, { a: 0, gamma: 3 })[0]).toBe(0.25);
+  });
+});
+
+/** Two-class logits [φ, 0] with label 0 for each value, so φ is exactly the logit-scaled confidence. */
+const phiLogits = (phis: readonly number[]) => Float32Array.from(phis.flatMap((phi) => [phi, 0]));
+
+describe('exact values, computed by hand', () => {
+  it('RMIA with a ≠ 0 and unequal reference probabilities (Zarifzadeh et al., arXiv:2312.03262)', () => {
+    // x: two OUT models with p = 0.5 and 0.75 (mean 0.625); the target gives 0.8.
+    //   a = 0.5: Pr(x) = ½(1.5·0.625 + 0.5) = 0.71875, ratio 0.8/0.71875 = 1.11304
+    //   a = 0:   Pr(x) = ½(0.625 + 1) = 0.8125,       ratio 0.98462
+    // Population z (references' p, target's p):
+    //   z1 (0.5, 0.5 → 0.5):  a = 0.5: Pr 0.625,   ratio 0.8;      a = 0: Pr 0.75,   ratio 0.66667
+    //   z2 (0.9, 0.9 → 0.9):  a = 0.5: Pr 0.925,   ratio 0.97297;  a = 0: Pr 0.95,   ratio 0.94737
+    //   z3 (0.5, 0.75 → 0.95): a = 0.5: Pr 0.71875, ratio 1.32174; a = 0: Pr 0.8125, ratio 1.16923
+    // LR(x, z) = ratio_x/ratio_z: a = 0.5 → 1.391, 1.144, 0.842;  a = 0 → 1.477, 1.039, 0.842.
+    const refs: ReferenceOutputs = {
+      logits: [phiLogits([0]), phiLogits([Math.log(3)])],
+      inMask: [new Uint8Array(1), new Uint8Array(1)],
+      labels: [0],
+      count: 1,
+      numClasses: 2,
+      queries: 1,
+    };
+    const target = { logits: phiLogits([Math.log(4)]) };
+    const population = {
+      target: phiLogits([0, Math.log(9), Math.log(19)]),
+      references: [phiLogits([0, Math.log(9), 0]), phiLogits([0, Math.log(9), Math.log(3)])],
+      labels: [0, 0, 0],
+      count: 3,
+    };
+    const score = (a: number, gamma: number) => rmiaScores(target, refs, population, { a, gamma })[0];
+    expect(score(0.5, 1)).toBeCloseTo(2 / 3, 15); // beats z1, z2
+    expect(score(0.5, 1.2)).toBeCloseTo(1 / 3, 15); // only z1
+    expect(score(0.5, 1.5)).toBe(0);
+    // γ = 1.04 tells a apart: 1.144 > 1.04 with a = 0.5, but 1.039 < 1.04 with a = 0.
+    expect(score(0.5, 1.04)).toBeCloseTo(2 / 3, 15);
+    expect(score(0, 1.04)).toBeCloseTo(1 / 3, 15);
+  });
+
+  it('offline LiRA is one-sided: far below the OUT Gaussian scores low, not high (Carlini et al., arXiv:2112.03570)', () => {
+    // Two records, two OUT models with φ = 0 and 2: μ_out = 1, σ²_out = 2 (per record).
+    const refs: ReferenceOutputs = {
+      logits: [phiLogits([0, 0]), phiLogits([2, 2])],
+      inMask: [new Uint8Array(2), new Uint8Array(2)],
+      labels: [0, 0],
+      count: 2,
+      numClasses: 2,
+      queries: 1,
+    };
+    const root2 = Math.SQRT2;
+    const target = { logits: phiLogits([1 + 3 * root2, 1 - 3 * root2]) };
+    const scores = liraOfflineScores(target, refs, { fixedVariance: false });
+    // (φ − μ)/σ = +3 and −3: a two-sided test would score both |3|.
+    expect(scores[0]).toBeCloseTo(3, 5);
+    expect(scores[1]).toBeCloseTo(-3, 5);
+  });
+
+  it('per-record LiRA falls back to the pooled variance where a side has fewer than two models', () => {
+    // Three models, two records. Record 0: IN for model 0 (φ 5), OUT for 1, 2 (φ 0, 2: μ 1, σ² 2).
+    // Record 1: IN for 1, 2 (φ 4, 6: μ 5, σ² 2), OUT for model 0 (φ 1): one model, so its σ² is the
+    // pooled OUT variance 2 (not 0, floored to 1e−8), and record 0's IN σ² the pooled IN variance 2.
+    const refs: ReferenceOutputs = {
+      logits: [phiLogits([5, 1]), phiLogits([0, 4]), phiLogits([2, 6])],
+      inMask: [Uint8Array.of(1, 0), Uint8Array.of(0, 1), Uint8Array.of(0, 1)],
+      labels: [0, 0],
+      count: 2,
+      numClasses: 2,
+      queries: 1,
+    };
+    const target = { logits: phiLogits([5, 1]) };
+    // log N(5; 5, 2) − log N(5; 1, 2) = 16/4 = 4;  log N(1; 5, 2) − log N(1; 1, 2) = −4.
+    const scores = liraOnlineScores(target, refs, { fixedVariance: false });
+    expect(scores[0]).toBeCloseTo(4, 10);
+    expect(scores[1]).toBeCloseTo(-4, 10);
   });
 });

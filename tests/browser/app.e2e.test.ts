@@ -77,8 +77,10 @@ describe('the app in headless Chromium', { timeout: 900_000 }, () => {
     expect(await page.getByTestId('run-status').getAttribute('data-status')).toBe('done');
     const rows = page.locator('[data-testid="results-table"] tbody tr');
     expect(await rows.count()).toBe(TINY.attacks.length);
-    const aucs = await page.locator('[data-testid="results-table"] td[data-metric="auc"]').allTextContents();
-    for (const auc of aucs) expect(Number(auc)).toBeGreaterThanOrEqual(0);
+    // Every AUC carries its 95 % interval beside it, `[lower, upper]`, marked with * when wider than the AUC itself.
+    const intervals = await page.locator('[data-testid="results-table"] td[data-interval="auc"]').allTextContents();
+    expect(intervals).toHaveLength(TINY.attacks.length);
+    for (const interval of intervals) expect(interval).toMatch(/^\[\d\.\d{3}, \d\.\d{3}\]\*?$/);
     // One curve per attack plus the chance diagonal, drawn as SVG paths (charts draw one per task: wait for them).
     const rocCurves = () => page.locator('[data-testid="roc-chart"] .recharts-line path.recharts-curve').count();
     await expect.poll(rocCurves, STATE).toBe(TINY.attacks.length + 1);

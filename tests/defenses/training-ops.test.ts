@@ -133,6 +133,26 @@ describe('DP-SGD sampling and accounting', () => {
     expect(grouped.microbatches.length).toBeLessThanOrEqual(7);
   });
 
+  it('varies the batch size with the binomial spread, not only around the right mean', () => {
+    // Poisson sampling at q = 50/1000: |batch| ~ Binomial(1000, 0.05), mean 50, variance 47.5. The
+    // sample variance of 400 draws has a standard error of about 47.5·√(2/399) ≈ 3.4; a fixed batch
+    // of 50 would give 0, sampling without replacement a variance of 0 too.
+    const rng = createRng(6, 'sampling/spread');
+    const sizes = Array.from({ length: 400 }, () => samplePoissonBatch(1000, 50, 1, rng).microbatches.length);
+    const mean = sizes.reduce((a, b) => a + b, 0) / sizes.length;
+    const variance = sizes.reduce((s, x) => s + (x - mean) ** 2, 0) / (sizes.length - 1);
+    expect(mean).toBeGreaterThan(49);
+    expect(mean).toBeLessThan(51);
+    expect(variance).toBeGreaterThan(47.5 - 4 * 3.4);
+    expect(variance).toBeLessThan(47.5 + 4 * 3.4);
+    // Every record is as likely as any other: the first and the last hundred records are sampled alike.
+    const hits = new Float64Array(1000);
+    for (let s = 0; s < 400; s++) samplePoissonBatch(1000, 50, 1, rng).microbatches.forEach((m) => hits[m[0]]++);
+    const share = (from: number) => hits.subarray(from, from + 100).reduce((a, b) => a + b, 0) / 400 / 100;
+    expect(share(0)).toBeCloseTo(0.05, 2);
+    expect(share(900)).toBeCloseTo(0.05, 2);
+  });
+
   it('cuts shuffled batches into consecutive microbatches', () => {
     const batches = shuffledBatches(Int32Array.from([5, 4, 3, 2, 1, 0, 6]), 4, 2);
     expect(batches.map((b) => b.microbatches.map((m) => Array.from(m)))).toEqual([[[5, 4], [3, 2]], [[1, 0], [6]]]);

@@ -100,19 +100,23 @@ function fitGaussians(refs: ReferenceOutputs, fixedVariance: boolean): GaussianF
       }
     }
   }
-  if (fixedVariance) {
-    // Carlini et al. (arXiv:2112.03570, §4.2): one variance estimated over all examples.
-    for (const [variances, counts] of [[fits.inVar, inCount], [fits.outVar, outCount]] as const) {
-      let sum = 0;
-      let n = 0;
-      variances.forEach((v, k) => {
-        if (counts[k % count] >= 2) {
-          sum += v;
-          n++;
-        }
-      });
-      variances.fill(n > 0 ? sum / n : 1);
-    }
+  // The pooled variance: the mean over the records whose side had at least two models.
+  for (const [variances, counts] of [[fits.inVar, inCount], [fits.outVar, outCount]] as const) {
+    let sum = 0;
+    let n = 0;
+    variances.forEach((v, k) => {
+      if (counts[k % count] >= 2) {
+        sum += v;
+        n++;
+      }
+    });
+    const pooled = n > 0 ? sum / n : 1;
+    // Carlini et al. (arXiv:2112.03570, §4.2): one variance estimated over all examples. Per-record
+    // variance keeps each record's own, except where a side had fewer than two models: its variance
+    // would be 0, floored to MIN_VARIANCE, and the scores would explode; the pooled one stands in.
+    variances.forEach((_, k) => {
+      if (fixedVariance || counts[k % count] < 2) variances[k] = pooled;
+    });
   }
   return fits;
 }
