@@ -77,6 +77,7 @@ describe('the app in headless Chromium', { timeout: 900_000 }, () => {
     expect(await page.getByTestId('run-status').getAttribute('data-status')).toBe('done');
     const rows = page.locator('[data-testid="results-table"] tbody tr');
     expect(await rows.count()).toBe(TINY.attacks.length);
+    const aucs = await page.locator('[data-testid="results-table"] td[data-metric="auc"]').allTextContents();
     // Every AUC carries its 95 % interval beside it, `[lower, upper]`, marked with * when wider than the AUC itself.
     const intervals = await page.locator('[data-testid="results-table"] td[data-interval="auc"]').allTextContents();
     expect(intervals).toHaveLength(TINY.attacks.length);
