@@ -187,7 +187,8 @@ export const ATTACKS: { readonly [K in AttackName]: AttackDefinition & { readonl
       'Models are more confident on data they were trained on, so the highest predicted ' +
       'probability, whatever the label, is the score (Salem et al., "ML-Leaks: Model and Data ' +
       'Independent Membership Inference Attacks and Defenses on Machine Learning Models", ' +
-      'arXiv:1806.01246). It needs no labels; the threshold comes from a shadow model.',
+      'arXiv:1806.01246). It needs no labels; the threshold comes from a shadow model, one per class by default. ' +
+      'The lab reports it on the logit scale log(p/(1 − p)), the same order without the ties of p = 1.',
     references: ['1806.01246'],
     score: confidenceSignal,
   },
