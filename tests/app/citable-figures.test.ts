@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { guaranteeFor, ResultsTable } from '../../src/app/charts/RocChart';
 import { DefenseSummary } from '../../src/app/components/DefenseSummary';
 import { configToHash, hashToConfig } from '../../src/app/state/url-hash';
+import { parseImportedFile, resultsJsonText } from '../../src/app/state/import-export';
 import { measureAttack } from '../../src/core/attacks/evaluate';
 import { parseExperimentConfig } from '../../src/core/config';
 import type { ExperimentResult } from '../../src/core/experiment';
@@ -71,5 +72,18 @@ describe('the URL', () => {
     if (back.kind === 'config') expect(back.config).toEqual(config);
     const bad = hashToConfig('#audit.canaries=100&audit.guessesIn=80&audit.guessesOut=40');
     expect(bad.kind).toBe('invalid');
+  });
+});
+
+describe('an exported results file', () => {
+  it('brings its intervals and class thresholds back on import', () => {
+    const attack = measureAttack('confidence', Float64Array.of(9, 8, 7, 1), Float64Array.of(5, 4, 3, 2), 4.5, { seed: 1, classThresholds: [4.5, 2], labels: [0, 1, 0, 1, 0, 1, 0, 1] });
+    const result: ExperimentResult = { ...fakeResult(), attacks: [attack] };
+    const imported = parseImportedFile('results.json', resultsJsonText(result), 1);
+    expect(imported.kind).toBe('results');
+    if (imported.kind !== 'results') return;
+    const [back] = imported.run.result.attacks;
+    expect(back.intervals).toEqual(attack.intervals);
+    expect(back.classThresholds).toEqual([4.5, 2]);
   });
 });

@@ -54,6 +54,17 @@ function readShadows(value: unknown, fileName: string): ModelSummary[] {
   return [readSummary(value, fileName, 'shadow')];
 }
 
+/** An attack's 95 % intervals (results from before they existed have none: the table then shows the bare figures). */
+function readIntervals(value: unknown): Pick<AttackResult, 'intervals'> {
+  const interval = (v: unknown) => (isObject(v) && typeof v.lower === 'number' && typeof v.upper === 'number' ? { lower: v.lower, upper: v.upper } : undefined);
+  if (!isObject(value) || !isObject(value.tprAtFpr)) return {};
+  const tpr = value.tprAtFpr;
+  const parts = { auc: interval(value.auc), accuracy: interval(value.accuracy), advantage: interval(value.advantage) };
+  const tprParts = { '0.001': interval(tpr['0.001']), '0.01': interval(tpr['0.01']), '0.1': interval(tpr['0.1']) };
+  if (!parts.auc || !parts.accuracy || !parts.advantage || !tprParts['0.001'] || !tprParts['0.01'] || !tprParts['0.1']) return {};
+  return { intervals: { auc: parts.auc, accuracy: parts.accuracy, advantage: parts.advantage, tprAtFpr: { '0.001': tprParts['0.001'], '0.01': tprParts['0.01'], '0.1': tprParts['0.1'] } } };
+}
+
 /** JSON writes ±Infinity thresholds as null: read them back as NaN ("not known"). */
 function readAttack(value: unknown, fileName: string, index: number): AttackResult {
   if (!isObject(value) || typeof value.name !== 'string') throw new ImportError(fileName, `attacks[${index}] has no name`);
@@ -66,6 +77,8 @@ function readAttack(value: unknown, fileName: string, index: number): AttackResu
     advantage: num(value.advantage),
     tprAtFpr: { '0.001': num(tpr['0.001']), '0.01': num(tpr['0.01']), '0.1': num(tpr['0.1']) },
     threshold: num(value.threshold),
+    ...readIntervals(value.intervals),
+    ...(Array.isArray(value.classThresholds) ? { classThresholds: value.classThresholds.map(num) } : {}),
     roc: Array.isArray(value.roc) ? (value.roc as [number, number][]) : [],
     memberScores: new Float64Array(0),
     nonMemberScores: new Float64Array(0),
