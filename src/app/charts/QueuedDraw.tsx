@@ -67,7 +67,15 @@ export function QueuedDraw({ children, minHeight }: { children: ReactNode; minHe
     const timer = setTimeout(enqueue, wait);
     pending.current = () => clearTimeout(timer);
   }, [children, shown]);
-  useEffect(() => () => pending.current?.(), []);
+  // Forget the cancelled draw too: StrictMode's mount–unmount–mount in development would otherwise
+  // leave `pending` set on the remount, and the chart would never be queued again.
+  useEffect(
+    () => () => {
+      pending.current?.();
+      pending.current = undefined;
+    },
+    [],
+  );
   if (!shown) return <div className="chart-pending" style={minHeight ? { minHeight } : undefined} data-testid="chart-pending" aria-busy="true" />;
   return <>{shown.children}</>;
 }
