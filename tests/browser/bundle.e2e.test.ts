@@ -96,6 +96,9 @@ describe('an experiment bundle from the CLI in the app', () => {
     }
     expect(await page.locator('[data-testid="roc-chart"] .recharts-line path.recharts-curve').count()).toBe(CONFIG.attacks.length + 1);
     expect(await page.getByTestId('stale-notice').count()).toBe(0);
+    // The bundle's scores.csv gives the Records view its per-record scores (a results.json alone has none).
+    await page.getByTestId('record-grid').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('record-card').count()).toBeGreaterThan(0);
 
     // Stored: the reference outputs under the engine's keys, the weights where the worker keeps them.
     expect((await storeKeys(page, 'mia-lab', 'blobs')).filter((key) => referenceKeys.includes(key)).sort()).toEqual([...referenceKeys].sort());
