@@ -85,7 +85,13 @@ export interface ShardRun {
 }
 
 /** Train shard `shard` of `config`'s reference models into `outDir`. */
-export async function runReferenceShard(config: ExperimentConfig, shard: Shard, outDir: string, log: (line: string) => void = () => {}): Promise<ShardRun> {
+export async function runReferenceShard(
+  config: ExperimentConfig,
+  shard: Shard,
+  outDir: string,
+  log: (line: string) => void = () => {},
+  signal?: AbortSignal,
+): Promise<ShardRun> {
   if (!wantsReferences(config)) {
     throw new UsageError('the config asks for no reference attack (lira-online, lira-offline, rmia, similarity): it has no reference models to shard');
   }
@@ -114,6 +120,8 @@ export async function runReferenceShard(config: ExperimentConfig, shard: Shard, 
       identity: records.identity,
       cache: fileCache(outDir),
       only: models,
+      // Ctrl-C stops within a batch; the models already finished stay in DIR and a rerun resumes.
+      signal,
       onModel: (p) => log(`  [reference ${p.index + 1}/${p.count}] ${p.cached ? 'already in the shard folder' : `trained in ${p.seconds.toFixed(1)} s`}`),
       onCorruptCache: (m) => log(`  warning: reference model ${m}: the entry in ${outDir} is corrupt; retraining it`),
       onCacheWriteError: (m, message) => writeErrors.push(`reference model ${m}: ${message}`),
@@ -150,7 +158,7 @@ export async function runReferenceShard(config: ExperimentConfig, shard: Shard, 
 }
 
 /** The `references` subcommand; returns the exit code. */
-export async function referencesCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function referencesCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<number> {
   const options = parseArgs(argv);
   if (options.help) {
     console.log(REFERENCES_USAGE);
@@ -163,7 +171,7 @@ export async function referencesCommand(argv: readonly string[], env: NodeJS.Pro
   const models = shardModels(shard, config.reference.count);
   console.log(`MIA Lab references: ${shardName(shard)} of ${config.reference.count} ${config.reference.architecture} reference models (models ${models.join(', ') || 'none'}), backend ${backend}`);
   const started = Date.now();
-  const { manifest, trained } = await runReferenceShard(config, shard, options.out, (line) => console.log(line));
+  const { manifest, trained } = await runReferenceShard(config, shard, options.out, (line) => console.log(line), signal);
   console.log(`wrote ${join(options.out, manifestFileName(shard))}: ${manifest.models.length} models (${trained} trained now) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }

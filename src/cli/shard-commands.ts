@@ -11,7 +11,7 @@ export async function runShardCommand(
   deps: { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal },
 ): Promise<number> {
   switch (name) {
-    case 'references': return withExitCodes(name, REFERENCES_USAGE, () => referencesCommand(argv));
+    case 'references': return withExitCodes(name, REFERENCES_USAGE, () => referencesCommand(argv, process.env, deps.signal));
     case 'merge': return withExitCodes(name, MERGE_USAGE, () => mergeCommand(argv, deps));
     case 'bundle': return withExitCodes(name, BUNDLE_USAGE, () => bundleCommand(argv));
   }
