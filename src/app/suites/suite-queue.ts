@@ -3,7 +3,7 @@
  * CLI's too) on the experiment worker; here is what the page adds, the outcome of a worker run in
  * the runner's terms and the progress bar's fraction and ETA.
  */
-import { ATTACKS } from '../../core/attacks/registry';
+import { ATTACKS, usesReferences, usesShadows } from '../../core/attacks/registry';
 import type { ExperimentConfig } from '../../core/config';
 import { isOutputDefense, type DefenseId } from '../../core/defenses/registry';
 import { describeFailure, type SuiteProgress, type SuiteRunOutcome, type SuiteRunStatus } from '../../core/suites/runner';
@@ -24,6 +24,11 @@ export function suiteOutcome(outcome: RunOutcome): SuiteRunOutcome {
   }
 }
 
+/** Whether a run trains shadow and reference models: the registry says which attacks need them. */
+function modelsNeeded(config: ExperimentConfig): { shadows: boolean; references: boolean } {
+  return { shadows: config.attacks.some((name) => usesShadows(ATTACKS[name])), references: config.attacks.some((name) => usesReferences(ATTACKS[name])) };
+}
+
 /**
  * A run's training work in record-epochs: what its time is roughly proportional to. The target
  * (twice with training defenses: the undefended copy measures their price), the k shadows when a
@@ -31,11 +36,11 @@ export function suiteOutcome(outcome: RunOutcome): SuiteRunOutcome {
  * 2 × partSize records) when a reference attack needs them.
  */
 export function runWork(config: ExperimentConfig): number {
-  const kinds = new Set(config.attacks.map((name) => ATTACKS[name].kind));
+  const needs = modelsNeeded(config);
   const trainingDefenses = Object.keys(config.defenses).some((id) => !isOutputDefense(id as DefenseId));
   let work = config.partSize * config.target.epochs * (trainingDefenses ? 2 : 1);
-  if (kinds.has('threshold') || kinds.has('model')) work += config.partSize * config.shadow.count * config.shadow.epochs;
-  if (kinds.has('reference')) work += config.partSize * config.reference.count * config.reference.epochs;
+  if (needs.shadows) work += config.partSize * config.shadow.count * config.shadow.epochs;
+  if (needs.references) work += config.partSize * config.reference.count * config.reference.epochs;
   return Math.max(1, work);
 }
 
@@ -80,12 +85,12 @@ export function suiteEta(progress: SuiteProgress, currentFraction: number, now: 
  */
 export function currentRunFraction(config: ExperimentConfig | undefined, stages: Readonly<Record<string, StageProgress>>): number {
   if (!config) return 0;
-  const kinds = new Set(config.attacks.map((name) => ATTACKS[name].kind));
+  const needs = modelsNeeded(config);
   const trainingDefenses = Object.keys(config.defenses).some((id) => !isOutputDefense(id as DefenseId));
   const weights: [string, number][] = [['train-target', config.target.epochs]];
   if (trainingDefenses) weights.push(['train-undefended', config.target.epochs]);
-  if (kinds.has('threshold') || kinds.has('model')) weights.push(['train-shadow', config.shadow.count * config.shadow.epochs]);
-  if (kinds.has('reference')) weights.push(['train-references', config.reference.count * config.reference.epochs]);
+  if (needs.shadows) weights.push(['train-shadow', config.shadow.count * config.shadow.epochs]);
+  if (needs.references) weights.push(['train-references', config.reference.count * config.reference.epochs]);
   const total = weights.reduce((sum, [, w]) => sum + w, 0);
   const done = weights.reduce((sum, [stage, w]) => sum + w * (stages[stage] ? (stageFraction(stages[stage]) ?? 0.5) : 0), 0);
   return total > 0 ? Math.min(1, done / total) : 0;
