@@ -93,6 +93,8 @@ export function serializeError(error: unknown): SerializedError {
 export function resultTransferables(result: ExperimentResult): ArrayBuffer[] {
   const views: ArrayBufferView[] = [result.records.poolIndex, result.records.member, result.records.label];
   for (const attack of result.attacks) views.push(attack.memberScores, attack.nonMemberScores);
+  if (result.records.predicted) views.push(result.records.predicted);
+  if (result.references) views.push(...result.references.inMasks, ...(result.references.confidence ?? []));
   return distinctBuffers(views);
 }
 
