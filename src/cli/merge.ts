@@ -9,7 +9,7 @@
  * config, the reference entries under OUT/references/ with their manifest, and the target's and
  * shadows' weights under OUT/models/: everything `lab bundle` packs.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BlobCache } from '../core/cache';
@@ -23,7 +23,7 @@ import { activateBackend } from '../node/backend';
 import { cacheFileName, fileCache } from '../node/cache';
 import { loadDataset } from '../node/load-dataset';
 import { wantsReferences } from './references';
-import { UsageError, experimentHash, findShards, readExperimentConfig, readShardEntries, sha256, toolVersion } from './shard-files';
+import { UsageError, experimentHash, findShards, readExperimentConfig, checkShardEntries, toolVersion } from './shard-files';
 import { formatResultsTable } from './table';
 
 export const MERGE_USAGE = `Usage: npm run lab -- merge DIR... --config FILE --out OUT [--backend NAME] [--cache DIR | --no-cache]
@@ -73,8 +73,8 @@ function parseArgs(argv: readonly string[]): MergeOptions {
 }
 
 export interface CheckedShards {
-  /** Reference cache key → the entry's bytes, every model of the config exactly once. */
-  readonly entries: Map<string, Uint8Array>;
+  /** Reference cache key → the entry's file (checked), every model of the config exactly once. */
+  readonly entries: Map<string, string>;
   readonly models: readonly ShardModelEntry[];
 }
 
@@ -83,8 +83,8 @@ export async function checkShards(dirs: readonly string[], config: ExperimentCon
   if (!wantsReferences(config)) throw new UsageError('the config asks for no reference attack: there are no reference shards to merge');
   const shards = await findShards(dirs);
   checkShardCoverage(shards, experimentHash(config), config.reference.count);
-  const entries = new Map<string, Uint8Array>();
-  for (const shard of shards) for (const [key, bytes] of await readShardEntries(shard)) entries.set(key, bytes);
+  const entries = new Map<string, string>();
+  for (const shard of shards) for (const [key, path] of await checkShardEntries(shard)) entries.set(key, path);
   const models = shards.flatMap((s) => s.manifest.models).sort((a, b) => a.index - b.index);
   return { entries, models };
 }
@@ -94,10 +94,11 @@ export async function checkShards(dirs: readonly string[], config: ExperimentCon
  * is never trained, so never written); every other key (stage outputs, datasets) goes to `other`,
  * so a rerun of the merge reuses its target and shadows where the pipeline caches them.
  */
-function shardCache(entries: ReadonlyMap<string, Uint8Array>, other: BlobCache | undefined): BlobCache {
+function shardCache(entries: ReadonlyMap<string, string>, other: BlobCache | undefined): BlobCache {
   return {
     async read(key) {
-      return entries.get(key) ?? other?.read(key);
+      const path = entries.get(key);
+      return path === undefined ? other?.read(key) : new Uint8Array(await readFile(path));
     },
     async write(key, bytes) {
       if (!entries.has(key)) await other?.write(key, bytes);
@@ -182,10 +183,9 @@ async function writeMerged(outDir: string, config: ExperimentConfig, result: Exp
   await writeFile(join(outDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   const models = [];
   for (const model of checked.models) {
-    const bytes = checked.entries.get(model.key) as Uint8Array;
     const file = cacheFileName(model.key);
-    await writeFile(join(referencesDir, file), bytes);
-    models.push({ index: model.index, key: model.key, file, bytes: bytes.length, sha256: sha256(bytes) });
+    await copyFile(checked.entries.get(model.key) as string, join(referencesDir, file));
+    models.push({ index: model.index, key: model.key, file, bytes: model.bytes, sha256: model.sha256 });
   }
   const manifest = { format: MERGED_REFERENCES_FORMAT, version: 1, tool: await toolVersion(), configHash: experimentHash(config), referenceCount: config.reference.count, models };
   await writeFile(join(referencesDir, 'manifest.json.tmp'), `${JSON.stringify(manifest, null, 2)}\n`);

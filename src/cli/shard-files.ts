@@ -72,10 +72,11 @@ export const shardFolder = (found: FoundShard) => found.where.slice(0, found.whe
 
 /**
  * Reads every entry a shard lists and checks it: present, the listed size and SHA-256, and a cache
- * entry for its key. Returns key → bytes; throws a ShardError naming the shard and the model.
+ * entry for its key. Returns key → the entry's file (read one at a time, so a merge of hundreds of
+ * models does not hold them all twice); throws a ShardError naming the shard and the model.
  */
-export async function readShardEntries(found: FoundShard): Promise<Map<string, Uint8Array>> {
-  const entries = new Map<string, Uint8Array>();
+export async function checkShardEntries(found: FoundShard): Promise<Map<string, string>> {
+  const entries = new Map<string, string>();
   const name = `${found.where} (${shardName(found.manifest.shard)})`;
   for (const model of found.manifest.models) {
     const path = join(shardFolder(found), model.file);
@@ -88,7 +89,7 @@ export async function readShardEntries(found: FoundShard): Promise<Map<string, U
     if (bytes.length !== model.bytes || sha256(bytes) !== model.sha256 || !decodeEntry(model.key, bytes)) {
       throw new ShardError(`${name} is corrupt: reference model ${model.index}'s file ${path} does not match its manifest (size or SHA-256)`);
     }
-    entries.set(model.key, bytes);
+    entries.set(model.key, path);
   }
   return entries;
 }
