@@ -21,8 +21,13 @@ describe('flagAtFpr', () => {
     expect(Array.from(flagged.subarray(0, 4))).toEqual([1, 0, 0, 1]);
     expect(flagged.subarray(4).every((f) => f === 0)).toBe(true);
   });
-  it('at 10 %: one non-member may be flagged (⌊0.1·10⌋ = 1)', () => {
+  it('at 10 %: no non-member, since 1 of 10 is not strictly below 10 % (LiRA\'s convention)', () => {
     const { flagged, threshold } = flagAtFpr(scores, member, 0.1);
+    expect(threshold).toBe(9);
+    expect(Array.from(flagged.subarray(0, 4))).toEqual([1, 0, 0, 1]);
+  });
+  it('at 15 %: one non-member may be flagged (1 of 10 is below 15 %, 2 are not)', () => {
+    const { flagged, threshold } = flagAtFpr(scores, member, 0.15);
     expect(threshold).toBe(8);
     expect(Array.from(flagged)).toEqual([1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
   });

@@ -56,9 +56,10 @@ export function rankScores(scores: ArrayLike<number>, within?: ArrayLike<number>
 
 /**
  * Which records an attack calls members at false-positive rate `fpr` on these records: score
- * strictly above the (⌊fpr·N⌋ + 1)-th highest non-member score, so at most ⌊fpr·N⌋ non-members are
- * flagged (the operating point of TPR at `fpr`, Carlini et al., arXiv:2112.03570). An analysis
- * threshold set on the target's own non-members, not an attacker's.
+ * strictly above the (k + 1)-th highest non-member score, where k is the most non-members whose
+ * share stays strictly below `fpr` (⌈fpr·N⌉ − 1; none at fpr = 0): the operating point of TPR at
+ * `fpr` under LiRA's `<` convention (Carlini et al., arXiv:2112.03570; metrics/roc.ts tprAtFpr).
+ * An analysis threshold set on the target's own non-members, not an attacker's.
  */
 export function flagAtFpr(scores: ArrayLike<number>, member: ArrayLike<number>, fpr: number): { flagged: Uint8Array; threshold: number } {
   if (!(fpr >= 0 && fpr <= 1)) throw new RangeError(`fpr must lie in [0, 1], got ${fpr}`);
@@ -66,7 +67,7 @@ export function flagAtFpr(scores: ArrayLike<number>, member: ArrayLike<number>, 
   for (let i = 0; i < scores.length; i++) if (!member[i]) nonMember.push(scores[i]);
   if (nonMember.length === 0) throw new RangeError('flagging at a false-positive rate needs non-members');
   nonMember.sort((a, b) => b - a);
-  const allowed = Math.floor(fpr * nonMember.length + 1e-9);
+  const allowed = fpr === 0 ? 0 : Math.max(0, Math.ceil(fpr * nonMember.length - 1e-9) - 1);
   const threshold = allowed >= nonMember.length ? -Infinity : nonMember[allowed];
   const flagged = new Uint8Array(scores.length);
   for (let i = 0; i < scores.length; i++) flagged[i] = scores[i] > threshold ? 1 : 0;
