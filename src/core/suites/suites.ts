@@ -277,10 +277,13 @@ function defenseRuns(settings: readonly DefenseSetting[], size: SuiteSize): Suit
       partSize: size === 'quick' ? 500 : 2500,
       target: { epochs },
       defenses: setting.defenses,
-      attacks: size === 'quick' ? METRIC_ATTACKS : [...METRIC_ATTACKS, 'ml'],
+      // The label-only attacks too: under the label-only defense they are what still runs.
+      attacks: [...METRIC_ATTACKS, ...LABEL_QUERY_ATTACKS, ...(size === 'quick' ? [] : ['ml' as const])],
     }),
   }));
 }
+
+const LABEL_QUERY_ATTACKS = ['label-only-augmentation', 'label-only-boundary'] as const;
 
 const defensesSuite: SuiteDefinition = {
   name: 'defenses',
