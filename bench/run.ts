@@ -22,6 +22,9 @@ import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
 import { DEFAULT_CONFIG } from '../src/core/config';
 import { BROWSER_BACKENDS, runBrowserBench } from './chromium';
 import { batchedEpoch, halves, randomPool, sequentialEpochs, summarise, time, trainer, type Timing } from './workloads';
+import { measureAttack } from '../src/core/attacks/evaluate';
+import { standardNormal } from '../src/core/defenses/sampling';
+import { createRng } from '../src/core/random';
 
 const run = promisify(execFile);
 
@@ -216,6 +219,22 @@ async function timeQuickPreset(withKernels: boolean): Promise<Row> {
   }
 }
 
+/**
+ * The cost of one attack's 95 % intervals (issue 12): measureAttack on 1,000 members and 1,000
+ * non-members with Gaussian scores (ROC, figures, 200-resample bootstrap, three Clopper–Pearson
+ * intervals), 20 repeats. Kept cheap enough to run for every attack in the app.
+ */
+async function timeIntervals(): Promise<Row> {
+  const rng = createRng(1, 'bench/intervals');
+  const members = Float64Array.from({ length: 1000 }, () => standardNormal(rng) + 0.5);
+  const nonMembers = Float64Array.from({ length: 1000 }, () => standardNormal(rng));
+  let seed = 0;
+  const timing = await time(20, async () => {
+    measureAttack('loss', members, nonMembers, 0.25, { seed: seed++ });
+  });
+  return { workload: 'one attack\'s figures with 95 % intervals, 1,000 + 1,000 records', backend: 'js', items: 2000, unit: 'samples/s', timing, note: `seconds per attack; target < 0.1 s: ${timing.median < 0.1 ? 'met' : 'missed'}` };
+}
+
 function format(rows: readonly Row[]): string {
   const lines = [
     '| workload | backend | median s | spread s (min–max) | throughput | vs PyTorch | note |',
@@ -251,6 +270,9 @@ async function main(): Promise<void> {
     const left = tf.memory().numTensors - before;
     if (left !== 0) log(`  warning: ${left} tensors left behind on ${backend}${failed ? ' (by the failed training attempt inside tfjs)' : ''}`);
   }
+
+  log('intervals:');
+  rows.push(await timeIntervals());
 
   if (options.browser) {
     log('headless Chromium:');
