@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cacheKey, decodeEntry } from '../core/cache';
 import { parseExperimentConfig, presetConfig, type ExperimentConfig } from '../core/config';
 import { ConfigError } from '../core/schema';
@@ -68,7 +68,7 @@ export async function findShards(dirs: readonly string[]): Promise<FoundShard[]>
 }
 
 /** The folder a manifest lies in: its entries are beside it. */
-export const shardFolder = (found: FoundShard) => found.where.slice(0, found.where.lastIndexOf('/') + 1) || './';
+export const shardFolder = (found: FoundShard) => dirname(found.where);
 
 /**
  * Reads every entry a shard lists and checks it: present, the listed size and SHA-256, and a cache
