@@ -123,6 +123,8 @@ const KIND_LABELS: Partial<Record<string, string>> = {
   threshold: 'shadow threshold',
   model: 'trained on shadow models',
   reference: 'reference models',
+  'label-query': 'labels only, shadow threshold',
+  quantile: 'quantile regression, no shadows',
 };
 
 function AttackControls() {
