@@ -5,7 +5,7 @@
  * Everything here is plain arithmetic on logits; training the reference models is elsewhere
  * (models/references.ts).
  */
-import { logSumExp, softmaxAt as trueClassProbability } from '../math/softmax';
+import { logSumExp } from '../math/softmax';
 
 /** Logits of several models on the same records, with which records each model trained on. */
 export interface ReferenceOutputs {
@@ -48,20 +48,56 @@ export interface RmiaOptions {
 /** Variances below this are floored, so a record every model fits identically does not divide by 0. */
 const MIN_VARIANCE = 1e-8;
 
+/** What the reference attacks read of one model's logits on one query: φ and p_y per record. */
+interface LabelSignals {
+  /** φ = log(p_y / (1 − p_y)) = z_y − logsumexp_{j≠y} z_j. */
+  readonly phi: Float64Array;
+  /** p_y = exp(z_y − logsumexp_j z_j). */
+  readonly trueProbability: Float64Array;
+}
+
+/**
+ * Every attack and its calibration read the same models' signals: each logits array is reduced
+ * once per (labels, query) and kept as long as the array lives (a new run brings new arrays).
+ */
+const signalMemo = new WeakMap<Float32Array, WeakMap<object, Map<number, LabelSignals>>>();
+
+function labelSignals(logits: Float32Array, labels: ArrayLike<number>, count: number, numClasses: number, query: number): LabelSignals {
+  let byLabels = signalMemo.get(logits);
+  if (!byLabels) signalMemo.set(logits, (byLabels = new WeakMap()));
+  let byQuery = byLabels.get(labels as object);
+  if (!byQuery) byLabels.set(labels as object, (byQuery = new Map()));
+  const known = byQuery.get(query);
+  if (known) return known;
+  const phi = new Float64Array(count);
+  const trueProbability = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const offset = (query * count + i) * numClasses;
+    const label = labels[i];
+    const zy = logits[offset + label];
+    const others = logSumExp(logits, offset, numClasses, label);
+    phi[i] = zy - others;
+    // logsumexp over all classes from the two parts: log(e^{z_y} + e^{others}).
+    const all = Math.max(zy, others) + Math.log1p(Math.exp(-Math.abs(zy - others)));
+    trueProbability[i] = Math.exp(zy - all);
+  }
+  const signals = { phi, trueProbability };
+  byQuery.set(query, signals);
+  return signals;
+}
+
 /**
  * φ = log(p_y / (1 − p_y)) from logits, without forming p_y: z_y − logsumexp_{j≠y} z_j
  * (Carlini et al., arXiv:2112.03570, §4: the logit-scaled confidence is close to Gaussian).
  */
 export function logitScaledConfidence(logits: Float32Array, labels: ArrayLike<number>, count: number, numClasses: number, query = 0): Float64Array {
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const offset = (query * count + i) * numClasses;
-    const label = labels[i];
-    out[i] = logits[offset + label] - logSumExp(logits, offset, numClasses, label);
-  }
-  return out;
+  return labelSignals(logits, labels, count, numClasses, query).phi;
 }
 
+/** p_y of every record on the first query, from the same memo as φ. */
+export function trueClassProbabilities(logits: Float32Array, labels: ArrayLike<number>, count: number, numClasses: number): Float64Array {
+  return labelSignals(logits, labels, count, numClasses, 0).trueProbability;
+}
 
 /** Per record and query: mean and variance of φ over the IN models and over the OUT models. */
 interface GaussianFits {
@@ -178,23 +214,29 @@ export function rmiaScores(target: QueryLogits, refs: ReferenceOutputs, populati
   requireBothSides(refs, false);
   const { count, numClasses } = refs;
   const scale = (outMean: number) => 0.5 * ((1 + options.a) * outMean + (1 - options.a));
+  const py = (logits: Float32Array) => trueClassProbabilities(logits, refs.labels, count, numClasses);
+  const models = refs.logits.map(py);
+  const targetPy = py(target.logits);
   const ratioX = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     let sum = 0;
     let outs = 0;
-    refs.logits.forEach((logits, m) => {
+    models.forEach((p, m) => {
       if (!refs.inMask[m][i]) {
-        sum += trueClassProbability(logits, i * numClasses, numClasses, refs.labels[i]);
+        sum += p[i];
         outs++;
       }
     });
-    ratioX[i] = trueClassProbability(target.logits, i * numClasses, numClasses, refs.labels[i]) / scale(sum / outs);
+    ratioX[i] = targetPy[i] / scale(sum / outs);
   }
+  const populationPy = (logits: Float32Array) => trueClassProbabilities(logits, population.labels, population.count, numClasses);
+  const populationModels = population.references.map(populationPy);
+  const populationTarget = populationPy(population.target);
   const ratioZ = new Float64Array(population.count);
   for (let j = 0; j < population.count; j++) {
     let sum = 0;
-    for (const logits of population.references) sum += trueClassProbability(logits, j * numClasses, numClasses, population.labels[j]);
-    ratioZ[j] = trueClassProbability(population.target, j * numClasses, numClasses, population.labels[j]) / scale(sum / population.references.length);
+    for (const p of populationModels) sum += p[j];
+    ratioZ[j] = populationTarget[j] / scale(sum / populationModels.length);
   }
   ratioZ.sort();
   const scores = new Float64Array(count);
@@ -203,7 +245,7 @@ export function rmiaScores(target: QueryLogits, refs: ReferenceOutputs, populati
 }
 
 /** How many entries of the ascending `sorted` are strictly below `value`. */
-function countBelow(sorted: Float64Array, value: number): number {
+export function countBelow(sorted: Float64Array, value: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -216,14 +258,13 @@ function countBelow(sorted: Float64Array, value: number): number {
 
 /** KL(p ‖ q) between the softmax of two logit rows, in float64 with log-softmax. */
 function klFromLogits(p: Float32Array, q: Float32Array, offset: number, numClasses: number): number {
-  const logSoftmax = (z: Float32Array) => {
-    const lse = logSumExp(z, offset, numClasses);
-    return Array.from({ length: numClasses }, (_, c) => z[offset + c] - lse);
-  };
-  const lp = logSoftmax(p);
-  const lq = logSoftmax(q);
+  const lseP = logSumExp(p, offset, numClasses);
+  const lseQ = logSumExp(q, offset, numClasses);
   let kl = 0;
-  for (let c = 0; c < numClasses; c++) kl += Math.exp(lp[c]) * (lp[c] - lq[c]);
+  for (let c = 0; c < numClasses; c++) {
+    const lp = p[offset + c] - lseP;
+    kl += Math.exp(lp) * (lp - (q[offset + c] - lseQ));
+  }
   return Math.max(kl, 0);
 }
 

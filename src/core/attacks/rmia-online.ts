@@ -5,20 +5,7 @@
  * of the reference models trained on x, so Pr(x) is the plain average of p(x) over all of them.
  * Plain arithmetic on logits, like the other reference attacks.
  */
-import { softmaxAt as trueClassProbability } from '../math/softmax';
-import type { Population, QueryLogits, ReferenceOutputs, RmiaOptions } from './reference';
-
-/** How many entries of the ascending `sorted` are strictly below `value`. */
-function countBelow(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+import { countBelow, trueClassProbabilities, type Population, type QueryLogits, type ReferenceOutputs, type RmiaOptions } from './reference';
 
 /** Every record must have at least one IN and one OUT model, or Pr(x) is biased to one side. */
 function requireInAndOut(refs: ReferenceOutputs): void {
@@ -42,18 +29,18 @@ export function rmiaOnlineScores(target: QueryLogits, refs: ReferenceOutputs, po
   requireInAndOut(refs);
   if (population.count === 0) throw new RangeError('online RMIA needs a population sample; it is empty');
   const { count, numClasses } = refs;
-  const ratioX = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    let sum = 0;
-    for (const logits of refs.logits) sum += trueClassProbability(logits, i * numClasses, numClasses, refs.labels[i]);
-    ratioX[i] = trueClassProbability(target.logits, i * numClasses, numClasses, refs.labels[i]) / (sum / refs.logits.length);
-  }
-  const ratioZ = new Float64Array(population.count);
-  for (let j = 0; j < population.count; j++) {
-    let sum = 0;
-    for (const logits of population.references) sum += trueClassProbability(logits, j * numClasses, numClasses, population.labels[j]);
-    ratioZ[j] = trueClassProbability(population.target, j * numClasses, numClasses, population.labels[j]) / (sum / population.references.length);
-  }
+  const ratio = (target: Float32Array, models: readonly Float32Array[], labels: ArrayLike<number>, n: number) => {
+    const py = (logits: Float32Array) => trueClassProbabilities(logits, labels, n, numClasses);
+    const perModel = models.map(py);
+    const targetPy = py(target);
+    return Float64Array.from({ length: n }, (_, i) => {
+      let sum = 0;
+      for (const p of perModel) sum += p[i];
+      return targetPy[i] / (sum / perModel.length);
+    });
+  };
+  const ratioX = ratio(target.logits, refs.logits, refs.labels, count);
+  const ratioZ = ratio(population.target, population.references, population.labels, population.count);
   ratioZ.sort();
   const scores = new Float64Array(count);
   for (let i = 0; i < count; i++) scores[i] = countBelow(ratioZ, ratioX[i] / options.gamma) / population.count;

@@ -1,0 +1,61 @@
+/**
+ * The built app served on 127.0.0.1 and Debian's headless Chromium driving it
+ * (../shared/BROWSER.md), for the browser tests that need nothing else from their setup.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Waits for a state: long enough for a 2-core machine under a CPU hog, never a timing claim. */
+export const STATE = { timeout: 120_000 };
+export const RUN = { timeout: 600_000 };
+
+export interface Lab {
+  readonly baseUrl: string;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Errors thrown on the page, which a test should expect to be none. */
+  readonly pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function openLab(initScripts: readonly string[] = []): Promise<Lab> {
+  const outDir = await mkdtemp(join(tmpdir(), 'mia-lab-e2e-'));
+  let server: PreviewServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--enable-unsafe-webgpu'] });
+    const context = await browser.newContext();
+    for (const script of initScripts) await context.addInitScript(script);
+    const page = await context.newPage();
+    page.setDefaultTimeout(STATE.timeout);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const [openServer, openBrowser] = [server, browser];
+    return {
+      baseUrl: server.resolvedUrls?.local[0] ?? '',
+      context,
+      page,
+      pageErrors,
+      async close() {
+        await context.close();
+        await openBrowser.close();
+        await openServer.close();
+        await rm(outDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await server?.close();
+    await rm(outDir, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Interactive by construction, in a real browser: the ROC curves and the leakage chart move while
+ * the target trains (caught mid-run with Pause, so a busy machine cannot make the test miss them),
+ * and after the run an output defense toggled on the page re-runs without training a model —
+ * also after a reload, from IndexedDB alone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseExperimentConfig } from '../../src/core/config';
+import { configToHash } from '../../src/app/state/url-hash';
+import { openLab, RUN, STATE, type Lab } from './harness';
+
+const CONFIG = parseExperimentConfig({
+  seed: 8,
+  partSize: 150,
+  target: { architecture: 'mlp', epochs: 40, batchSize: 32, learningRate: 0.002 },
+  shadow: { architecture: 'mlp', epochs: 1, batchSize: 32, learningRate: 0.002 },
+  attacks: ['random', 'correctness', 'loss', 'confidence', 'modified-entropy'],
+});
+
+describe('live attack curves and instant output defenses', { timeout: 900_000 }, () => {
+  let lab: Lab;
+
+  beforeAll(async () => {
+    lab = await openLab();
+  }, 600_000);
+
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('draws the ROC and the leakage over training while the target trains', async () => {
+    const { page, baseUrl } = lab;
+    await page.goto(`${baseUrl}${configToHash(CONFIG, 'wasm')}`);
+    await expect.poll(() => page.getByTestId('part-size').inputValue(), STATE).toBe('150');
+    // Pause at once, then step epoch by epoch until the target's curves show: a loaded machine
+    // only slows the steps down, it cannot let the run finish under the test's nose.
+    await page.getByTestId('run').click();
+    await page.getByTestId('pause').click();
+    const paused = page.locator('[data-testid="run-status"][data-pause="paused"]');
+    const trained = async () => Number(await page.getByTestId('run-status').getAttribute('data-epochs-trained'));
+    await paused.waitFor(RUN);
+    for (let steps = 0; (await page.getByTestId('live-roc').count()) === 0; steps++) {
+      expect(steps, 'steps before the target trains').toBeLessThan(10);
+      const before = await trained();
+      await page.getByTestId('step').click();
+      await expect.poll(trained, RUN).toBeGreaterThan(before);
+      await paused.waitFor(RUN);
+    }
+    const caption = (await page.getByTestId('live-caption').textContent()) ?? '';
+    const epoch = Number(/epoch (\d+) of 40/.exec(caption)?.[1]);
+    console.info(`e2e: paused mid-run at "${caption}"`);
+    expect(epoch).toBeGreaterThanOrEqual(1);
+    expect(epoch).toBeLessThan(10);
+    // The shadow trained first, so its thresholds are there from the target's first epoch.
+    expect(caption).toContain('thresholds from the shadow models');
+    console.info('e2e: checking the live charts');
+    const curves = () => page.locator('[data-testid="live-roc"] .recharts-line path.recharts-curve').count();
+    await expect.poll(curves, STATE).toBe(CONFIG.attacks.length + 1);
+    await expect.poll(() => page.locator('[data-testid="leakage-chart"] .recharts-line').count(), STATE).toBeGreaterThan(0);
+    console.info('e2e: resuming');
+    await page.getByTestId('resume').click();
+    await page.locator('[data-testid="run-status"][data-status="done"]').waitFor(RUN);
+    // The final charts replace the live ones.
+    await page.getByTestId('results-table').waitFor(STATE);
+    expect(await page.getByTestId('live-roc').count()).toBe(0);
+    expect(Number(await page.getByTestId('run-status').getAttribute('data-epochs-trained'))).toBeGreaterThanOrEqual(41);
+    expect(lab.pageErrors).toEqual([]);
+  });
+
+  it('re-runs an output defense from cached models, before and after a reload', async () => {
+    const { page } = lab;
+    const aucs = () => page.locator('[data-testid="results-table"] td[data-metric="auc"]').allTextContents();
+    const before = await aucs();
+    const toggle = async (id: string) => {
+      const started = Date.now();
+      await page.getByTestId(id).check();
+      await page.locator('[data-testid="run-status"][data-status="done"][data-epochs-trained="0"]').waitFor(RUN);
+      await expect.poll(() => page.getByTestId('stale-notice').count(), STATE).toBe(0);
+      console.info(`e2e: ${id} re-ran without training, table redrawn ${Date.now() - started} ms after the click`);
+    };
+    await toggle('defense-label-only');
+    // Label-only: the score attacks are not applicable any more, and nothing was trained to find out.
+    await expect.poll(() => page.locator('[data-testid="results-table"] tr[data-not-applicable="true"]').count(), STATE).toBeGreaterThan(0);
+    await page.getByTestId('defense-label-only').uncheck();
+    await page.reload();
+    await page.getByTestId('results-table').waitFor(STATE);
+    expect(await aucs()).toEqual(before);
+    await toggle('defense-top-k');
+    expect(lab.pageErrors).toEqual([]);
+  });
+});
