@@ -170,7 +170,8 @@ describe('the app in headless Chromium', { timeout: 900_000 }, () => {
     await page.goto(`${baseUrl}${configToHash(long, 'cpu')}`);
     await expect.poll(() => page.getByTestId('part-size').inputValue(), STATE).toBe('500');
     await page.getByTestId('run').click();
-    await page.locator('[data-testid="stage-train-target"][data-status="running"]').waitFor(STATE);
+    // Training has begun (the pipeline trains the shadow models first, then the target).
+    await page.locator('[data-testid^="stage-train-"][data-status="running"]').first().waitFor(STATE);
     const clicked = Date.now();
     await page.getByTestId('cancel').click();
     await page.locator('[data-testid="run-status"][data-status="cancelled"]').waitFor(STATE);
