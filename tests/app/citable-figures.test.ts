@@ -8,6 +8,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { guaranteeFor, ResultsTable } from '../../src/app/charts/RocChart';
 import { DefenseSummary } from '../../src/app/components/DefenseSummary';
+import { AuditControls } from '../../src/app/components/AuditControls';
 import { configToHash, hashToConfig } from '../../src/app/state/url-hash';
 import { parseImportedFile, resultsJsonText } from '../../src/app/state/import-export';
 import { measureAttack } from '../../src/core/attacks/evaluate';
@@ -85,5 +86,16 @@ describe('an exported results file', () => {
     const [back] = imported.run.result.attacks;
     expect(back.intervals).toEqual(attack.intervals);
     expect(back.classThresholds).toEqual([4.5, 2]);
+  });
+});
+
+describe('the controls', () => {
+  it('offer the threshold scope (per class by default) and the audit switch (off by default)', () => {
+    const markup = renderToStaticMarkup(createElement(AuditControls));
+    expect(markup).toMatch(/data-testid="threshold-scope"/);
+    expect(markup).toMatch(/<option value="per-class" selected="">one per class/);
+    expect(markup).toMatch(/data-testid="audit-on"/);
+    expect(markup).not.toMatch(/data-testid="audit-on"[^>]*checked/);
+    expect(markup).toMatch(/One-run privacy audit \(off\)/);
   });
 });

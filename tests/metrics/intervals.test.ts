@@ -4,6 +4,7 @@ import {
   formatWithInterval,
   isWiderThanFigure,
   percentileInterval,
+  rocTprBand,
   tprAtFprIntervalOf,
 } from '../../src/core/metrics/intervals';
 import { computeAuc, computeRoc } from '../../src/core/metrics/roc';
@@ -92,5 +93,17 @@ describe('percentileInterval, formatting and the wide-interval mark', () => {
     expect(formatWithInterval(0.6, { lower: 0.55, upper: 0.65 })).toBe('0.600 [0.550, 0.650]');
     expect(isWiderThanFigure(0, { lower: 0, upper: 0.004 })).toBe(true);
     expect(isWiderThanFigure(0.5, { lower: 0.4, upper: 0.6 })).toBe(false);
+  });
+});
+
+describe('rocTprBand', () => {
+  it('puts the Clopper–Pearson interval of TP out of P around each point (scipy beta.ppf)', () => {
+    const band = rocTprBand([[0, 0], [0.25, 0.5], [1, 1]], 4);
+    expect(band[0]).toEqual([0, 0, expect.closeTo(0.6023646, 6)]); // beta.ppf(0.975, 1, 4)
+    expect(band[1][0]).toBe(0.25);
+    expect(band[1][1]).toBeCloseTo(0.0675859865, 8); // beta.ppf(0.025, 2, 3)
+    expect(band[1][2]).toBeCloseTo(0.9324140135, 8);
+    expect(band[2]).toEqual([1, expect.closeTo(0.3976354, 6), 1]);
+    expect(() => rocTprBand([[0, 0]], 0)).toThrow(RangeError);
   });
 });

@@ -1,9 +1,9 @@
 /** Every attack's ROC curve on one chart, linear or log-log, with the chance diagonal; the table of figures beside it. */
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ATTACK_NAMES, ATTACKS } from '../../core/attacks/registry';
 import { REPORTED_FPRS, type AttackResult } from '../../core/attacks/evaluate';
-import { isWiderThanFigure, WIDE_INTERVAL_MARK, type Interval } from '../../core/metrics/intervals';
+import { isWiderThanFigure, rocTprBand, WIDE_INTERVAL_MARK, type Interval } from '../../core/metrics/intervals';
 import { guaranteeCurves, logSpacedFprs, type GuaranteeCurves } from '../../core/privacy/dp-region';
 import type { PrivacySummary } from '../../core/pipeline/types';
 import { useUiStore } from '../state/ui-store';
@@ -32,6 +32,8 @@ export function guaranteeFor(privacy: Pick<PrivacySummary, 'accountant' | 'delta
 
 function RocChartView({ attacks, stale, privacy }: { attacks: readonly AttackResult[]; stale?: boolean; privacy?: Pick<PrivacySummary, 'accountant' | 'delta'> }) {
   const guarantee = guaranteeFor(privacy);
+  // Off by default: with several attacks the bands crowd the chart; on, each curve gets its own.
+  const [showBands, setShowBands] = useState(false);
   const scale = useUiStore((s) => s.rocScale);
   const setScale = useUiStore((s) => s.setRocScale);
   // Linked to the Records view: the FPR under the mouse lights up the records above that threshold.
@@ -67,6 +69,8 @@ function RocChartView({ attacks, stale, privacy }: { attacks: readonly AttackRes
           TPR = members called members / members; FPR = non-members called members / non-members; AUC is the area under the
           curve. Reporting TPR at a low FPR such as 0.1% follows Carlini et al., &quot;Membership Inference Attacks From First
           Principles&quot; ({arxiv('2112.03570')}); as in LiRA&apos;s code, the FPR must be strictly below the budget.
+          &quot;95 % bands&quot; draws, at each point, the exact (Clopper–Pearson) interval of its TPR as members above the
+          threshold out of all members: pointwise, for the records of this one trained model.
         </p>
         {guarantee && (
           <p data-testid="roc-guarantee-note">
@@ -75,7 +79,9 @@ function RocChartView({ attacks, stale, privacy }: { attacks: readonly AttackRes
             {guarantee.gdp
               ? 'The grey dashed line is the tighter μ-GDP trade-off Φ(Φ⁻¹(FPR) + μ), with μ from the same run by the central limit theorem'
               : 'No μ-GDP curve: the batches were shuffled, not Poisson-sampled, so the central limit theorem'}{' '}
-            (Dong, Roth &amp; Su, {arxiv('1905.02383')}){guarantee.gdp ? ': an approximation, not a certificate.' : ' does not apply.'} Every attack curve must stay below the DP bound; the gap shows how much DP promises beyond what attacks
+            (Dong, Roth &amp; Su, {arxiv('1905.02383')}){guarantee.gdp ? ': an approximation, not a certificate.' : ' does not apply.'} A
+            point at FPR 0 is drawn at the axis floor: with N non-members its FPR is only known to lie below about 3/N, so it
+            may sit above the curves there without contradicting them. Every attack curve must stay below the DP bound; the gap shows how much DP promises beyond what attacks
             achieve.
           </p>
         )}
@@ -88,6 +94,15 @@ function RocChartView({ attacks, stale, privacy }: { attacks: readonly AttackRes
         </button>
         <button type="button" aria-pressed={log} data-testid="roc-log" onClick={() => setScale('log')}>
           Log-log
+        </button>
+        <button
+          type="button"
+          aria-pressed={showBands}
+          data-testid="roc-bands"
+          title="At each point, the 95 % Clopper–Pearson interval of its TPR (TP out of the members), pointwise"
+          onClick={() => setShowBands(!showBands)}
+        >
+          95 % bands
         </button>
       </div>
       <ResponsiveContainer width="100%" height={340}>
@@ -127,6 +142,31 @@ function RocChartView({ attacks, stale, privacy }: { attacks: readonly AttackRes
               isAnimationActive={false}
             />
           )}
+          {showBands &&
+            attacks.flatMap((attack) => {
+              // Imported results carry no per-record scores, so no member count: no band.
+              if (attack.memberScores.length === 0) return [];
+              const band = rocTprBand(thinCurve(attack.roc, MAX_POINTS, scale), attack.memberScores.length);
+              return (['lower', 'upper'] as const).map((side) => {
+                const points = band.map(([fpr, lower, upper]): Point => [fpr, side === 'lower' ? lower : upper]);
+                return (
+                  <Line
+                    key={`${attack.name}-${side}`}
+                    data={toRows(log ? toLogRates(points) : points)}
+                    dataKey="tpr"
+                    name={`${attackLabel(attack.name)} 95 % ${side}`}
+                    stroke={colourFor(attack.name, ATTACK_NAMES)}
+                    strokeOpacity={0.45}
+                    strokeWidth={1}
+                    strokeDasharray="1 2"
+                    dot={false}
+                    isAnimationActive={false}
+                    legendType="none"
+                    type="linear"
+                  />
+                );
+              });
+            })}
           {attacks.map((attack) => {
             const points = thinCurve(attack.roc, MAX_POINTS, scale);
             return (
@@ -172,7 +212,8 @@ function ResultsTableView({ attacks, notApplicable = [] }: { attacks: readonly A
   return (
     <table className="results-table" data-testid="results-table">
       <caption>
-        Each figure with its 95 % interval: a bootstrap over records for AUC, accuracy and advantage, Clopper–Pearson for TPR.
+        Each figure with its 95 % interval: a bootstrap over records for AUC, accuracy and advantage, Clopper–Pearson for TPR
+        (TPR at an FPR counts points strictly below it).{' '}
         {WIDE_INTERVAL_MARK} marks an interval wider than the figure itself: too few records to read it as a measurement.
       </caption>
       <thead>

@@ -72,6 +72,7 @@ export function DefenseSummary({ result }: { result: ExperimentResult }) {
               {formatEpsilon(accountant.epsilon)} at δ = {privacy.delta.toExponential(0)} (order {accountant.order}, {accountant.steps} steps, q ={' '}
               {accountant.samplingRate.toPrecision(3)}, σ {accountant.noiseMultiplier}
               {accountant.effectiveNoiseMultiplier !== accountant.noiseMultiplier && `, effective ${accountant.effectiveNoiseMultiplier}`})
+              {accountant.gdpMu !== undefined && `; μ-GDP μ ≈ ${accountant.gdpMu.toFixed(2)} by the CLT (drawn on the ROC)`}
               {!accountant.samplingMatchesAccountant && ' — batches were shuffled, not Poisson-sampled: only the customary estimate'}
             </>
           ) : (

@@ -169,3 +169,16 @@ export function formatWithInterval(value: number, interval: Interval | undefined
   const mark = isWiderThanFigure(value, interval) ? WIDE_INTERVAL_MARK : '';
   return `${figure} [${interval.lower.toFixed(digits)}, ${interval.upper.toFixed(digits)}]${mark}`;
 }
+
+/**
+ * A pointwise 95 % band around an ROC curve: at each point, the Clopper–Pearson interval of its
+ * TPR as TP out of P members (the FPR fixed by the threshold, as for tprAtFprInterval). Pointwise,
+ * not simultaneous: each point's interval holds at 95 % on its own. Points are [fpr, tpr].
+ */
+export function rocTprBand(points: readonly (readonly [number, number])[], positives: number, confidence = DEFAULT_CONFIDENCE): [fpr: number, lower: number, upper: number][] {
+  if (!Number.isInteger(positives) || positives < 1) throw new RangeError(`positives must be a whole number >= 1, got ${positives}`);
+  return points.map(([fpr, tpr]) => {
+    const { lower, upper } = clopperPearson(Math.round(tpr * positives), positives, confidence);
+    return [fpr, lower, upper];
+  });
+}
