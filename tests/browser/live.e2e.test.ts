@@ -71,11 +71,16 @@ describe('live attack curves and instant output defenses', { timeout: 900_000 },
     const { page } = lab;
     const aucs = () => page.locator('[data-testid="results-table"] td[data-metric="auc"]').allTextContents();
     const before = await aucs();
+    const shownRun = () => page.getByTestId('result-summary').getAttribute('data-run');
     const toggle = async (id: string) => {
+      const previous = await shownRun();
       const started = Date.now();
       await page.getByTestId(id).check();
-      await page.locator('[data-testid="run-status"][data-status="done"][data-epochs-trained="0"]').waitFor(RUN);
-      await expect.poll(() => page.getByTestId('stale-notice').count(), STATE).toBe(0);
+      // The table shows a new run, for these settings, and the run that made it trained nothing.
+      await expect.poll(shownRun, RUN).not.toBe(previous);
+      await page.locator('[data-testid="result-summary"][data-stale="false"]').waitFor(STATE);
+      expect(await page.getByTestId('run-status').getAttribute('data-epochs-trained')).toBe('0');
+      expect(await page.getByTestId('stale-notice').count()).toBe(0);
       console.info(`e2e: ${id} re-ran without training, table redrawn ${Date.now() - started} ms after the click`);
     };
     await toggle('defense-label-only');

@@ -16,6 +16,7 @@ import { configHash } from '../../core/hash';
 import { useConfigStore } from '../state/config-store';
 import { selectDisplayedRun, useResultsStore } from '../state/results-store';
 import { useRunStore } from '../state/run-store';
+import { needsNoTraining } from '../state/instant-rerun';
 import { useUiStore } from '../state/ui-store';
 
 const EMPTY: readonly never[] = [];
@@ -60,6 +61,12 @@ export function ResultsView() {
   const liveHistory = useRunStore((s) => s.run.history);
   const liveAttacks = useRunStore((s) => s.run.live);
   const displayed = selectDisplayedRun({ runs, order }, currentHash, selectedHash);
+  // A change that needs no training is being re-run this instant (instant-rerun.ts): the charts
+  // keep their drawing until the new result replaces it, rather than redraw twice to say "stale".
+  // A failed or cancelled re-run leaves the stale notice up.
+  const failed = status === 'error' || status === 'cancelled' || status === 'crashed';
+  const updating = useMemo(() => displayed?.stale === true && !failed && needsNoTraining(config, runs), [displayed?.stale, failed, config, runs]);
+  const stale = displayed?.stale === true && !updating;
   const allRuns = useMemo(() => order.map((hash) => runs[hash]), [order, runs]);
   const live = status === 'running' || status === 'cancelling';
   const result = displayed?.run.result;
@@ -80,16 +87,17 @@ export function ResultsView() {
         </div>
       )}
       {result && (
-        <p className="result-summary" data-testid="result-summary">
+        <p className="result-summary" data-testid="result-summary" data-run={displayed?.run.hash} data-stale={displayed?.stale ? 'true' : 'false'}>
           Target: train accuracy {formatRate(result.target.trainAccuracy)}, test accuracy {formatRate(result.target.testAccuracy)}, gap{' '}
           {formatRate(result.target.generalizationGap)} · backend {result.backend} · {result.dataset.name}
+          {updating && <span className="hint" data-testid="updating"> · updating for the new settings (no training needed)…</span>}
         </p>
       )}
       <ErrorBoundary area="the training curves">
         {live ? (
           <TrainingCurves target={liveHistory.target ?? EMPTY} shadow={liveHistory.shadow} live />
         ) : (
-          result && <TrainingCurves target={result.target.history} shadow={result.shadows[0]?.history} stale={displayed?.stale} />
+          result && <TrainingCurves target={result.target.history} shadow={result.shadows[0]?.history} stale={stale} />
         )}
       </ErrorBoundary>
       {live && liveAttacks && (
@@ -102,13 +110,13 @@ export function ResultsView() {
         {live ? (
           liveAttacks && <LeakageOverTraining history={liveHistory.target ?? EMPTY} live />
         ) : (
-          result && <LeakageOverTraining history={result.target.history} stale={displayed?.stale} />
+          result && <LeakageOverTraining history={result.target.history} stale={stale} />
         )}
       </ErrorBoundary>
       {result && !(live && liveAttacks) && (
         <>
           <ErrorBoundary area="the ROC curves">
-            <RocChart attacks={result.attacks} stale={displayed?.stale} privacy={result.privacy} />
+            <RocChart attacks={result.attacks} stale={stale} privacy={result.privacy} />
             <ResultsTable attacks={result.attacks} notApplicable={result.notApplicable ?? EMPTY} />
             <BreakdownTable attacks={result.attacks} records={result.records} numClasses={result.dataset.numClasses} />
           </ErrorBoundary>
@@ -116,10 +124,10 @@ export function ResultsView() {
             <DefenseSummary result={result} />
           </ErrorBoundary>
           <ErrorBoundary area="the score histograms">
-            <ScoreHistograms attacks={result.attacks} stale={displayed?.stale} />
+            <ScoreHistograms attacks={result.attacks} stale={stale} />
           </ErrorBoundary>
           <ErrorBoundary area="the records view">
-            <RecordsView input={result} dataset={result.config.dataset} stale={displayed?.stale} />
+            <RecordsView input={result} dataset={result.config.dataset} stale={stale} />
           </ErrorBoundary>
         </>
       )}
