@@ -71,7 +71,7 @@ describe('deploy/kubernetes', () => {
   };
 
   it('an Indexed Job of shards on a shared volume, then a merge Job on the same volume and config', async () => {
-    const [claim, configMap] = await load('shards-volume.yaml');
+    const [claim, dataClaim, configMap] = await load('shards-volume.yaml');
     const [references] = await load('references-job.yaml');
     const [merge] = await load('merge-job.yaml');
     expect(claim.kind).toBe('PersistentVolumeClaim');
@@ -103,10 +103,13 @@ describe('deploy/kubernetes', () => {
     expect(script).toContain(`lab -- merge ${out} --config ${config}`);
     expect(script).toMatch(/lab -- bundle \S+ --out \S+\.miab/);
     expect(mountOf(mergePod, out).persistentVolumeClaim.claimName).toBe(claim.metadata.name);
+    // Every volume claim the Jobs mount is defined beside them.
+    const claims = [pod, mergePod].flatMap((spec) => spec.volumes.flatMap((v: { persistentVolumeClaim?: { claimName: string } }) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [])));
+    expect([...new Set(claims)].sort()).toEqual([claim.metadata.name, dataClaim.metadata.name].sort());
   });
 
   it('carries a valid experiment: the same 256-model LiRA as deploy/experiment.json', async () => {
-    const [, configMap] = await load('shards-volume.yaml');
+    const [, , configMap] = await load('shards-volume.yaml');
     const fromMap = parseExperimentConfig(JSON.parse(configMap.data['experiment.json']), presetConfig('quick'));
     const fromFile = parseExperimentConfig(JSON.parse(await read('deploy/experiment.json')), presetConfig('quick'));
     expect(fromMap).toEqual(fromFile);
