@@ -6,13 +6,12 @@
  */
 import type { ExperimentConfig } from '../config';
 import { createRng, permutation } from '../random';
-import { trainClassifier } from '../models/train';
 import { etaSeconds, type RunContext } from './context';
 import type { PipelineData } from './data';
 import type { RunPlan } from './plan';
 import { shadowInputs } from './keys';
 import { cachedStage, stageKey } from './stage-cache';
-import { keepModel, recordTrainedModel, trainedModelCodec, type TrainedModelRecord } from './trained-model';
+import { keepModel, recordTrainedModel, trainedModelCodec, trainOnRecords, type TrainedModelRecord } from './trained-model';
 
 export interface TrainedShadow {
   readonly record: TrainedModelRecord;
@@ -59,34 +58,23 @@ export async function trainShadows(ctx: RunContext, data: PipelineData, plan: Ru
         codec: trainedModelCodec,
         what: `the ${name}`,
         warn: (message) => ctx.warn(message),
-        compute: async () => {
-          const train = ctx.upload(source, records.train);
-          const test = ctx.upload(source, records.test);
-          try {
-            const trained = await trainClassifier({
+        compute: () =>
+          trainOnRecords(
+            ctx,
+            source,
+            records,
+            {
               config: config.shadow,
-              inputShape: source.shape,
-              numClasses: source.numClasses,
-              signal: ctx.deps.signal,
-              gate: ctx.deps.gate,
               seed: shadowSeed(config, i),
-              train,
-              test,
               defenses: plan.trainingDefenses,
               name,
               onEpoch: (metrics) => ctx.progress({ type: 'epoch', model: 'shadow', index: i, count, metrics }),
-            });
-            try {
+            },
+            async (trained, train, test) => {
               await keepModel(ctx, 'shadow', i, trained.model);
-              return await recordTrainedModel(trained, train, test, trained.history);
-            } finally {
-              trained.model.dispose();
-            }
-          } finally {
-            ctx.release(train);
-            ctx.release(test);
-          }
-        },
+              return recordTrainedModel(trained, train, test, trained.history);
+            },
+          ),
       });
       shadows.push({ record, trainLabels: Uint8Array.from(records.train, (r) => source.labels[r]), testLabels: Uint8Array.from(records.test, (r) => source.labels[r]) });
       const seconds = (Date.now() - modelStarted) / 1000;

@@ -4,7 +4,8 @@
  * on (output defenses need no retraining: their price is read off the target's own outputs).
  */
 import { predict } from '../models/predict';
-import { accuracy, trainClassifier } from '../models/train';
+import { accuracy } from '../models/train';
+import { trainOnRecords } from './trained-model';
 import type { RunContext } from './context';
 import type { PipelineData } from './data';
 import type { StageCodec } from './stage-cache';
@@ -35,35 +36,22 @@ export async function trainUndefended(ctx: RunContext, data: PipelineData): Prom
       codec,
       what: 'the undefended target model',
       warn: (message) => ctx.warn(message),
-      compute: async () => {
-        const train = ctx.upload(dataset, split.targetTrain);
-        const test = ctx.upload(dataset, split.targetTest);
-        try {
-          const plain = await trainClassifier({
+      compute: () =>
+        trainOnRecords(
+          ctx,
+          dataset,
+          { train: split.targetTrain, test: split.targetTest },
+          {
             config: config.target,
-            inputShape: dataset.shape,
-            numClasses: dataset.numClasses,
-            signal: ctx.deps.signal,
-            gate: ctx.deps.gate,
             seed: targetSeed(config),
-            train,
-            test,
             name: 'undefended target model',
             onEpoch: (metrics) => ctx.progress({ type: 'epoch', model: 'undefended', index: 0, count: 1, metrics }),
-          });
-          try {
-            return {
-              train: accuracy(await predict(plain.model, train, dataset.numClasses)),
-              test: accuracy(await predict(plain.model, test, dataset.numClasses)),
-            };
-          } finally {
-            plain.model.dispose();
-          }
-        } finally {
-          ctx.release(train);
-          ctx.release(test);
-        }
-      },
+          },
+          async (plain, train, test) => ({
+            train: accuracy(await predict(plain.model, train, dataset.numClasses)),
+            test: accuracy(await predict(plain.model, test, dataset.numClasses)),
+          }),
+        ),
     });
     return value;
   });

@@ -10,7 +10,8 @@ import type { DefenseConfig } from '../defenses/registry';
 import type { DpSgdAccounting } from '../defenses/accounting';
 import type { InputShape } from '../models/architectures';
 import { predictLogits, type TensorPart } from '../models/predict';
-import { buildOptionsFor, type EarlyStoppingReport, type EpochMetrics, type TrainedModel } from '../models/train';
+import { buildOptionsFor, trainClassifier, type EarlyStoppingReport, type EpochMetrics, type TrainedModel, type TrainOptions } from '../models/train';
+import type { ImageDataset } from '../datasets/types';
 import { buildWithWeights, readWeights } from '../models/weights';
 import type { RunContext } from './context';
 import type { StageCodec } from './stage-cache';
@@ -107,5 +108,42 @@ export async function keepModel(ctx: RunContext, role: 'target' | 'shadow', inde
     await ctx.deps.onModelTrained(role, index, model);
   } catch (error) {
     ctx.warn(`the ${role} model's weights were not saved: ${(error as Error).message}`);
+  }
+}
+
+/** What a stage says about the model it trains; the rest (data, shape, cancel, pause) comes from the run. */
+export type ModelTraining = Omit<TrainOptions, 'train' | 'test' | 'inputShape' | 'numClasses' | 'signal' | 'gate'>;
+
+/**
+ * Upload the records at `trainIndices` and `testIndices` of `source`, train a model on them, hand
+ * it to `use`, and dispose the model and the uploads whatever happens.
+ */
+export async function trainOnRecords<T>(
+  ctx: RunContext,
+  source: ImageDataset,
+  records: { readonly train: ArrayLike<number>; readonly test: ArrayLike<number> },
+  training: ModelTraining,
+  use: (trained: TrainedModel, train: TensorPart, test: TensorPart) => Promise<T>,
+): Promise<T> {
+  const train = ctx.upload(source, records.train);
+  const test = ctx.upload(source, records.test);
+  try {
+    const trained = await trainClassifier({
+      ...training,
+      inputShape: source.shape,
+      numClasses: source.numClasses,
+      signal: ctx.deps.signal,
+      gate: ctx.deps.gate,
+      train,
+      test,
+    });
+    try {
+      return await use(trained, train, test);
+    } finally {
+      trained.model.dispose();
+    }
+  } finally {
+    ctx.release(train);
+    ctx.release(test);
   }
 }
