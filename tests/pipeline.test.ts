@@ -99,6 +99,27 @@ describe('the staged pipeline', () => {
     expect(figures(cached.result)).not.toEqual(figures((await run(base, cache)).result));
   }, 120_000);
 
+  it('hands out cached models too, rebuilt with the weights they were trained to', async () => {
+    await tf.setBackend('cpu');
+    const cache = memoryCache();
+    const handedOut = async () => {
+      const seen: Record<string, number[]> = {};
+      await runExperiment(base, {
+        loadDataset,
+        cache,
+        onModelTrained: async (role, index, model) => void (seen[`${role}-${index}`] = model.getWeights().flatMap((w) => Array.from(w.dataSync()))),
+      });
+      return seen;
+    };
+    const trained = await handedOut();
+    const before = tf.memory().numTensors;
+    const cached = await handedOut();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Object.keys(cached).sort()).toEqual(['shadow-0', 'target-0']);
+    expect(cached['target-0']).toEqual(trained['target-0']);
+    expect(cached['shadow-0']).toEqual(trained['shadow-0']);
+  }, 120_000);
+
   it('trains again when a training field changes', async () => {
     await tf.setBackend('cpu');
     const cache = memoryCache();

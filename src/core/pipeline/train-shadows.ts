@@ -11,7 +11,7 @@ import type { PipelineData } from './data';
 import type { RunPlan } from './plan';
 import { shadowInputs } from './keys';
 import { cachedStage, stageKey } from './stage-cache';
-import { keepModel, recordTrainedModel, trainedModelCodec, trainOnRecords, type TrainedModelRecord } from './trained-model';
+import { keepCachedModel, keepModel, recordTrainedModel, trainedModelCodec, trainOnRecords, type TrainedModelRecord } from './trained-model';
 
 export interface TrainedShadow {
   readonly record: TrainedModelRecord;
@@ -76,6 +76,7 @@ export async function trainShadows(ctx: RunContext, data: PipelineData, plan: Ru
             },
           ),
       });
+      if (cached) await keepCachedModel(ctx, 'shadow', i, record, { architecture: config.shadow.architecture, inputShape: source.shape, numClasses: source.numClasses, defenses: plan.trainingDefenses });
       shadows.push({ record, trainLabels: Uint8Array.from(records.train, (r) => source.labels[r]), testLabels: Uint8Array.from(records.test, (r) => source.labels[r]) });
       const seconds = (Date.now() - modelStarted) / 1000;
       ctx.progress({ type: 'model-done', model: 'shadow', index: i, count, seconds, cached, etaSeconds: etaSeconds(started, i + 1, count) });

@@ -20,7 +20,7 @@ import { epochAttackMetrics, liveSnapshot, LivePacer } from './live';
 import type { RunPlan } from './plan';
 import { targetInputs } from './keys';
 import { cachedStage, stageKey } from './stage-cache';
-import { keepModel, recordTrainedModel, trainedModelCodec, type TrainedModelRecord } from './trained-model';
+import { keepCachedModel, keepModel, recordTrainedModel, trainedModelCodec, type TrainedModelRecord } from './trained-model';
 
 /** The target's seed: the first of the 'models' stream. */
 export function targetSeed(config: ExperimentConfig): number {
@@ -57,8 +57,8 @@ export interface LiveAttackInput {
 export async function trainTarget(ctx: RunContext, data: PipelineData, plan: RunPlan, live: LiveAttackInput): Promise<{ value: TrainedModelRecord; cached: boolean }> {
   const { config } = ctx;
   const { dataset, split } = data;
-  return ctx.stage('train-target', () =>
-    cachedStage({
+  return ctx.stage('train-target', async () => {
+    const outcome = await cachedStage({
       cache: ctx.deps.cache,
       key: stageKey('train-target', targetInputs(config, data.identity, plan)),
       codec: trainedModelCodec,
@@ -110,6 +110,8 @@ export async function trainTarget(ctx: RunContext, data: PipelineData, plan: Run
           ctx.release(test);
         }
       },
-    }),
-  );
+    });
+    if (outcome.cached) await keepCachedModel(ctx, 'target', 0, outcome.value, { architecture: config.target.architecture, inputShape: dataset.shape, numClasses: dataset.numClasses, defenses: plan.trainingDefenses });
+    return outcome;
+  });
 }

@@ -101,6 +101,12 @@ export async function withModel<T>(record: TrainedModelRecord, recipe: ModelReci
   }
 }
 
+/** A model that came from the cache, rebuilt from its weights and handed out like a freshly trained one (a merge's bundle needs it). */
+export async function keepCachedModel(ctx: RunContext, role: 'target' | 'shadow', index: number, record: TrainedModelRecord, recipe: ModelRecipe): Promise<void> {
+  if (!ctx.deps.onModelTrained) return;
+  await withModel(record, recipe, (model) => keepModel(ctx, role, index, model));
+}
+
 /** Hand a freshly trained model to deps.onModelTrained; a failure (a full disk, say) is a warning, never a lost run. */
 export async function keepModel(ctx: RunContext, role: 'target' | 'shadow', index: number, model: tf.LayersModel): Promise<void> {
   if (!ctx.deps.onModelTrained) return;
