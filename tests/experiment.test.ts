@@ -61,8 +61,12 @@ describe('runExperiment', () => {
     const json = JSON.parse(JSON.stringify(toResultsJson(result)));
     expect(Object.keys(json.target)).toEqual(expect.arrayContaining(['trainAccuracy', 'testAccuracy', 'generalizationGap', 'trainLoss', 'testLoss']));
     for (const attack of json.attacks) {
-      expect(Object.keys(attack)).toEqual(['name', 'auc', 'accuracy', 'bestAccuracy', 'advantage', 'tprAtFpr', 'threshold', 'roc']);
+      // classThresholds only for the attacks that used one threshold per class.
+      const keys = Object.keys(attack).filter((key) => key !== 'classThresholds');
+      expect(keys).toEqual(['name', 'auc', 'accuracy', 'bestAccuracy', 'advantage', 'tprAtFpr', 'intervals', 'threshold', 'calledMembers', 'roc']);
       expect(Object.keys(attack.tprAtFpr)).toEqual(['0.001', '0.01', '0.1']);
+      expect(Object.keys(attack.intervals)).toEqual(['auc', 'accuracy', 'advantage', 'tprAtFpr']);
+      expect(attack.intervals.auc.lower).toBeLessThanOrEqual(attack.intervals.auc.upper);
       expect(attack.roc[0]).toEqual([0, 0]);
       expect(attack.roc[attack.roc.length - 1]).toEqual([1, 1]);
     }
