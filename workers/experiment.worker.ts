@@ -8,8 +8,7 @@
 import { CancelledError } from '../src/core/cancel';
 import { MemoryLayer } from '../src/core/memory-cache';
 import { runExperiment } from '../src/core/experiment';
-import { configHash } from '../src/core/hash';
-import { indexedDbBlobCache, modelUrl } from '../src/shared/storage/db';
+import { indexedDbBlobCache } from '../src/shared/storage/db';
 import { activateBackend } from './backend';
 import { RunGate } from './gate';
 import { loadDatasetInWorker } from './datasets';
@@ -52,8 +51,6 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       signal: current.signal,
       gate: current.gate.wait,
       cache: memory.over(indexedDbBlobCache(notice)),
-      // Trained target and shadow weights, keyed by the config's hash like the results.
-      onModelTrained: async (role, index, model) => void (await model.save(modelUrl(configHash(config), role, index))),
       onProgress: (event) => post({ type: 'progress', runId, event }),
       loadDataset: async (datasetConfig) => {
         const loaded = await loadDatasetInWorker(datasetConfig, request.files, notice);
