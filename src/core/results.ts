@@ -80,7 +80,7 @@ export type ResultsJson = ReturnType<typeof toResultsJson>;
 
 /** The evaluated records as the records module reads them (predicted labels where the run kept them). */
 function scoredRecords(result: ExperimentResult): ScoredRecords {
-  return result.records as ScoredRecords;
+  return result.records;
 }
 
 /**
