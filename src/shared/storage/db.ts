@@ -108,7 +108,10 @@ export async function saveDataset(entry: StoredDataset): Promise<void> {
   await db.put('datasets', entry);
 }
 
-/** Where the worker saves a run's trained target and shadow weights (tf.io's IndexedDB store). */
+/**
+ * Where an imported bundle's target and shadow weights go (tf.io's IndexedDB store). The worker no
+ * longer writes or reads here (its stage cache keeps trained weights); clearing the cache clears these too.
+ */
 export function modelUrl(configHash: string, role: string, index: number): string {
   return `indexeddb://mia-lab/${configHash}/${role}-${index}`;
 }
