@@ -45,10 +45,18 @@ describe('the lab CLI', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mia-cli-'));
     const config = join(dir, 'tiny.json');
     await writeFile(config, JSON.stringify({ seed: 3, partSize: 200, target: { epochs: 3 } }));
-    const result = await lab(['--config', config, '--out', dir, '--backend', 'wasm']);
+    // Its own cache: the default one (runs/.cache) may hold this target from an earlier run.
+    const result = await lab(['--config', config, '--out', dir, '--backend', 'wasm', '--cache', join(dir, 'cache')]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/epoch {3}3\/3/);
+    // A second run of the same experiment trains nothing: every model comes from that cache.
+    const again = await lab(['--config', config, '--out', join(dir, 'again'), '--backend', 'wasm', '--cache', join(dir, 'cache')]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toMatch(/epoch {3}\d+\/3/);
+    expect(JSON.parse(await readFile(join(dir, 'again', 'results.json'), 'utf8')).attacks.map((a: { auc: number }) => a.auc)).toEqual(
+      JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')).attacks.map((a: { auc: number }) => a.auc),
+    );
     const json = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
     expect(json.backend).toBe('wasm');
     expect(json.config.partSize).toBe(200);

@@ -39,8 +39,8 @@ const USAGE = `Usage: npm run lab -- [options]
   --out DIR          where results.json, scores.csv and records.csv go (default: runs/<preset or config name>)
   --seed N           override the config's seed
   --backend NAME     auto (default), cpu or wasm
-  --cache DIR        where trained reference models' outputs are kept (default: runs/.cache)
-  --no-cache         train every reference model afresh and keep nothing
+  --cache DIR        where every stage's output (trained models' weights and logits) is kept (default: runs/.cache)
+  --no-cache         train every model afresh and keep nothing
   --list-presets     list the presets and exit
   --list-attacks     list the attacks, one per line, with what each needs, and exit
   --help             show this help`;
