@@ -145,6 +145,8 @@ describe('the staged pipeline', () => {
       if (attack.name === 'random') continue; // its own generator stream
       expect(curve!.auc, attack.name).toBeCloseTo(attack.auc, 12);
       expect(curve!.tprAt1, attack.name).toBeCloseTo(attack.tprAtFpr['0.01'], 12);
+      // The shadow's threshold(s), per class where the attack takes them so: the same accuracy.
+      expect(curve!.accuracy, attack.name).toBeCloseTo(attack.accuracy, 12);
     }
     expect(last.generalizationGap).toBeCloseTo(result.target.generalizationGap, 12);
     // The history in results.json carries the same figures per epoch.

@@ -14,10 +14,8 @@
 import type { AttackName } from './attacks/registry';
 import { ATTACKS } from './attacks/registry';
 import type { ExperimentConfig } from './config';
-import { chooseThreshold } from './metrics/roc';
 import { cacheKey } from './cache';
 import { outputDefenses } from './pipeline/plan';
-import { createRng } from './random';
 import { joinSplits, runAttacks } from './pipeline/attack';
 import { auditPrivacy } from './pipeline/audit';
 import { assembleResult } from './pipeline/assemble';
@@ -33,7 +31,7 @@ import { trainShadows } from './pipeline/train-shadows';
 import { reportedHistory, trainTarget } from './pipeline/train-target';
 import { trainUndefended } from './pipeline/train-undefended';
 import type { ExperimentDeps, ExperimentResult } from './pipeline/types';
-import type { MembershipSplit } from './attacks/evaluate';
+import { thresholdsFor, type ChosenThresholds, type MembershipSplit } from './attacks/evaluate';
 
 export type {
   DefenseSummary,
@@ -46,21 +44,14 @@ export type {
   ReferenceSummary,
 } from './pipeline/types';
 
-/** Each threshold attack's threshold from the shadows' outputs, for the live curves (the attack stage recomputes its own). */
-function shadowThresholds(attacks: readonly AttackName[], shadows: readonly MembershipSplit[], seed: number): Map<AttackName, number> {
-  const thresholds = new Map<AttackName, number>();
+/** Each threshold attack's threshold(s) from the shadows' outputs, exactly as the attack stage will choose them. */
+function shadowThresholds(config: ExperimentConfig, attacks: readonly AttackName[], shadows: readonly MembershipSplit[]): Map<AttackName, ChosenThresholds> {
+  const thresholds = new Map<AttackName, ChosenThresholds>();
   if (shadows.length === 0) return thresholds;
   const joined = joinSplits(shadows);
   for (const name of attacks) {
     const attack = ATTACKS[name];
-    if (attack.kind !== 'threshold') continue;
-    const rng = createRng(seed, `live/${name}/shadow`);
-    const members = attack.score(joined.members, rng);
-    const nonMembers = attack.score(joined.nonMembers, rng);
-    const scores = new Float64Array(members.length + nonMembers.length);
-    scores.set(members, 0);
-    scores.set(nonMembers, members.length);
-    thresholds.set(name, chooseThreshold(scores, new Uint8Array(scores.length).fill(1, 0, members.length)));
+    if (attack.kind === 'threshold') thresholds.set(name, thresholdsFor(attack, joined, config.seed, config.thresholdScope));
   }
   return thresholds;
 }
@@ -73,7 +64,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
     const data = await loadData(ctx, plan.needsShadows);
     // Shadows first: their thresholds then join the target's live attack curves from its first epoch.
     const shadows = plan.needsShadows ? await trainShadows(ctx, data, plan) : [];
-    const thresholds = shadows.length > 0 ? shadowThresholds(plan.attacks, defendShadows(config, data, shadows).defended, config.seed) : undefined;
+    const thresholds = shadows.length > 0 ? shadowThresholds(config, plan.attacks, defendShadows(config, data, shadows).defended) : undefined;
     const liveKey = cacheKey({ output: outputDefenses(config), attacks: plan.attacks, shadows: shadows.map((_, i) => shadowInputs(config, data.identity, plan, i)) });
     const trained = await trainTarget(ctx, data, plan, { defend: outputDefender(config), thresholds, key: liveKey });
     const target = { ...trained.value, history: reportedHistory(trained.value, liveKey) };

@@ -119,12 +119,13 @@ function checkInput(input: EvaluateAttacksInput): void {
 }
 
 /** One threshold for all records, or one per class with the global one where a class lacks a side. */
-interface ChosenThresholds {
+export interface ChosenThresholds {
   readonly threshold: number;
   readonly classThresholds?: readonly number[];
 }
 
-function thresholdsFor(attack: MetricAttack, shadow: MembershipSplit | undefined, seed: number, scope: ThresholdScope): ChosenThresholds {
+/** A metric attack's threshold(s) from the shadow models' members and non-members (the live curves take theirs here too). */
+export function thresholdsFor(attack: MetricAttack, shadow: MembershipSplit | undefined, seed: number, scope: ThresholdScope): ChosenThresholds {
   if (attack.kind === 'baseline') return { threshold: attack.fixedThreshold };
   const split = shadow as MembershipSplit;
   const scored = scoreSplit(attack, split, seed, `attack/${attack.name}/shadow`);

@@ -4,6 +4,7 @@
  * page receives chart-ready figures — a downsampled ROC, score histograms, AUC, advantage, TPR at
  * 1 % FPR and, once the shadow models are trained, the accuracy at their threshold.
  */
+import type { ChosenThresholds } from '../attacks/evaluate';
 import { ATTACKS, isMetricAttack, type AttackDefinition, type AttackName, type MetricAttack } from '../attacks/registry';
 import type { Predictions } from '../attacks/signals';
 import { accuracyAtThreshold, computeAdvantage, computeAuc, computeRoc, tprAtFpr, type RocCurve } from '../metrics/roc';
@@ -87,8 +88,8 @@ export interface LiveScorerInput {
   readonly attacks: readonly AttackName[];
   /** What the attacker sees of a prediction (the output defenses, seeded per stream). */
   readonly defend: (predictions: Predictions, stream: string) => Predictions;
-  /** Each threshold attack's threshold from the shadows, when they are trained. */
-  readonly thresholds?: ReadonlyMap<AttackName, number>;
+  /** Each threshold attack's threshold(s) from the shadows, when they are trained: the attack stage's own. */
+  readonly thresholds?: ReadonlyMap<AttackName, ChosenThresholds>;
   readonly seed: number;
 }
 
@@ -117,16 +118,25 @@ function liveCurve(attack: MetricAttack, members: Predictions, nonMembers: Predi
   scores.set(nonMemberScores, memberScores.length);
   const memberMask = new Uint8Array(scores.length).fill(1, 0, memberScores.length);
   const roc = computeRoc(scores, memberMask);
-  const threshold = attack.kind === 'baseline' ? attack.fixedThreshold : input.thresholds?.get(attack.name);
+  const chosen = attack.kind === 'baseline' ? { threshold: attack.fixedThreshold } : input.thresholds?.get(attack.name);
   return {
     name: attack.name,
     auc: computeAuc(roc),
     advantage: computeAdvantage(roc),
     tprAt1: tprAtFpr(roc, 0.01),
-    ...(threshold !== undefined ? { threshold, accuracy: accuracyAtThreshold(scores, memberMask, threshold) } : {}),
+    ...(chosen ? liveAccuracy(scores, memberMask, [...Array.from(members.labels), ...Array.from(nonMembers.labels)], chosen) : {}),
     roc: downsampleRoc(roc),
     histogram: scoreHistogram(memberScores, nonMemberScores),
   };
+}
+
+/** Accuracy at the attack's threshold(s); the histogram's line only when there is one threshold for all classes. */
+function liveAccuracy(scores: Float64Array, memberMask: Uint8Array, labels: readonly number[], chosen: ChosenThresholds): { threshold?: number; accuracy: number } {
+  const { threshold, classThresholds } = chosen;
+  if (!classThresholds) return { threshold, accuracy: accuracyAtThreshold(scores, memberMask, threshold) };
+  let correct = 0;
+  for (let i = 0; i < scores.length; i++) if ((scores[i] >= classThresholds[labels[i]] ? 1 : 0) === memberMask[i]) correct++;
+  return { accuracy: correct / scores.length };
 }
 
 /** The figures of a snapshot that go into the epoch's history (results.json), without the curves. */

@@ -4,6 +4,7 @@
  * metric attacks score each epoch's predictions (live.ts), so the ROC and the gap trajectory move
  * with training; their figures join the epoch's history.
  */
+import type { ChosenThresholds } from '../attacks/evaluate';
 import type { AttackName } from '../attacks/registry';
 import type { Predictions } from '../attacks/signals';
 import type { ExperimentConfig } from '../config';
@@ -49,7 +50,7 @@ export interface LiveAttackInput {
   /** What the attacker sees of a prediction vector (the output defenses). */
   readonly defend: (predictions: Predictions, stream: string) => Predictions;
   /** Thresholds from the shadow models, when they are trained. */
-  readonly thresholds?: ReadonlyMap<AttackName, number>;
+  readonly thresholds?: ReadonlyMap<AttackName, ChosenThresholds>;
   /** A key of everything the live figures depend on beyond the model (see TrainedModelRecord.liveKey). */
   readonly key: string;
 }
