@@ -54,9 +54,12 @@ describe('live attack curves and instant output defenses', { timeout: 900_000 },
     // The shadow trained first, so its thresholds are there from the target's first epoch.
     expect(caption).toContain('thresholds from the shadow models');
     console.info('e2e: checking the live charts');
-    const curves = () => page.locator('[data-testid="live-roc"] .recharts-line path.recharts-curve').count();
+    // Drawn light while training (plain SVG polylines): one per attack plus the chance diagonal.
+    const curves = () => page.locator('[data-testid="live-roc"] polyline').count();
     await expect.poll(curves, STATE).toBe(CONFIG.attacks.length + 1);
-    await expect.poll(() => page.locator('[data-testid="leakage-chart"] .recharts-line').count(), STATE).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-testid="leakage-chart"] polyline').count(), STATE).toBeGreaterThan(0);
+    // The target's path on the gap chart: the (1 + g)/2 line and one path per threshold attack.
+    await expect.poll(() => page.locator('[data-testid="live-gap"] polyline').count(), STATE).toBeGreaterThan(1);
     console.info('e2e: resuming');
     await page.getByTestId('resume').click();
     await page.locator('[data-testid="run-status"][data-status="done"]').waitFor(RUN);

@@ -25,7 +25,8 @@ function LightLinesView({ series, xDomain, yDomain, xLabel }: { series: readonly
   const px = (x: number) => MARGIN.left + ((x - x0) / (x1 - x0 || 1)) * (WIDTH - MARGIN.left - MARGIN.right);
   const py = (y: number) => HEIGHT - MARGIN.bottom - ((y - y0) / (y1 - y0 || 1)) * (HEIGHT - MARGIN.top - MARGIN.bottom);
   const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => y0 + f * (y1 - y0));
-  const xTicks = [...new Set([0, 0.5, 1].map((f) => Math.round(x0 + f * (x1 - x0))))];
+  // Whole numbers for epochs; a rate or a score axis spanning a few units keeps its fractions.
+  const xTicks = [...new Set([0, 0.5, 1].map((f) => x0 + f * (x1 - x0)).map((x) => (x1 - x0 > 5 ? Math.round(x) : x)))];
   return (
     <svg className="chart-surface" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%" role="img" aria-label={series.map((s) => s.name).join(', ')}>
       {yTicks.map((y) => (
@@ -38,7 +39,7 @@ function LightLinesView({ series, xDomain, yDomain, xLabel }: { series: readonly
       ))}
       {xTicks.map((x) => (
         <text key={`x${x}`} x={px(x)} y={HEIGHT - MARGIN.bottom + 14} textAnchor="middle" fontSize={10} fill="#666">
-          {x}
+          {Number.isInteger(x) ? x : label(x)}
         </text>
       ))}
       <text x={(MARGIN.left + WIDTH - MARGIN.right) / 2} y={HEIGHT - 2} textAnchor="middle" fontSize={10} fill="#666">

@@ -4,14 +4,16 @@
  * epoch. The caption says what is shown mid-run, so a moving curve is never mistaken for a result.
  */
 import { memo } from 'react';
-import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ATTACK_NAMES } from '../../core/attacks/registry';
 import type { EpochMetrics } from '../../core/models/train';
 import type { LiveAttackCurve, LiveAttackSnapshot } from '../../core/pipeline/live';
 import { useUiStore } from '../state/ui-store';
 import { ChartFrame, arxiv, colourFor } from './ChartFrame';
 import { attackLabel } from './RocChart';
-import { LOG_FLOOR, formatRate, toLogRates, type Point } from './chart-data';
+import { LOG_FLOOR, formatRate, toLogRates, yeomLine, type Point } from './chart-data';
+import { LightLines, type LightSeries } from './LightLines';
+import { gapTrajectory } from './GapScatter';
 
 /** "epoch 12 of 30, no shadow threshold yet": what a live chart shows. */
 export function liveCaption(snapshot: LiveAttackSnapshot): string {
@@ -21,18 +23,23 @@ export function liveCaption(snapshot: LiveAttackSnapshot): string {
 
 const LOG_TICKS = [1e-4, 1e-3, 1e-2, 1e-1, 1];
 
+/**
+ * While the target trains, every chart here is drawn light (LightLines.tsx, plain SVG): redrawing
+ * recharts a few times a second held the page's main thread for 100 ms to a second each time.
+ */
 function LiveRocView({ snapshot }: { snapshot: LiveAttackSnapshot }) {
   const log = useUiStore((s) => s.rocScale) === 'log';
-  const axis = {
-    type: 'number' as const,
-    scale: log ? ('log' as const) : ('linear' as const),
-    domain: [log ? LOG_FLOOR : 0, 1],
-    ticks: log ? LOG_TICKS : [0, 0.2, 0.4, 0.6, 0.8, 1],
-    tickFormatter: (v: number) => (log ? (v >= 0.01 ? String(v) : v.toExponential(0)) : v.toFixed(1)),
-    allowDataOverflow: true,
-  };
-  const rows = (points: readonly Point[]) => (log ? toLogRates(points) : points).map(([fpr, tpr]) => ({ fpr, tpr }));
-  const diagonal: Point[] = log ? [[LOG_FLOOR, LOG_FLOOR], [1, 1]] : [[0, 0], [1, 1]];
+  // Log-log: the rates as log10, from the floor the set allows to 1.
+  const scaled = (points: readonly Point[]): [number, number][] => (log ? toLogRates(points).map(([f, t]) => [Math.log10(f), Math.log10(t)]) : points.map(([f, t]) => [f, t]));
+  const domain: [number, number] = log ? [Math.log10(LOG_FLOOR), 0] : [0, 1];
+  const series: LightSeries[] = [
+    { name: 'chance', colour: '#aaa', dashed: true, points: scaled(log ? [[LOG_FLOOR, LOG_FLOOR], [1, 1]] : [[0, 0], [1, 1]]) },
+    ...snapshot.attacks.map((attack) => ({
+      name: `${attackLabel(attack.name)} (AUC ${formatRate(attack.auc)})`,
+      colour: colourFor(attack.name, ATTACK_NAMES),
+      points: scaled(attack.roc),
+    })),
+  ];
   return (
     <ChartFrame
       title="ROC curves while the target trains"
@@ -41,6 +48,7 @@ function LiveRocView({ snapshot }: { snapshot: LiveAttackSnapshot }) {
         <>
           <span data-testid="live-caption">{liveCaption(snapshot)}</span>. After each epoch the metric attacks score the target&apos;s
           current predictions on its members and non-members; watch the curves leave the diagonal as the model starts to memorise.
+          {log ? ' Axes: log10 of the rates.' : ''}
         </>
       }
       more={
@@ -50,50 +58,46 @@ function LiveRocView({ snapshot }: { snapshot: LiveAttackSnapshot }) {
         </p>
       }
     >
-      <ResponsiveContainer width="100%" height={300}>
-        <LineChart margin={{ top: 5, right: 15, bottom: 20, left: 5 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="fpr" {...axis} label={{ value: 'false-positive rate', position: 'insideBottom', offset: -10 }} />
-          <YAxis dataKey="tpr" {...axis} width={50} />
-          <Legend verticalAlign="top" />
-          <Line data={rows(diagonal)} dataKey="tpr" name="chance" stroke="#aaa" strokeDasharray="6 4" dot={false} isAnimationActive={false} legendType="none" />
-          {snapshot.attacks.map((attack) => (
-            <Line
-              key={attack.name}
-              data={rows(attack.roc)}
-              dataKey="tpr"
-              name={`${attackLabel(attack.name)} (AUC ${formatRate(attack.auc)})`}
-              stroke={colourFor(attack.name, ATTACK_NAMES)}
-              dot={false}
-              isAnimationActive={false}
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
+      <LightLines series={series} xDomain={domain} yDomain={domain} xLabel={log ? 'log10 false-positive rate' : 'false-positive rate'} />
+      <LightLegend series={series.slice(1)} />
     </ChartFrame>
+  );
+}
+
+/** Names and colours under a light chart (it has no legend of its own). */
+function LightLegend({ series }: { series: readonly LightSeries[] }) {
+  return (
+    <p className="light-legend">
+      {series.map((s) => (
+        <span key={s.name} style={{ color: s.colour, marginRight: '1em' }}>
+          {s.dashed ? '- - ' : '— '}
+          {s.name}
+        </span>
+      ))}
+    </p>
   );
 }
 
 function LiveHistogram({ attack }: { attack: LiveAttackCurve }) {
   const { edges, members, nonMembers } = attack.histogram;
-  const m = members.reduce((a, b) => a + b, 0) || 1;
-  const n = nonMembers.reduce((a, b) => a + b, 0) || 1;
-  const data = members.map((count, i) => ({ x: edges[i], members: count / m, nonMembers: nonMembers[i] / n }));
+  // Each group as a fraction of itself, drawn as a step line over the bins.
+  const steps = (counts: readonly number[]): [number, number][] => {
+    const total = counts.reduce((a, b) => a + b, 0) || 1;
+    return counts.flatMap((count, i): [number, number][] => [[edges[i], count / total], [edges[i + 1], count / total]]);
+  };
+  const m = steps(members);
+  const n = steps(nonMembers);
+  const top = Math.max(0.01, ...m.map(([, y]) => y), ...n.map(([, y]) => y));
   const t = attack.threshold;
-  const shown = t !== undefined && Number.isFinite(t) && t >= edges[0] && t <= edges[edges.length - 1];
+  const series: LightSeries[] = [
+    { name: 'members', colour: '#d62728', points: m },
+    { name: 'non-members', colour: '#1f77b4', points: n },
+    ...(t !== undefined && Number.isFinite(t) && t >= edges[0] && t <= edges[edges.length - 1] ? [{ name: 'threshold', colour: '#000', dashed: true, points: [[t, 0], [t, top]] as [number, number][] }] : []),
+  ];
   return (
     <div className="subchart" data-testid={`live-histogram-${attack.name}`}>
       <h4>{attackLabel(attack.name)}</h4>
-      <ResponsiveContainer width="100%" height={150}>
-        <AreaChart data={data} margin={{ top: 5, right: 10, bottom: 5, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="x" type="number" domain={[edges[0], edges[edges.length - 1]]} tickFormatter={(v: number) => v.toPrecision(2)} />
-          <YAxis width={40} tickFormatter={(v: number) => v.toFixed(2)} />
-          <Area type="stepAfter" dataKey="members" stroke="#d62728" fill="#d62728" fillOpacity={0.25} isAnimationActive={false} />
-          <Area type="stepAfter" dataKey="nonMembers" stroke="#1f77b4" fill="#1f77b4" fillOpacity={0.25} isAnimationActive={false} />
-          {shown && <ReferenceLine x={t} stroke="#000" strokeDasharray="4 3" />}
-        </AreaChart>
-      </ResponsiveContainer>
+      <LightLines series={series} xDomain={[edges[0], edges[edges.length - 1]]} yDomain={[0, top]} xLabel="score" />
     </div>
   );
 }
@@ -131,6 +135,15 @@ export function leakageRows(history: readonly EpochMetrics[]): LeakageRow[] {
   );
 }
 
+function leakageSeries(history: readonly EpochMetrics[], names: readonly string[]): LightSeries[] {
+  const of = (name: string, pick: (a: NonNullable<EpochMetrics['attacks']>[number]) => number) =>
+    history.flatMap((h) => h.attacks?.filter((a) => a.name === name).map((a): [number, number] => [h.epoch, pick(a)]) ?? []);
+  return names.flatMap((name) => [
+    { name: `${attackLabel(name)} AUC`, colour: colourFor(name, ATTACK_NAMES), points: of(name, (a) => a.auc) },
+    { name: `${attackLabel(name)} TPR@1%`, colour: colourFor(name, ATTACK_NAMES), dashed: true, points: of(name, (a) => a.tprAt1) },
+  ]);
+}
+
 function LeakageOverTrainingView({ history, live, stale }: { history: readonly EpochMetrics[]; live?: boolean; stale?: boolean }) {
   const rows = leakageRows(history);
   const names = [...new Set(history.flatMap((h) => h.attacks?.map((a) => a.name) ?? []))].filter((n) => n !== 'random');
@@ -149,6 +162,11 @@ function LeakageOverTrainingView({ history, live, stale }: { history: readonly E
     >
       {rows.length === 0 ? (
         <p className="empty">No per-epoch attack figures: this run came from the cache under other attack settings, or from an imported file.</p>
+      ) : live ? (
+        <>
+          <LightLines series={leakageSeries(history, names)} xDomain={[Math.min(...rows.map((r) => r.epoch)), Math.max(...rows.map((r) => r.epoch))]} yDomain={[0, 1]} xLabel="epoch" />
+          <LightLegend series={leakageSeries(history, names).filter((s) => !s.dashed)} />
+        </>
       ) : (
         <ResponsiveContainer width="100%" height={260}>
           <LineChart data={rows} margin={{ top: 5, right: 15, bottom: 20, left: 5 }}>
@@ -168,6 +186,39 @@ function LeakageOverTrainingView({ history, live, stale }: { history: readonly E
   );
 }
 
+/** The target's path on the gap chart while it trains: (gap, attack accuracy) per scored epoch, against (1 + g)/2. */
+function LiveGapTrajectoryView({ history }: { history: readonly EpochMetrics[] }) {
+  const paths = gapTrajectory(history);
+  const gaps = [...paths.values()].flat().map((p) => p.gap);
+  const line = yeomLine(gaps);
+  const series: LightSeries[] = [
+    { name: '(1 + g)/2', colour: '#555', dashed: true, points: line },
+    ...[...paths.entries()].map(([name, points]) => ({ name: attackLabel(name), colour: colourFor(name, ATTACK_NAMES), points: points.map((p): [number, number] => [p.gap, p.accuracy]) })),
+  ];
+  return (
+    <ChartFrame
+      title="Attack accuracy vs generalization gap while the target trains"
+      testId="live-gap"
+      explanation={
+        <>
+          Live: the target&apos;s path epoch by epoch, the gap g = train − test accuracy against each threshold attack&apos;s accuracy at the
+          shadow models&apos; threshold. The dashed line is (1 + g)/2, what the correctness attack gets (Yeom et al., {arxiv('1709.01604')}).
+        </>
+      }
+    >
+      {paths.size === 0 ? (
+        <p className="empty">No threshold attack with a shadow threshold yet.</p>
+      ) : (
+        <>
+          <LightLines series={series} xDomain={[line[0][0], line[line.length - 1][0]]} yDomain={[0.4, Math.max(0.75, ...series.flatMap((s) => s.points.map(([, y]) => y)))]} xLabel="generalization gap g" />
+          <LightLegend series={series} />
+        </>
+      )}
+    </ChartFrame>
+  );
+}
+
 export const LiveRoc = memo(LiveRocView);
+export const LiveGapTrajectory = memo(LiveGapTrajectoryView);
 export const LiveHistograms = memo(LiveHistogramsView);
 export const LeakageOverTraining = memo(LeakageOverTrainingView);

@@ -9,7 +9,7 @@ import { ScoreHistograms } from '../charts/ScoreHistograms';
 import { RecordsView } from '../records/RecordsView';
 import { BreakdownTable } from '../records/BreakdownTable';
 import { TrainingCurves } from '../charts/TrainingCurves';
-import { LeakageOverTraining, LiveHistograms, LiveRoc } from '../charts/LiveAttackCharts';
+import { LeakageOverTraining, LiveGapTrajectory, LiveHistograms, LiveRoc } from '../charts/LiveAttackCharts';
 import { formatRate } from '../charts/chart-data';
 import { ErrorBoundary } from './ErrorBoundary';
 import { configHash } from '../../core/hash';
@@ -132,7 +132,11 @@ export function ResultsView() {
         </>
       )}
       <ErrorBoundary area="the gap chart">
-        {(allRuns.length > 0 || live) && <GapScatter runs={allRuns} trajectory={live ? liveHistory.target ?? EMPTY : result?.target.history ?? EMPTY} />}
+        {live && liveAttacks ? (
+          <LiveGapTrajectory history={liveHistory.target ?? EMPTY} />
+        ) : (
+          allRuns.length > 0 && <GapScatter runs={allRuns} trajectory={result?.target.history ?? EMPTY} />
+        )}
       </ErrorBoundary>
       <ErrorBoundary area="the privacy–utility chart">{allRuns.length > 0 && <PrivacyUtility runs={allRuns} />}</ErrorBoundary>
     </div>
