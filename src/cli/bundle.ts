@@ -10,7 +10,8 @@ import { decodeEntry } from '../core/cache';
 import { parseExperimentConfig } from '../core/config';
 import { ShardError } from '../core/shards';
 import { MERGED_REFERENCES_FORMAT } from './merge';
-import { UsageError, experimentHash, sha256, toolVersion } from './shard-files';
+import { UsageError } from './args';
+import { experimentHash, sha256, toolVersion } from './shard-files';
 
 export const BUNDLE_USAGE = `Usage: npm run lab -- bundle OUT --out FILE${BUNDLE_EXTENSION}
 

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_RDP_CONVERSION, RDP_CONVERSION_NAMES, isRdpConversion, type RdpConversion } from '../core/privacy/conversion';
 import { computeDpSgdEpsilon, findNoiseMultiplier } from '../core/privacy/dp-sgd';
+import { UsageError } from './args';
 
 const USAGE = `Usage: lab epsilon --dataset-size N --batch-size B --epochs E --delta D
                    (--noise-multiplier S | --target-epsilon X) [--conversion balle|classic]
@@ -22,7 +23,6 @@ const USAGE = `Usage: lab epsilon --dataset-size N --batch-size B --epochs E --d
 Assumes Poisson sampling with rate B/N over ceil(E * N / B) steps (RDP of the sampled
 Gaussian mechanism, arXiv:1908.10530), as TF Privacy's compute_dp_sgd_privacy does.`;
 
-class UsageError extends Error {}
 
 interface EpsilonOptions {
   datasetSize: number;

@@ -20,6 +20,7 @@ import { runShardCommand } from './shard-commands';
 import { SUITES, getSuite, type SuiteSize } from '../core/suites/suites';
 import { ATTACK_NAMES, ATTACKS, attackRequirements } from '../core/attacks/registry';
 import { formatResultsTable } from './table';
+import { eachFlag, UsageError } from './args';
 
 const USAGE = `Usage: npm run lab -- [options]
        npm run lab -- compare-defenses --config FILE [--out DIR] [--backend NAME]
@@ -59,17 +60,9 @@ interface CliOptions {
   help: boolean;
 }
 
-class UsageError extends Error {}
-
 function parseArgs(argv: readonly string[]): CliOptions {
   const options: CliOptions = { backend: 'auto', noCache: false, listPresets: false, listAttacks: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const next = argv[++i];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
+  eachFlag(argv, (flag, value) => {
     switch (flag) {
       case '--preset': options.preset = value(); break;
       case '--config': options.config = value(); break;
@@ -95,7 +88,7 @@ function parseArgs(argv: readonly string[]): CliOptions {
       case '--help': case '-h': options.help = true; break;
       default: throw new UsageError(`unknown option ${flag}`);
     }
-  }
+  });
   return options;
 }
 

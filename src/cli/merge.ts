@@ -23,7 +23,8 @@ import { activateBackend } from '../node/backend';
 import { cacheFileName, fileCache } from '../node/cache';
 import { loadDataset } from '../node/load-dataset';
 import { wantsReferences } from './references';
-import { UsageError, experimentHash, findShards, readExperimentConfig, checkShardEntries, toolVersion } from './shard-files';
+import { eachFlag, UsageError } from './args';
+import { experimentHash, findShards, readExperimentConfig, checkShardEntries, toolVersion } from './shard-files';
 import { formatResultsTable } from './table';
 
 export const MERGE_USAGE = `Usage: npm run lab -- merge DIR... --config FILE --out OUT [--backend NAME] [--cache DIR | --no-cache]
@@ -49,13 +50,7 @@ interface MergeOptions {
 
 function parseArgs(argv: readonly string[]): MergeOptions {
   const options: MergeOptions = { dirs: [], backend: 'auto', noCache: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const next = argv[++i];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
+  eachFlag(argv, (flag, value) => {
     switch (flag) {
       case '--config': options.config = value(); break;
       case '--preset': options.preset = value(); break;
@@ -68,7 +63,7 @@ function parseArgs(argv: readonly string[]): MergeOptions {
         if (flag.startsWith('--')) throw new UsageError(`unknown option ${flag}`);
         options.dirs.push(flag);
     }
-  }
+  });
   return options;
 }
 

@@ -25,7 +25,8 @@ import {
 import { activateBackend } from '../node/backend';
 import { cacheFileName, fileCache } from '../node/cache';
 import { loadDataset } from '../node/load-dataset';
-import { UsageError, experimentHash, readExperimentConfig, sha256, toolVersion } from './shard-files';
+import { eachFlag, UsageError } from './args';
+import { experimentHash, readExperimentConfig, sha256, toolVersion } from './shard-files';
 
 export const REFERENCES_USAGE = `Usage: npm run lab -- references --config FILE --shard I/N --out DIR [--backend NAME]
        npm run lab -- references --config FILE --shard N [--shard-index-env NAME] --out DIR
@@ -47,13 +48,7 @@ interface ReferencesOptions {
 
 function parseArgs(argv: readonly string[]): ReferencesOptions {
   const options: ReferencesOptions = { backend: 'auto', help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const next = argv[++i];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
+  eachFlag(argv, (flag, value) => {
     switch (flag) {
       case '--config': options.config = value(); break;
       case '--preset': options.preset = value(); break;
@@ -64,7 +59,7 @@ function parseArgs(argv: readonly string[]): ReferencesOptions {
       case '--help': case '-h': options.help = true; break;
       default: throw new UsageError(`unknown option ${flag}`);
     }
-  }
+  });
   return options;
 }
 

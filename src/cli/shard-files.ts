@@ -9,9 +9,9 @@ import { cacheKey, decodeEntry } from '../core/cache';
 import { parseExperimentConfig, presetConfig, type ExperimentConfig } from '../core/config';
 import { ConfigError } from '../core/schema';
 import { ShardError, parseShardManifest, shardName, type FoundShard } from '../core/shards';
+import { UsageError } from './args';
 
 /** A bad flag or file: exit code 2 with the usage. */
-export class UsageError extends Error {}
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
