@@ -64,7 +64,8 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
     const data = await loadData(ctx, plan.needsShadows);
     // Shadows first: their thresholds then join the target's live attack curves from its first epoch.
     const shadows = plan.needsShadows ? await trainShadows(ctx, data, plan) : [];
-    const thresholds = shadows.length > 0 ? shadowThresholds(config, plan.attacks, defendShadows(config, data, shadows).defended) : undefined;
+    const shadowSplits = defendShadows(config, data, shadows);
+    const thresholds = shadows.length > 0 ? shadowThresholds(config, plan.attacks, shadowSplits.defended) : undefined;
     const liveKey = cacheKey({ output: outputDefenses(config), attacks: plan.attacks, shadows: shadows.map((_, i) => shadowInputs(config, data.identity, plan, i)) });
     const trained = await trainTarget(ctx, data, plan, { defend: outputDefender(config), thresholds, key: liveKey });
     const target = { ...trained.value, history: reportedHistory(trained.value, liveKey) };
@@ -72,7 +73,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
     const references = plan.needsReferences ? await trainReferences(ctx, data, plan) : undefined;
     const queries = await queryTarget(ctx, data, plan, target);
     const extra = await queryLabels(ctx, data, plan, target, shadows);
-    const surface = await ctx.stage('defend', async () => defendOutputs({ config, data, plan, target, shadows, references, queries }));
+    const surface = await ctx.stage('defend', async () => defendOutputs({ config, data, plan, target, shadowSplits, references, queries }));
     const attacks = await runAttacks(ctx, plan, surface, { data, shadows, extra });
     const privacy = await auditPrivacy(ctx, target, attacks, { data, plan });
     return assembleResult({ config, data, plan, target, undefended, shadows, references, surface, attacks, privacy, timings: ctx.timings });

@@ -80,6 +80,7 @@ function LightLegend({ series }: { series: readonly LightSeries[] }) {
 
 function LiveHistogram({ attack }: { attack: LiveAttackCurve }) {
   const { edges, members, nonMembers } = attack.histogram;
+  if (edges.length === 0) return null;
   // Each group as a fraction of itself, drawn as a step line over the bins.
   const steps = (counts: readonly number[]): [number, number][] => {
     const total = counts.reduce((a, b) => a + b, 0) || 1;

@@ -4,6 +4,7 @@
  * they are drawn in so the low-FPR end survives on log axes.
  */
 import type { EpochMetrics } from '../../core/models/train';
+import { countScores } from '../../core/metrics/histogram';
 
 export type Point = readonly [number, number];
 
@@ -53,37 +54,18 @@ export interface ScoreHistogram {
  * groups of different sizes compare. Infinite scores (a loss of +∞) land in the end bins.
  */
 export function scoreHistogram(members: Float64Array, nonMembers: Float64Array, binCount = 30): ScoreHistogram {
-  let min = Infinity;
-  let max = -Infinity;
-  let clamped = 0;
-  for (const values of [members, nonMembers]) {
-    for (const v of values) {
-      if (Number.isFinite(v)) {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      } else if (!Number.isNaN(v)) clamped++;
-    }
-  }
-  if (!Number.isFinite(min)) return { bins: [], min: 0, max: 0, clamped };
-  if (max === min) max = min + 1;
-  const width = (max - min) / binCount;
-  const count = (values: Float64Array) => {
-    const counts = new Array<number>(binCount).fill(0);
-    let total = 0;
-    for (const v of values) {
-      if (Number.isNaN(v)) continue;
-      const bin = v === Infinity ? binCount - 1 : v === -Infinity ? 0 : Math.min(binCount - 1, Math.floor((v - min) / width));
-      counts[bin]++;
-      total++;
-    }
+  const { edges, members: m, nonMembers: n, clamped } = countScores(members, nonMembers, binCount);
+  if (edges.length === 0) return { bins: [], min: 0, max: 0, clamped };
+  const fractions = (counts: readonly number[]) => {
+    const total = counts.reduce((a, b) => a + b, 0);
     return counts.map((c) => (total > 0 ? c / total : 0));
   };
-  const m = count(members);
-  const n = count(nonMembers);
-  const bins = m.map((members, i) => ({ x: min + i * width, members, nonMembers: n[i] }));
+  const fm = fractions(m);
+  const fn = fractions(n);
+  const bins = fm.map((members, i) => ({ x: edges[i], members, nonMembers: fn[i] }));
   // A closing point so a step chart draws the last bin's full width.
-  bins.push({ x: max, members: m[binCount - 1], nonMembers: n[binCount - 1] });
-  return { bins, min, max, clamped };
+  bins.push({ x: edges[binCount], members: fm[binCount - 1], nonMembers: fn[binCount - 1] });
+  return { bins, min: edges[0], max: edges[binCount], clamped };
 }
 
 export interface TrainingRow {

@@ -49,6 +49,11 @@ export function queryViews(x: tf.Tensor4D, augmented: boolean): tf.Tensor4D[] {
   });
 }
 
+/** How many views queryViews makes for images of `channels` channels. */
+export function queryViewCount(channels: number, augmented: boolean): number {
+  return augmented ? (channels === 3 ? 6 : 5) : 1;
+}
+
 export interface ReferenceProgress {
   readonly index: number;
   readonly count: number;
@@ -152,7 +157,10 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
   const { pool, population, config, numClasses } = input;
   const { inMask, seeds, keys } = planReferenceModels(input);
   const wanted = input.only ?? Array.from({ length: config.count }, (_, m) => m);
-  const views = queryViews(pool.x, config.augmentedQueries);
+  // The views are built only if a model must be trained: a fully cached run needs no tensor work.
+  let views: tf.Tensor4D[] | undefined;
+  const queryViewsOnce = () => (views ??= queryViews(pool.x, config.augmentedQueries));
+  const viewCount = queryViewCount(pool.x.shape[3], config.augmentedQueries);
   const logits: Float32Array[] = new Array(config.count);
   const populationLogits: Float32Array[] = new Array(config.count);
   const started = Date.now();
@@ -171,7 +179,7 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
   try {
     // Whatever the cache holds intact is used; a corrupt or partial entry is reported and retrained.
     const missing: number[] = [];
-    const expected = [views.length * pool.count * numClasses, population.count * numClasses];
+    const expected = [viewCount * pool.count * numClasses, population.count * numClasses];
     for (const m of wanted) {
       const stored = input.cache ? await input.cache.read(keys[m]) : undefined;
       const decoded = stored ? decodeEntry(keys[m], stored) : undefined;
@@ -202,7 +210,7 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
           signal: input.signal,
         });
         try {
-          const onViews = await Promise.all(views.map((view) => models.predictLogits(view)));
+          const onViews = await Promise.all(queryViewsOnce().map((view) => models.predictLogits(view)));
           const onPopulation = await models.predictLogits(population.x);
           for (const [k, m] of group.entries()) await keep(m, concatenate(onViews.map((v) => v[k])), onPopulation[k]);
         } finally {
@@ -212,7 +220,7 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
         const [m] = group;
         const model = await trainSeparately(input, inMask[m], seeds[m], m);
         try {
-          await keep(m, await logitsOnViews((x) => predictLogits(model, x), views), await predictLogits(model, population.x));
+          await keep(m, await logitsOnViews((x) => predictLogits(model, x), queryViewsOnce()), await predictLogits(model, population.x));
         } finally {
           model.dispose();
         }
@@ -220,12 +228,12 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
       done(group, false, since);
     }
     return {
-      outputs: { logits, inMask, labels: pool.labels, count: pool.count, numClasses, queries: views.length },
+      outputs: { logits, inMask, labels: pool.labels, count: pool.count, numClasses, queries: viewCount },
       populationLogits,
       trained: missing.length,
     };
   } finally {
-    views.forEach((view) => view.dispose());
+    views?.forEach((view) => view.dispose());
   }
 }
 

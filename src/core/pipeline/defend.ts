@@ -69,13 +69,19 @@ export interface DefendInput {
   readonly data: PipelineData;
   readonly plan: RunPlan;
   readonly target: TrainedModelRecord;
-  readonly shadows: readonly TrainedShadow[];
+  /** The shadows' outputs as defendShadows gave them (computed once, before the target trains). */
+  readonly shadowSplits: ShadowSplits;
   readonly references?: ReferenceSet;
   readonly queries?: TargetQueries;
 }
 
 /** The shadow models' outputs, raw (for their summaries) and as the attacker sees them. */
-export function defendShadows(config: ExperimentConfig, data: PipelineData, shadows: readonly TrainedShadow[]): { raw: MembershipSplit[]; defended: MembershipSplit[] } {
+export interface ShadowSplits {
+  readonly raw: readonly MembershipSplit[];
+  readonly defended: readonly MembershipSplit[];
+}
+
+export function defendShadows(config: ExperimentConfig, data: PipelineData, shadows: readonly TrainedShadow[]): ShadowSplits {
   const defend = outputDefender(config);
   const { numClasses } = data.dataset;
   const raw = shadows.map((s) => ({
@@ -100,7 +106,7 @@ export function defendOutputs(input: DefendInput): AttackSurface {
     members: selectRecords(toPredictions(target.trainLogits, Uint8Array.from(data.split.targetTrain, (r) => labels[r]), numClasses), memberPositions),
     nonMembers: selectRecords(toPredictions(target.testLogits, Uint8Array.from(data.split.targetTest, (r) => labels[r]), numClasses), nonMemberPositions),
   };
-  const shadowSplits = defendShadows(config, data, input.shadows);
+  const { shadowSplits } = input;
   return {
     raw,
     defended: { members: defend(raw.members, 'target/members'), nonMembers: defend(raw.nonMembers, 'target/non-members') },

@@ -8,6 +8,7 @@ import type { ChosenThresholds } from '../attacks/evaluate';
 import { ATTACKS, isMetricAttack, type AttackDefinition, type AttackName, type MetricAttack } from '../attacks/registry';
 import type { Predictions } from '../attacks/signals';
 import { accuracyAtThreshold, computeAdvantage, computeAuc, computeRoc, tprAtFpr, type RocCurve } from '../metrics/roc';
+import { countScores, type ScoreCounts } from '../metrics/histogram';
 import { createRng } from '../random';
 import type { EpochAttackMetrics, EpochMetrics } from '../models/train';
 
@@ -16,15 +17,9 @@ export interface LiveAttackCurve extends EpochAttackMetrics {
   readonly threshold?: number;
   /** [fpr, tpr] points, at most ~80, dense at low FPR so the log-log chart keeps its shape. */
   readonly roc: readonly (readonly [number, number])[];
-  readonly histogram: ScoreHistogram;
+  readonly histogram: ScoreCounts;
 }
 
-export interface ScoreHistogram {
-  /** Bin edges, bins + 1 of them. */
-  readonly edges: readonly number[];
-  readonly members: readonly number[];
-  readonly nonMembers: readonly number[];
-}
 
 export interface LiveAttackSnapshot {
   readonly epoch: number;
@@ -55,32 +50,6 @@ export function downsampleRoc(roc: RocCurve): [number, number][] {
   const end = roc.fpr.length - 1;
   if (points[points.length - 1][0] !== roc.fpr[end] || points[points.length - 1][1] !== roc.tpr[end]) points.push([roc.fpr[end], roc.tpr[end]]);
   return points;
-}
-
-/** Counts of member and non-member scores in `bins` equal bins over their common finite range. */
-export function scoreHistogram(members: Float64Array, nonMembers: Float64Array, bins = 30): ScoreHistogram {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const scores of [members, nonMembers]) {
-    for (const s of scores) {
-      if (Number.isFinite(s)) {
-        lo = Math.min(lo, s);
-        hi = Math.max(hi, s);
-      }
-    }
-  }
-  if (!Number.isFinite(lo)) return { edges: [0, 1], members: [0], nonMembers: [0] };
-  if (hi === lo) hi = lo + 1;
-  const width = (hi - lo) / bins;
-  const count = (scores: Float64Array) => {
-    const counts = new Array<number>(bins).fill(0);
-    for (const s of scores) {
-      const clamped = Number.isFinite(s) ? s : s > 0 ? hi : lo;
-      counts[Math.min(bins - 1, Math.max(0, Math.floor((clamped - lo) / width)))]++;
-    }
-    return counts;
-  };
-  return { edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width), members: count(members), nonMembers: count(nonMembers) };
 }
 
 export interface LiveScorerInput {
@@ -126,7 +95,7 @@ function liveCurve(attack: MetricAttack, members: Predictions, nonMembers: Predi
     tprAt1: tprAtFpr(roc, 0.01),
     ...(chosen ? liveAccuracy(scores, memberMask, [...Array.from(members.labels), ...Array.from(nonMembers.labels)], chosen) : {}),
     roc: downsampleRoc(roc),
-    histogram: scoreHistogram(memberScores, nonMemberScores),
+    histogram: countScores(memberScores, nonMemberScores),
   };
 }
 
