@@ -4,14 +4,18 @@
  * output defense is changed several times on the page and each time we measure from the change
  * to the redrawn results table (the table shows the new run, and it trained nothing).
  * Median over the changes. Runnable alone: `npx tsx bench/interactive.ts`.
+ *
+ * The same build also times the default app experiment end to end, plain and with DP-SGD (click
+ * on Run to the drawn table, nothing cached): `npx tsx bench/interactive.ts --experiments`.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { build, preview } from 'vite';
-import { parseExperimentConfig } from '../src/core/config';
+import { DEFAULT_CONFIG, parseExperimentConfig, type ExperimentConfig } from '../src/core/config';
+import { DEFENSES } from '../src/core/defenses/registry';
 import { configToHash } from '../src/app/state/url-hash';
 
 export interface InteractiveBench {
@@ -40,7 +44,8 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-export async function runInteractiveBench(log: (line: string) => void, changes = 5): Promise<InteractiveBench | string> {
+/** Builds the app, serves the build and starts headless Chromium for `use`; a string when there is no Chromium. */
+async function withBuiltApp<T>(use: (browser: Browser, baseUrl: string) => Promise<T>): Promise<T | string> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) return `no Chromium at ${executablePath}: skipped`;
   const root = join(import.meta.dirname, '..');
@@ -49,9 +54,19 @@ export async function runInteractiveBench(log: (line: string) => void, changes =
   const server = await preview({ root, logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
   const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
   try {
-    const page = await browser.newPage();
+    return await use(browser, server.resolvedUrls?.local[0] ?? '');
+  } finally {
+    await browser.close();
+    await server.close();
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+async function measureRedraw(browser: Browser, baseUrl: string, log: (line: string) => void, changes: number): Promise<InteractiveBench> {
+  const page = await browser.newPage();
+  try {
     page.setDefaultTimeout(600_000);
-    await page.goto(`${server.resolvedUrls?.local[0] ?? ''}${configToHash(INTERACTIVE_CONFIG, 'wasm')}`);
+    await page.goto(`${baseUrl}${configToHash(INTERACTIVE_CONFIG, 'wasm')}`);
     await page.getByTestId('run').waitFor();
     log('  interactive: training the target, a shadow and 16 reference models in the browser…');
     const started = Date.now();
@@ -92,13 +107,84 @@ export async function runInteractiveBench(log: (line: string) => void, changes =
       medianMs: median(redrawMs),
     };
   } finally {
-    await browser.close();
-    await server.close();
-    await rm(outDir, { recursive: true, force: true });
+    await page.close();
   }
 }
 
+/**
+ * The default app experiment (DEFAULT_CONFIG), plain and with DP-SGD at the defaults the app's
+ * defense switch writes (the registry's, as toggleDefense does), on wasm: what auto picks where
+ * WebGPU is a software adapter, as on these machines.
+ */
+export const APP_EXPERIMENTS: readonly AppExperiment[] = [
+  { label: 'default app experiment', config: DEFAULT_CONFIG },
+  { label: 'default app experiment + DP-SGD (app defaults)', config: parseExperimentConfig({ defenses: { 'dp-sgd': { ...DEFENSES['dp-sgd'].defaults } } }) },
+];
+
+export interface AppExperiment {
+  readonly label: string;
+  readonly config: ExperimentConfig;
+}
+
+export interface AppExperimentTiming extends AppExperiment {
+  /** Click on Run to the drawn results table, each repeat in a fresh browser context. */
+  readonly seconds: readonly number[];
+}
+
+/**
+ * Each experiment in a fresh browser context (its own IndexedDB: no dataset, model or logit cache
+ * from an earlier run), timed from the click on Run to the results table on screen.
+ */
+async function measureExperiments(browser: Browser, baseUrl: string, log: (line: string) => void, repeats: number): Promise<AppExperimentTiming[]> {
+  const timings: AppExperimentTiming[] = [];
+  for (const experiment of APP_EXPERIMENTS) {
+    const seconds: number[] = [];
+    for (let r = 0; r < repeats; r++) {
+      log(`  app: ${experiment.label} (${r + 1}/${repeats})…`);
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        page.setDefaultTimeout(600_000);
+        await page.goto(`${baseUrl}${configToHash(experiment.config, 'wasm')}`);
+        await page.getByTestId('run').waitFor();
+        const t0 = await page.evaluate<number>('performance.now()');
+        await page.getByTestId('run').click();
+        await page.locator('[data-testid="run-status"][data-status="done"]').waitFor({ timeout: 1_800_000 });
+        await page.getByTestId('results-table').waitFor();
+        const t1 = await page.evaluate<number>(`new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())))`);
+        seconds.push((t1 - t0) / 1000);
+      } finally {
+        await context.close();
+      }
+    }
+    timings.push({ ...experiment, seconds });
+  }
+  return timings;
+}
+
+export interface AppBench {
+  readonly interactive?: InteractiveBench;
+  readonly experiments?: readonly AppExperimentTiming[];
+}
+
+/** One build and one Chromium for both: the redraw after a control change, and the app experiments. */
+export async function runAppBench(
+  log: (line: string) => void,
+  what: { readonly redraw: boolean; readonly experiments: boolean; readonly repeats?: number },
+): Promise<AppBench | string> {
+  return withBuiltApp(async (browser, baseUrl) => ({
+    ...(what.experiments ? { experiments: await measureExperiments(browser, baseUrl, log, what.repeats ?? 1) } : {}),
+    ...(what.redraw ? { interactive: await measureRedraw(browser, baseUrl, log, 5) } : {}),
+  }));
+}
+
+export async function runInteractiveBench(log: (line: string) => void, changes = 5): Promise<InteractiveBench | string> {
+  return withBuiltApp((browser, baseUrl) => measureRedraw(browser, baseUrl, log, changes));
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await runInteractiveBench((line) => console.log(line));
+  // `npx tsx bench/interactive.ts --experiments`: the app experiments instead of the redraw.
+  const experiments = process.argv.includes('--experiments');
+  const result = await runAppBench((line) => console.log(line), { redraw: !experiments, experiments });
   console.log(JSON.stringify(result, null, 2));
 }

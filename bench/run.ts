@@ -4,6 +4,7 @@
  * writes bench/results.json (machine, versions, every repeat).
  *
  *   npm run bench -- [--repeats 3] [--samples 2000] [--no-torch] [--no-preset] [--no-browser] [--no-lira] [--cpu-cnn] [--no-interactive]
+ *                    [--no-e2e] [--no-app-e2e] [--only-e2e] [--e2e-repeats 1]
  *
  * Backends, in this order (the kernels cannot be unregistered, so "before" runs first):
  *   cpu          tfjs's pure-JS backend
@@ -13,15 +14,16 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
-import { DEFAULT_CONFIG } from '../src/core/config';
+import { DEFAULT_CONFIG, presetConfig } from '../src/core/config';
 import { BROWSER_BACKENDS, runBrowserBench } from './chromium';
-import { runInteractiveBench } from './interactive';
+import { APP_EXPERIMENTS, runAppBench } from './interactive';
+import { endToEndRows } from './e2e';
 import { batchedEpoch, halves, randomPool, sequentialEpochs, summarise, time, trainer, type Timing } from './workloads';
 import { measureAttack } from '../src/core/attacks/evaluate';
 import { standardNormal } from '../src/core/defenses/sampling';
@@ -42,10 +44,18 @@ interface Options {
   cpuCnn: boolean;
   /** Time a control change to the redrawn table in the built app (bench/interactive.ts). */
   interactive: boolean;
+  /** The throughput rows (cpu, wasm, wasm+lab, intervals, Chromium workers, PyTorch's throughput); off with --only-e2e. */
+  throughput: boolean;
+  /** The quick preset and the default experiment end to end, CLI beside bench/torch_experiment.py (bench/e2e.ts). */
+  e2e: boolean;
+  /** The default app experiment, plain and with DP-SGD, in the built app in headless Chromium. */
+  appE2e: boolean;
+  /** Repeats of each end-to-end row (each is a whole experiment: 1 by default). */
+  e2eRepeats: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, browser: true, lira: true, cpuCnn: false, interactive: true };
+  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, browser: true, lira: true, cpuCnn: false, interactive: true, throughput: true, e2e: true, appE2e: true, e2eRepeats: 1 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--repeats') options.repeats = Number(argv[++i]);
@@ -56,9 +66,14 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--no-browser') options.browser = false;
     else if (flag === '--cpu-cnn') options.cpuCnn = true;
     else if (flag === '--no-interactive') options.interactive = false;
-    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --no-browser, --no-lira, --cpu-cnn, --no-interactive)`);
+    else if (flag === '--no-e2e') options.e2e = false;
+    else if (flag === '--no-app-e2e') options.appE2e = false;
+    else if (flag === '--only-e2e') Object.assign(options, { throughput: false, preset: false, lira: false, interactive: false });
+    else if (flag === '--e2e-repeats') options.e2eRepeats = Number(argv[++i]);
+    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --no-browser, --no-lira, --cpu-cnn, --no-interactive, --no-e2e, --no-app-e2e, --only-e2e, --e2e-repeats N)`);
   }
   if (!(options.repeats >= 1)) throw new Error('bench: --repeats must be at least 1');
+  if (!(Number.isInteger(options.e2eRepeats) && options.e2eRepeats >= 1)) throw new Error('bench: --e2e-repeats must be an integer of at least 1');
   return options;
 }
 
@@ -67,7 +82,8 @@ interface Row {
   readonly backend: string;
   /** Items (samples, or models for the K-model rows) per timed repeat. */
   readonly items: number;
-  readonly unit: 'samples/s' | 'models/min';
+  /** 's': a wall time (one whole run), no throughput; its ratio is PyTorch's seconds over ours. */
+  readonly unit: 'samples/s' | 'models/min' | 's';
   readonly timing?: Timing;
   readonly note?: string;
   /** This row's throughput over PyTorch's on the same workload. */
@@ -80,7 +96,7 @@ const K = 16;
 const CPU_CNN_SAMPLES = 128;
 
 function throughput(row: Row): number | undefined {
-  if (!row.timing) return undefined;
+  if (!row.timing || row.unit === 's') return undefined;
   return row.unit === 'models/min' ? (row.items / row.timing.median) * 60 : row.items / row.timing.median;
 }
 
@@ -173,11 +189,36 @@ function defaultTorchThreads(result: TorchResult): number {
   return result.defaultThreads;
 }
 
-function torchRows(result: TorchResult): Row[] {
-  const backend = `pytorch ${result.version} (${result.threads} thread${result.threads > 1 ? 's' : ''})`;
+/** What bench/torch_blas.py says: which BLAS torch multiplies with, and whether it is a fair peer. */
+interface TorchBlas {
+  version: string;
+  defaultThreads: number;
+  /** openblas, mkl, blis, atlas, reference (Debian's netlib libblas3) or unknown. */
+  kind: string;
+  fairPeer: boolean;
+  torchBlasInfo: string;
+  libblasAlternative: string;
+  mapped: string[];
+  fix?: string;
+}
+
+async function checkTorchBlas(python: string): Promise<TorchBlas> {
+  const { stdout } = await run(python, [join(import.meta.dirname, 'torch_blas.py')], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout) as TorchBlas;
+}
+
+/** The PyTorch rows' warning where its BLAS is not an optimised one. */
+function unfairNote(blas: TorchBlas | undefined): string | undefined {
+  return blas && !blas.fairPeer ? `not a fair peer: BLAS is ${blas.kind} (${blas.libblasAlternative}); fix: ${blas.fix}` : undefined;
+}
+
+function torchRows(result: TorchResult, blas?: TorchBlas): Row[] {
+  const threads = `${result.threads} thread${result.threads > 1 ? 's' : ''}${result.threads === result.defaultThreads ? ', its default' : ''}`;
+  const backend = `pytorch ${result.version} (${threads}${blas ? `, ${blas.kind}` : ''})`;
+  const note = unfairNote(blas);
   return (['mlp', 'cnn'] as const).flatMap((architecture) => [
-    { workload: `${architecture} train`, backend, items: result.samples, unit: 'samples/s' as const, timing: summarise(result[architecture].train) },
-    { workload: `${architecture} infer`, backend, items: result.samples, unit: 'samples/s' as const, timing: summarise(result[architecture].infer) },
+    { workload: `${architecture} train`, backend, items: result.samples, unit: 'samples/s' as const, timing: summarise(result[architecture].train), note },
+    { workload: `${architecture} infer`, backend, items: result.samples, unit: 'samples/s' as const, timing: summarise(result[architecture].infer), note },
   ]);
 }
 
@@ -247,7 +288,7 @@ function format(rows: readonly Row[]): string {
   for (const row of rows) {
     const t = row.timing;
     const rate = throughput(row);
-    const isWall = row.workload.startsWith('quick preset') || row.workload.startsWith('LiRA') || row.workload.startsWith('control change');
+    const isWall = row.unit === 's' || row.workload.startsWith('quick preset') || row.workload.startsWith('LiRA') || row.workload.startsWith('control change');
     lines.push(
       `| ${row.workload} | ${row.backend} | ${t ? t.median.toFixed(3) : '—'} | ${t ? `${t.min.toFixed(3)}–${t.max.toFixed(3)}` : '—'} | ` +
         `${rate === undefined || isWall ? '—' : `${Math.round(rate).toLocaleString('en-US')} ${row.unit}`} | ` +
@@ -262,8 +303,14 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const rows: Row[] = [];
   const started = Date.now();
+  const loadBefore = loadavg();
 
-  for (const backend of ['cpu', 'wasm', 'wasm+lab']) {
+  // The peer first: which BLAS this PyTorch uses decides whether its rows mean anything.
+  const python = options.torch ? await findTorchPython() : undefined;
+  const blas = python === undefined ? undefined : await checkTorchBlas(python);
+  if (blas) log(`pytorch ${blas.version}: BLAS ${blas.kind} (${blas.mapped[0] ?? blas.libblasAlternative}), ${blas.defaultThreads} default thread(s)${blas.fairPeer ? '' : ` — NOT A FAIR PEER; ${blas.fix}`}`);
+
+  for (const backend of options.throughput ? ['cpu', 'wasm', 'wasm+lab'] : []) {
     if (backend === 'wasm+lab') registerWasmKernels();
     if (!(await tf.setBackend(backend === 'cpu' ? 'cpu' : 'wasm'))) throw new Error(`bench: cannot start the ${backend} backend`);
     await tf.ready();
@@ -275,10 +322,12 @@ async function main(): Promise<void> {
     if (left !== 0) log(`  warning: ${left} tensors left behind on ${backend}${failed ? ' (by the failed training attempt inside tfjs)' : ''}`);
   }
 
-  log('intervals:');
-  rows.push(await timeIntervals());
+  if (options.throughput) {
+    log('intervals:');
+    rows.push(await timeIntervals());
+  }
 
-  if (options.browser) {
+  if (options.browser && options.throughput) {
     log('headless Chromium:');
     const browser = await runBrowserBench(log);
     if (typeof browser === 'string') log(`  ${browser}`);
@@ -298,13 +347,13 @@ async function main(): Promise<void> {
   }
 
   let torch: { default?: TorchResult | string; single?: TorchResult | string } = {};
-  if (options.torch) {
+  if (options.torch && options.throughput) {
     log('pytorch:');
     const single = await measureTorch(options, 1);
     // PyTorch's default is one thread per physical core; on a 2-vCPU machine that can be 1 already.
     const all = typeof single === 'string' || defaultTorchThreads(single) === 1 ? single : await measureTorch(options, undefined);
     torch = { single, default: all };
-    for (const result of single === all ? [single] : [single, all]) if (typeof result !== 'string') rows.push(...torchRows(result));
+    for (const result of single === all ? [single] : [single, all]) if (typeof result !== 'string') rows.push(...torchRows(result, blas));
     // Our best CPU backend against PyTorch at its default threads (what a user would run).
     if (typeof all !== 'string') {
       for (const row of rows) {
@@ -318,26 +367,53 @@ async function main(): Promise<void> {
   if (options.preset) {
     log('quick preset:');
     rows.push(await timeQuickPreset(false));
-    rows.push(await timeQuickPreset(true));
+    // With --no-e2e only: the end-to-end rows below time the same run beside PyTorch.
+    if (!options.e2e) rows.push(await timeQuickPreset(true));
+  }
+  if (options.e2e) {
+    log('end to end, the CLI beside bench/torch_experiment.py on the same records:');
+    const e2e = await endToEndRows(
+      [
+        { label: 'quick preset', config: presetConfig('quick'), source: { preset: 'quick' } },
+        { label: 'default app experiment (CLI)', config: DEFAULT_CONFIG, source: { config: DEFAULT_CONFIG } },
+      ],
+      python,
+      options.e2eRepeats,
+      log,
+    );
+    const note = unfairNote(blas);
+    rows.push(...e2e.map((row) => (note && row.backend.startsWith('pytorch') ? { ...row, note: `${note}; ${row.note}` } : row)));
   }
   if (options.lira) {
     log('LiRA target:');
     rows.push(await timeLira());
   }
-  if (options.browser && options.interactive) {
-    log('interactive (headless Chromium, the built app):');
-    const interactive = await runInteractiveBench(log);
-    if (typeof interactive === 'string') log(`  ${interactive}`);
-    else {
-      rows.push({
-        workload: `control change → redrawn table (${interactive.records}/part, ${interactive.attacks.length} attacks, ${interactive.referenceModels} reference models cached)`,
-        backend: 'browser wasm',
-        items: 1,
-        unit: 'samples/s',
-        timing: summarise(interactive.redrawMs.map((ms) => ms / 1000)),
-        note: `target < 0.200 s; the first, training run took ${interactive.trainSeconds.toFixed(0)} s`,
-      });
-    }
+  const app =
+    options.browser && (options.interactive || options.appE2e)
+      ? (log('the built app in headless Chromium:'), await runAppBench(log, { redraw: options.interactive, experiments: options.appE2e, repeats: options.e2eRepeats }))
+      : undefined;
+  if (typeof app === 'string') log(`  ${app}`);
+  for (const experiment of typeof app === 'object' ? (app.experiments ?? []) : []) {
+    const dp = experiment.config.defenses['dp-sgd'];
+    rows.push({
+      workload: `${experiment.label}: ${experiment.config.partSize.toLocaleString('en-US')}/part, target + 1 shadow, MLP ${experiment.config.target.epochs} epochs, click Run → table (s)`,
+      backend: 'browser wasm (app)',
+      items: 1,
+      unit: 's',
+      timing: summarise([...experiment.seconds]),
+      note: `fresh browser context (nothing cached; MNIST loaded and parsed in the run)${dp ? `; DP-SGD ${JSON.stringify(dp)}` : ''}; target ≤ ${dp ? 10 : 5} s`,
+    });
+  }
+  const interactive = typeof app === 'object' ? app.interactive : undefined;
+  if (interactive) {
+    rows.push({
+      workload: `control change → redrawn table (${interactive.records}/part, ${interactive.attacks.length} attacks, ${interactive.referenceModels} reference models cached)`,
+      backend: 'browser wasm',
+      items: 1,
+      unit: 'samples/s',
+      timing: summarise(interactive.redrawMs.map((ms) => ms / 1000)),
+      note: `target < 0.200 s; the first, training run took ${interactive.trainSeconds.toFixed(0)} s`,
+    });
   }
 
   await tf.setBackend('wasm');
@@ -348,6 +424,8 @@ async function main(): Promise<void> {
     memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
     freeMemoryGiB: +(freemem() / 2 ** 30).toFixed(1),
     node: process.version,
+    /** 1-, 5- and 15-minute load averages when the bench started and when it ended: these machines are shared. */
+    loadAverage: { before: loadBefore.map((l) => +l.toFixed(2)), after: loadavg().map((l) => +l.toFixed(2)) },
   };
   const versions = { ...tf.version, 'tfjs-backend-wasm': version_wasm };
   const wasm = {
@@ -356,11 +434,21 @@ async function main(): Promise<void> {
     threads: getThreadsCount(),
   };
   const table = format(rows);
-  const torchNote =
-    typeof torch.default === 'string' ? `PyTorch: skipped (${torch.default})` : options.torch ? 'vs PyTorch: our throughput / PyTorch (default threads) on the same workload' : 'PyTorch: skipped (--no-torch)';
+  const torchNote = !options.torch
+    ? 'PyTorch: skipped (--no-torch)'
+    : blas === undefined
+      ? 'PyTorch: skipped (no python3 here imports torch; Debian: apt-get install -y python3-torch libopenblas0-pthread)'
+      : typeof torch.default === 'string'
+        ? `PyTorch: skipped (${torch.default})`
+        : 'vs PyTorch: against PyTorch at its default threads (what a user runs); throughput rows: ours / PyTorch\'s samples/s; rows in seconds: PyTorch\'s seconds / ours (> 1: MIA Lab is faster)';
+  const blasLine = blas
+    ? `PyTorch ${blas.version} BLAS: ${blas.kind} (${blas.mapped[0] ?? blas.libblasAlternative}; torch BLAS_INFO=${blas.torchBlasInfo}), ${blas.defaultThreads} default thread(s)` +
+      (blas.fairPeer ? '' : ` — NOT A FAIR PEER, the PyTorch rows understate what a user gets; fix: ${blas.fix}`)
+    : 'PyTorch BLAS: not checked (no PyTorch)';
   process.stdout.write(
     `\nMIA Lab bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${versions.tfjs}, ` +
-      `wasm SIMD ${wasm.simd}, ${wasm.threads} wasm thread(s)\n` +
+      `wasm SIMD ${wasm.simd}, ${wasm.threads} wasm thread(s), load average ${machine.loadAverage.before.join(' ')} → ${machine.loadAverage.after.join(' ')}\n` +
+      `${blasLine}\n` +
       `batch ${BATCH}, ${options.samples} samples${options.cpuCnn ? ` (cpu CNN training: ${CPU_CNN_SAMPLES})` : ''}, warm-up then median of ${options.repeats}\n\n` +
       `${table}\n\n${torchNote}\nBrowser rows: headless Chromium workers, 512 samples per epoch (Node rows: 2,000).\n`,
   );
@@ -371,6 +459,7 @@ async function main(): Promise<void> {
     machine,
     versions,
     wasm,
+    torchBlas: blas,
     torch,
     rows: rows.map((row) => ({ ...row, throughput: throughput(row) })),
   };
