@@ -1,7 +1,8 @@
 /**
  * Which TensorFlow.js backends to try, in order, for a request and a config. Pure, so it is
  * tested without a browser. The order is the browser's: WebGPU, then webgl, wasm, cpu
- * (README's backend notes; auto's software-adapter exception is in backend.ts). wasm trains
+ * (README's backend notes); auto puts the backend measured fastest first
+ * instead (backend.ts, chooseBackend) and keeps this order for the ones it did not measure. wasm trains
  * every architecture: the worker registers the lab's convolution-gradient kernels on it
  * (src/core/kernels).
  */

@@ -1,7 +1,8 @@
 /**
  * Starting a TensorFlow.js backend inside the worker. tf.setBackend can fail quietly (it resolves
  * false, or WebGPU logs a TypeError and tf.ready() lands on another backend), so every attempt is
- * checked against tf.getBackend() before it counts.
+ * checked against tf.getBackend() before it counts. "auto" starts the backend measured fastest on
+ * this machine (chooseBackend: remembered in IndexedDB, or timed now by backend-probe.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -12,7 +13,18 @@ import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-was
 import type { ExperimentConfig } from '../src/core/config';
 import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
 import { configHasConvolutions } from '../src/core/models/catalog';
-import { planBackends } from './backend-order';
+import {
+  architectureClass,
+  decideBackend,
+  parseProbeRecord,
+  probeKey,
+  rankBackends,
+  type ProbeRecord,
+  type ProbeReport,
+} from '../src/shared/backend-probe';
+import { describeStorageError, loadBackendProbe, saveBackendProbe } from '../src/shared/storage/db';
+import { BACKEND_ORDER, planBackends } from './backend-order';
+import { timeBackends } from './backend-probe';
 import type { AdapterInfo, BackendChoice, BackendInfo, BackendName } from './protocol';
 
 // Vite fingerprints the .wasm files; tell the wasm backend where they went.
@@ -75,38 +87,95 @@ function watchDeviceLoss(onLost: (message: string) => void): void {
   });
 }
 
+/** Start `name` in this worker, with the WebGPU setting the config's convolutions want. */
+async function startBackend(name: BackendName, config: ExperimentConfig): Promise<boolean> {
+  if (name === 'webgpu' && configHasConvolutions(config)) {
+    // A separate im2col shader: convolutions ran about 3× faster on SwiftShader, same results.
+    tf.env().set('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', true);
+  }
+  return tryBackend(name);
+}
+
+/** What auto decided, before anything is activated for the run. */
+export interface BackendDecision {
+  /** Tried in order; the first that starts runs the experiment. */
+  readonly candidates: readonly BackendName[];
+  readonly notices: readonly string[];
+  readonly adapter?: AdapterInfo;
+  readonly probe?: ProbeReport;
+}
+
+/** The measurement remembered for `key`, or undefined (none, damaged, or no IndexedDB here). */
+async function rememberedProbe(key: string): Promise<ProbeRecord | undefined> {
+  try {
+    return parseProbeRecord(await loadBackendProbe(key), key);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolve `requested` to an order of backends to start. A named backend comes first with the
+ * rest as fallbacks (backend-order.ts). Auto uses the measurement remembered for this adapter,
+ * browser and architecture class, or times the backends now (backend-probe.ts, about a second)
+ * and remembers the result; either way the fastest goes first and the runners-up are fallbacks.
+ * A pool worker that should not measure again passes the backend its coordinator chose.
+ */
+export async function chooseBackend(
+  requested: BackendChoice,
+  config: ExperimentConfig,
+  onStorageError: (message: string) => void = () => {},
+): Promise<BackendDecision> {
+  const plan = planBackends(requested, broken);
+  if (requested !== 'auto') return plan;
+  const notices = [...plan.notices];
+  // The adapter is reported whenever auto asked for one, even when another backend wins, so the
+  // page (and the e2e test) can tell a software adapter from a real GPU.
+  const adapter = broken.has('webgpu') ? undefined : await describeAdapter();
+  const key = probeKey({ adapter, userAgent: globalThis.navigator?.userAgent ?? 'unknown browser', architecture: architectureClass(config) });
+  const remembered = await rememberedProbe(key);
+  if (remembered) {
+    const candidates = rankBackends(remembered.timings, BACKEND_ORDER, broken);
+    return { candidates, notices, ...(adapter ? { adapter } : {}), probe: { record: remembered, source: 'remembered' } };
+  }
+  // cpu is only the last resort: it is not measured, it runs when nothing else starts.
+  const timings = await timeBackends(plan.candidates.filter((name) => name !== 'cpu'), config, (name) => startBackend(name, config));
+  const winner = decideBackend(timings);
+  if (winner === undefined) {
+    notices.push('No backend besides cpu could be measured here; auto falls back to the usual order.');
+    return { candidates: plan.candidates, notices, ...(adapter ? { adapter } : {}) };
+  }
+  const record: ProbeRecord = { key, winner, timings, measuredAt: Date.now() };
+  try {
+    await saveBackendProbe(record);
+  } catch (error) {
+    onStorageError(describeStorageError(error, "auto's backend measurement"));
+  }
+  const candidates = rankBackends(timings, BACKEND_ORDER, broken);
+  return { candidates, notices, ...(adapter ? { adapter } : {}), probe: { record, source: 'measured' } };
+}
+
 /** Activate the best backend for `requested` and `config`; throws only when none at all starts. */
 export async function activateBackend(
   requested: BackendChoice,
   config: ExperimentConfig,
-  onDeviceLost: (message: string) => void,
+  /** Things the user should hear about later: a lost WebGPU device, a measurement that could not be saved. */
+  onNotice: (message: string) => void,
 ): Promise<BackendInfo> {
-  const plan = planBackends(requested, broken);
-  const notices = [...plan.notices];
-  let candidates = plan.candidates;
-  // The adapter is reported whenever it was asked for, even when another backend ends up running,
-  // so the page (and the e2e test) can tell a software adapter from a real GPU.
-  let adapter = requested === 'auto' && candidates[0] === 'webgpu' ? await describeAdapter() : undefined;
-  if (adapter?.isFallbackAdapter) {
-    // A software WebGPU adapter (SwiftShader) trained 25-30× slower than wasm with the lab's
-    // kernels in `npm run bench` (headless Chromium, 2 cores): auto prefers wasm there.
-    candidates = ['wasm', ...candidates.filter((name) => name !== 'wasm')];
-    notices.push('WebGPU here is a software adapter, much slower than WebAssembly for these models; auto uses wasm (pick WebGPU to force it).');
-  }
-  for (const name of candidates) {
-    if (name === 'webgpu' && configHasConvolutions(config)) {
-      // A separate im2col shader: convolutions ran about 3× faster on SwiftShader, same results.
-      tf.env().set('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', true);
-    }
-    if (await tryBackend(name)) {
+  const decision = await chooseBackend(requested, config, onNotice);
+  const notices = [...decision.notices];
+  let adapter = decision.adapter;
+  for (const name of decision.candidates) {
+    if (await startBackend(name, config)) {
       if (name === 'webgpu') {
         adapter = (await describeAdapter()) ?? adapter;
-        watchDeviceLoss(onDeviceLost);
-        if (adapter?.isFallbackAdapter) notices.push('WebGPU runs on a software adapter here; webgl or wasm may train faster on this machine.');
+        watchDeviceLoss(onNotice);
+        // On auto the measurement already weighed the software adapter against the others.
+        if (adapter?.isFallbackAdapter && requested !== 'auto') notices.push('WebGPU runs on a software adapter here; webgl or wasm may train faster on this machine.');
       }
-      return { requested, active: name, ...(adapter ? { adapter } : {}), notices };
+      return { requested, active: name, ...(adapter ? { adapter } : {}), notices, ...(decision.probe ? { probe: decision.probe } : {}) };
     }
     if (requested === name || requested === 'auto') notices.push(`${name} could not start in this browser; trying the next backend.`);
   }
-  throw new Error(`no TensorFlow.js backend could start (tried ${candidates.join(', ')})`);
+  throw new Error(`no TensorFlow.js backend could start (tried ${decision.candidates.join(', ')})`);
 }

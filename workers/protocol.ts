@@ -7,8 +7,9 @@ import type { ExperimentConfig } from '../src/core/config';
 import type { NamedBytes } from '../src/core/datasets/types';
 import type { ExperimentResult, ProgressEvent } from '../src/core/experiment';
 import type { GateState } from './gate';
+import type { ProbeReport } from '../src/shared/backend-probe';
 
-/** What the user may ask for; "auto" walks BACKEND_ORDER and takes the first that starts. */
+/** What the user may ask for; "auto" takes the backend measured fastest here (workers/backend.ts), falling back in BACKEND_ORDER. */
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
@@ -35,6 +36,8 @@ export interface BackendInfo {
   readonly adapter?: AdapterInfo;
   /** Why the active backend differs from the request, and other things the user should know. */
   readonly notices: readonly string[];
+  /** On auto: the timings that chose the backend, measured now or remembered (shared/backend-probe.ts). */
+  readonly probe?: ProbeReport;
 }
 
 /** An Error flattened for postMessage (Error subclasses lose their class across the boundary). */

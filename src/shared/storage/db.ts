@@ -11,10 +11,11 @@ import type { ImageDataset } from '../../core/datasets/types';
 import type { ExperimentResult } from '../../core/experiment';
 import type { ResultsJson } from '../../core/results';
 import { canonicalJson } from '../../core/hash';
+import type { ProbeRecord } from '../backend-probe';
 
 export const DB_NAME = 'mia-lab';
-/** 2 added suite-runs. */
-const DB_VERSION = 2;
+/** 2 added suite-runs; 3 added backend-probes. */
+const DB_VERSION = 3;
 
 /** A finished run as the app keeps it: the result plus where it came from. */
 export interface StoredRun {
@@ -50,6 +51,8 @@ interface LabSchema extends DBSchema {
   datasets: { key: string; value: StoredDataset };
   /** The core's BlobCache entries (trained reference models' outputs), already checksummed by the core. */
   blobs: { key: string; value: Uint8Array };
+  /** Auto's measured backend per adapter, browser version and architecture class (shared/backend-probe.ts). */
+  'backend-probes': { key: string; value: ProbeRecord };
 }
 
 let opening: Promise<IDBPDatabase<LabSchema>> | undefined;
@@ -64,6 +67,7 @@ export function openLabDb(): Promise<IDBPDatabase<LabSchema>> {
         db.createObjectStore('blobs');
       }
       if (oldVersion < 2) db.createObjectStore('suite-runs', { keyPath: 'key' });
+      if (oldVersion < 3) db.createObjectStore('backend-probes', { keyPath: 'key' });
     },
   }).catch((error: unknown) => {
     opening = undefined;
@@ -175,4 +179,21 @@ export async function estimateStorage(): Promise<StorageEstimate | undefined> {
   if (!storage?.estimate) return undefined;
   const { usage = 0, quota = 0 } = await storage.estimate();
   return { usage, quota };
+}
+
+/** Auto's remembered measurement, as stored: the worker checks it (parseProbeRecord) before trusting it. */
+export async function loadBackendProbe(key: string): Promise<unknown> {
+  const db = await openLabDb();
+  return db.get('backend-probes', key);
+}
+
+export async function saveBackendProbe(record: ProbeRecord): Promise<void> {
+  const db = await openLabDb();
+  await db.put('backend-probes', record);
+}
+
+/** "Re-measure": forget every measurement, so the next auto run times the backends again. */
+export async function clearBackendProbes(): Promise<void> {
+  const db = await openLabDb();
+  await db.clear('backend-probes');
 }

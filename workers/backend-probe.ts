@@ -1,0 +1,100 @@
+/**
+ * The timing half of auto's backend choice (the decision is src/shared/backend-probe.ts): on each
+ * backend that starts, build the config's model, take one warm-up training step (shader
+ * compilation, kernel set-up) and then time real training steps (Adam on softmax cross-entropy,
+ * core/models/train.ts's step without defenses) on seeded random data of the dataset's shape.
+ * Each step is awaited to the end of its computation, so a GPU's queued work is counted.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ExperimentConfig } from '../src/core/config';
+import { ARCHITECTURES, type InputShape } from '../src/core/models/architectures';
+import { createRng } from '../src/core/random';
+import { probeInputShape, type ProbeTiming } from '../src/shared/backend-probe';
+import type { BackendName } from './protocol';
+
+export interface ProbeBudget {
+  /** Timed steps stop once a backend has used this much (a step already started runs to its end). */
+  readonly millisecondsPerBackend: number;
+  readonly minSteps: number;
+  readonly maxSteps: number;
+}
+
+/** About a second over three backends; at least two timed steps so one slow step does not decide. */
+export const DEFAULT_PROBE_BUDGET: ProbeBudget = { millisecondsPerBackend: 330, minSteps: 2, maxSteps: 24 };
+
+const NUM_CLASSES = 10;
+
+/** The model the config trains most: its target's, unless a shadow or reference model is convolutional and the target not. */
+function probedArchitecture(config: ExperimentConfig) {
+  const trained = [config.target, config.shadow, config.reference];
+  const convolutional = trained.find((training) => ARCHITECTURES[training.architecture].hasConvolutions);
+  return ARCHITECTURES[config.target.architecture].hasConvolutions || !convolutional ? config.target.architecture : convolutional.architecture;
+}
+
+/** One batch of seeded random images and labels (values in [0, 1), as the datasets are scaled). */
+function randomBatch(shape: InputShape, batchSize: number, seed: number): { xs: Float32Array; labels: Int32Array } {
+  const rng = createRng(seed, 'backend-probe');
+  const xs = new Float32Array(batchSize * shape[0] * shape[1] * shape[2]);
+  for (let i = 0; i < xs.length; i++) xs[i] = rng.next();
+  const labels = Int32Array.from({ length: batchSize }, () => rng.nextInt(NUM_CLASSES));
+  return { xs, labels };
+}
+
+/** Time training steps on the backend that is active now. */
+async function timeActiveBackend(config: ExperimentConfig, budget: ProbeBudget): Promise<{ samples: number; milliseconds: number }> {
+  const shape = probeInputShape(config.dataset);
+  const batchSize = config.target.batchSize;
+  const batch = randomBatch(shape, batchSize, config.seed);
+  const model = ARCHITECTURES[probedArchitecture(config)].build(shape, NUM_CLASSES, createRng(config.seed, 'backend-probe/init').nextSeed());
+  const optimizer = tf.train.adam(config.target.learningRate);
+  const xs = tf.tensor4d(batch.xs, [batchSize, ...shape]);
+  const targets = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.labels, 'int32'), NUM_CLASSES).toFloat());
+  const step = async () => {
+    const loss = tf.tidy(
+      () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(targets, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true)!,
+    );
+    // Reading the loss waits for the step's GPU work to finish.
+    await loss.data();
+    loss.dispose();
+  };
+  try {
+    await step();
+    let steps = 0;
+    const started = performance.now();
+    while (steps < budget.maxSteps && (steps < budget.minSteps || performance.now() - started < budget.millisecondsPerBackend)) {
+      await step();
+      steps++;
+    }
+    return { samples: steps * batchSize, milliseconds: performance.now() - started };
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+    xs.dispose();
+    targets.dispose();
+  }
+}
+
+/**
+ * Time each candidate that starts (`start` switches the worker to it and says whether it runs).
+ * A backend that does not start, or throws while training, is recorded with the reason.
+ */
+export async function timeBackends(
+  candidates: readonly BackendName[],
+  config: ExperimentConfig,
+  start: (name: BackendName) => Promise<boolean>,
+  budget: ProbeBudget = DEFAULT_PROBE_BUDGET,
+): Promise<ProbeTiming[]> {
+  const timings: ProbeTiming[] = [];
+  for (const backend of candidates) {
+    if (!(await start(backend))) {
+      timings.push({ backend, failed: 'did not start' });
+      continue;
+    }
+    try {
+      timings.push({ backend, ...(await timeActiveBackend(config, budget)) });
+    } catch (error) {
+      timings.push({ backend, failed: (error as Error)?.message ?? String(error) });
+    }
+  }
+  return timings;
+}
