@@ -29,6 +29,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random';
 
 import type { DpSgdSettings } from './accounting';
+import { clippedSumInOnePass, planFor } from './per-example-grads';
 
 /** One step's work: which training positions form each microbatch, and what to divide the sum by. */
 export interface DpSgdBatch {
@@ -62,10 +63,65 @@ export function clippedGradient(variables: readonly tf.Variable[], loss: () => t
   });
 }
 
+/** Σ_microbatches clip(∇ mean loss of the microbatch), one tf.variableGrads per microbatch; the caller owns them. */
+export function microbatchClippedSum(
+  variables: readonly tf.Variable[],
+  microbatches: readonly Int32Array[],
+  lossOf: (positions: Int32Array) => tf.Scalar,
+  clipNorm: number,
+): tf.Tensor[] {
+  let sums: tf.Tensor[] = variables.map((v) => tf.zerosLike(v));
+  for (const microbatch of microbatches) {
+    const previous = sums;
+    sums = tf.tidy(() => {
+      const clipped = clippedGradient(variables, () => lossOf(microbatch), clipNorm);
+      return previous.map((s, i) => tf.add(s, clipped[i]));
+    });
+    previous.forEach((s) => s.dispose());
+  }
+  return sums;
+}
+
+/**
+ * What the one-pass path needs: the model, and a batch's inputs and (soft) targets built exactly
+ * as `lossOf` builds them (augmentation included), for all its positions at once.
+ */
+export interface BatchedExamples {
+  readonly model: tf.LayersModel;
+  readonly examplesOf: (positions: Int32Array) => { xs: tf.Tensor4D; targets: tf.Tensor2D };
+}
+
+/**
+ * Σ_i clip(∇ℓ_i) by clippedSumInOnePass when every microbatch is one example and the model's
+ * layers allow it (per-example-grads.ts); undefined otherwise. The positions are taken in the
+ * microbatches' order, so augmentation draws its random choices in the same order as the loop.
+ */
+function onePassClippedSum(
+  variables: readonly tf.Variable[],
+  batch: DpSgdBatch,
+  clipNorm: number,
+  batched: BatchedExamples | undefined,
+): tf.Tensor[] | undefined {
+  if (!batched || batch.microbatches.length === 0 || !batch.microbatches.every((m) => m.length === 1)) return undefined;
+  const plan = planFor(batched.model, variables);
+  if ('reason' in plan) return undefined;
+  const positions = Int32Array.from(batch.microbatches, (m) => m[0]);
+  const { xs, targets } = batched.examplesOf(positions);
+  try {
+    const { norms, sums } = clippedSumInOnePass(plan, variables, xs, targets, clipNorm);
+    norms.dispose();
+    return sums;
+  } finally {
+    tf.dispose([xs, targets]);
+  }
+}
+
 /**
  * (Σ_microbatches clip(∇loss) + N(0, σ²C²·I)) / divisor, one tensor per variable; the caller owns
  * them (arXiv:1607.00133, Algorithm 1). `lossOf(positions)` is the mean loss of those training
- * positions; noise seeds come from `noiseRng`.
+ * positions; noise seeds come from `noiseRng`. With `batched`, microbatches of one example are
+ * clipped in one pass over the batch (per-example-grads.ts); otherwise, or for a model with a
+ * layer that pass does not handle, one gradient per microbatch.
  */
 export function privateGradients(
   variables: readonly tf.Variable[],
@@ -73,16 +129,10 @@ export function privateGradients(
   lossOf: (positions: Int32Array) => tf.Scalar,
   settings: DpSgdSettings,
   noiseRng: Rng,
+  batched?: BatchedExamples,
 ): tf.Tensor[] {
-  let sums: tf.Tensor[] = variables.map((v) => tf.zerosLike(v));
-  for (const microbatch of batch.microbatches) {
-    const previous = sums;
-    sums = tf.tidy(() => {
-      const clipped = clippedGradient(variables, () => lossOf(microbatch), settings.clipNorm);
-      return previous.map((s, i) => tf.add(s, clipped[i]));
-    });
-    previous.forEach((s) => s.dispose());
-  }
+  const sums =
+    onePassClippedSum(variables, batch, settings.clipNorm, batched) ?? microbatchClippedSum(variables, batch.microbatches, lossOf, settings.clipNorm);
   const stddev = settings.noiseMultiplier * settings.clipNorm;
   const noisy = tf.tidy(() =>
     sums.map((s) => {

@@ -14,7 +14,7 @@ import { throwIfCancelled, type CancelSignal } from '../cancel';
 import type { TrainingConfig } from '../config';
 import { augmentBatch, drawAugmentation } from '../defenses/augmentation';
 import { dpSgdAccounting, type DpSgdAccounting } from '../defenses/accounting';
-import { poissonStepsInEpoch, privateGradients, samplePoissonBatch, shuffledBatches, type DpSgdBatch } from '../defenses/dp-sgd';
+import { poissonStepsInEpoch, privateGradients, samplePoissonBatch, shuffledBatches, type BatchedExamples, type DpSgdBatch } from '../defenses/dp-sgd';
 import { BestWeights, validationSlice } from '../defenses/early-stopping';
 import { kernelVariables, l2Penalty } from '../defenses/l2';
 import { drawMixup, mixBatch } from '../defenses/mixup';
@@ -203,11 +203,13 @@ async function runPrivateEpoch(run: TrainingRun, options: TrainOptions, epoch: n
         )
       : shuffledBatches(permutation(n, run.batchOrder), config.batchSize, dp.microbatchSize).map((b) => () => b);
   const variables = run.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  // One pass per batch instead of one gradient per example (defenses/per-example-grads.ts).
+  const batched: BatchedExamples = { model: run.model, examplesOf: (positions) => tf.tidy(() => makeBatch(run, positions, numClasses)) };
   const l2 = run.defenses.l2;
   for (const nextBatch of batches) {
     throwIfCancelled(signal, `training the ${name}`);
     const batch = nextBatch();
-    const gradients = privateGradients(variables, batch, (positions) => dataLoss(run, positions, numClasses), dp, run.noiseRng);
+    const gradients = privateGradients(variables, batch, (positions) => dataLoss(run, positions, numClasses), dp, run.noiseRng, batched);
     tf.tidy(() => {
       const named: tf.NamedTensorMap = {};
       variables.forEach((v, i) => {
