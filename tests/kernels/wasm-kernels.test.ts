@@ -179,7 +179,7 @@ describe('BatchMatMul on wasm (XNNPACK for every case)', () => {
   }
 });
 
-describe('GatherV2 and Identity on wasm', () => {
+describe('GatherV2, Slice and Identity on wasm', () => {
   it('gathers rows of float32 and int32 tensors as the cpu backend does', async () => {
     const values = randomValues(6 * 4 * 3, 11);
     const { cpu, wasm } = await onBothBackends(() => {
@@ -201,6 +201,25 @@ describe('GatherV2 and Identity on wasm', () => {
     const x = tf.zeros([3, 2]);
     expect(() => tf.gather(x, tf.tensor1d([0, 3], 'int32'))).toThrow(/index value 3 is not in \[0, 2\]/);
     x.dispose();
+  });
+
+  it('slices as the cpu backend does: leading rows, a middle block, a strided (non-contiguous) block, int32', async () => {
+    const values = randomValues(5 * 4 * 3, 12);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const x = tf.tensor3d(values, [5, 4, 3]);
+      const labels = tf.tensor1d([7, 1, 4, 1, 9], 'int32');
+      const labelSlice = tf.slice(labels, [1], [3]);
+      const outputs = [
+        tf.slice(x, [2, 0, 0], [3, -1, -1]),
+        tf.slice(x, [1, 1, 0], [1, 2, 3]),
+        tf.slice(x, [0, 1, 1], [4, 2, 2]),
+        tf.cast(labelSlice, 'float32'),
+      ];
+      tf.dispose([x, labels, labelSlice]);
+      return outputs;
+    });
+    expect(cpu.map((c) => c.length)).toEqual([36, 6, 16, 3]);
+    cpu.forEach((expected, i) => expect(Array.from(wasm[i])).toEqual(Array.from(expected)));
   });
 
   it('clones without copying and keeps the clone alive after the original is disposed', async () => {

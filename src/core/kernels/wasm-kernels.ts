@@ -10,7 +10,7 @@
  *   wasm-conv-grad.ts   Conv2DBackpropFilter (missing: CNNs could not train), Conv2DBackpropInput
  *   wasm-pool-grad.ts   MaxPoolGrad
  *   wasm-matmul.ts      BatchMatMul: transposed and batched products on XNNPACK too
- *   wasm-data.ts        Identity without a copy, GatherV2 as row copies
+ *   wasm-data.ts        Identity without a copy, GatherV2 as row copies, Slice without copying its input
  * Only the wasm backend is touched; cpu, webgl and webgpu keep their own kernels.
  */
 import { registerWasmConvGradKernels } from './wasm-conv-grad';

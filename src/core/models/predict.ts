@@ -41,19 +41,31 @@ export function disposePart(part: TensorPart): void {
   part.y.dispose();
 }
 
-/** Logits of `model` on every record of `x`, batch by batch, read back once. */
-export async function predictLogits(model: tf.LayersModel, x: tf.Tensor4D, batchSize = 1024): Promise<Float32Array> {
-  const count = x.shape[0];
+/**
+ * Logits of `model` on every record of each tensor in `xs`, batch by batch, read back once as one
+ * array (the records of xs[0], then xs[1], …). The per-epoch evaluation passes the train and test
+ * parts here: one read-back an epoch, and no second copy of the parts on the device.
+ */
+export async function predictLogitsOfParts(model: tf.LayersModel, xs: readonly tf.Tensor4D[], batchSize = 1024): Promise<Float32Array> {
   const batches: tf.Tensor[] = [];
-  for (let start = 0; start < count; start += batchSize) {
-    const size = Math.min(batchSize, count - start);
-    batches.push(tf.tidy(() => model.predict(x.slice([start, 0, 0, 0], [size, -1, -1, -1])) as tf.Tensor));
+  for (const x of xs) {
+    const count = x.shape[0];
+    for (let start = 0; start < count; start += batchSize) {
+      const size = Math.min(batchSize, count - start);
+      // One forward pass per batch: model.predict's own loop would cut it again into batches of 32.
+      batches.push(tf.tidy(() => model.predict(size === count ? x : x.slice([start, 0, 0, 0], [size, -1, -1, -1]), { batchSize: size }) as tf.Tensor));
+    }
   }
   const all = batches.length === 1 ? batches[0] : tf.concat(batches, 0);
   const logits = (await all.data()) as Float32Array;
   if (all !== batches[0]) all.dispose();
   batches.forEach((b) => b.dispose());
   return logits;
+}
+
+/** Logits of `model` on every record of `x`, batch by batch, read back once. */
+export function predictLogits(model: tf.LayersModel, x: tf.Tensor4D, batchSize = 1024): Promise<Float32Array> {
+  return predictLogitsOfParts(model, [x], batchSize);
 }
 
 /** The model's prediction vectors on a part: what the attacks score. */
@@ -64,6 +76,27 @@ export async function predict(model: tf.LayersModel, part: TensorPart, numClasse
     logProbabilities: logSoftmaxRows(logits, part.count, numClasses),
     labels: part.labels,
     count: part.count,
+    numClasses,
+  };
+}
+
+/**
+ * Prediction vectors whose float64 softmax and log-softmax are computed on first read. The
+ * per-epoch evaluation makes them for every model, and only the target's live attacks read them.
+ */
+export function lazyPredictions(logits: Float32Array, labels: Uint8Array, numClasses: number): Predictions {
+  const count = labels.length;
+  let probabilities: Float64Array | undefined;
+  let logProbabilities: Float64Array | undefined;
+  return {
+    get probabilities() {
+      return (probabilities ??= softmaxRows(logits, count, numClasses));
+    },
+    get logProbabilities() {
+      return (logProbabilities ??= logSoftmaxRows(logits, count, numClasses));
+    },
+    labels,
+    count,
     numClasses,
   };
 }

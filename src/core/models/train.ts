@@ -19,9 +19,10 @@ import { BestWeights, validationSlice } from '../defenses/early-stopping';
 import { kernelVariables, l2Penalty } from '../defenses/l2';
 import { drawMixup, mixBatch } from '../defenses/mixup';
 import { findDefenseProblems, resolveDefenses, type DefenseConfig, type ResolvedDefenses } from '../defenses/registry';
+import { logSumExp } from '../math/softmax';
 import { createRng, permutation, type Rng } from '../random';
 import { ARCHITECTURES, type BuildOptions, type InputShape } from './architectures';
-import { predict, type TensorPart } from './predict';
+import { lazyPredictions, predictLogitsOfParts, type TensorPart } from './predict';
 
 export interface EpochMetrics {
   readonly epoch: number;
@@ -120,6 +121,33 @@ export function accuracy(predictions: Predictions): number {
   let sum = 0;
   for (let i = 0; i < correct.length; i++) sum += correct[i];
   return sum / correct.length;
+}
+
+/**
+ * meanLoss and accuracy straight from `count` rows of float32 logits starting at row `first`, with
+ * no probability arrays: per row the loss is log1p(Σ_{c≠y} e^{z_c − z_y}) when y is the top class
+ * (exact for memorised records, as logSoftmaxRows) and logsumexp(z) − z_y otherwise; the same
+ * numbers meanLoss and accuracy give on predict's output. Ties go to the first class, as there.
+ */
+export function logitFigures(logits: Float32Array, first: number, labels: ArrayLike<number>, numClasses: number): { loss: number; accuracy: number } {
+  const count = labels.length;
+  let lossSum = 0;
+  let correct = 0;
+  for (let i = 0; i < count; i++) {
+    const offset = (first + i) * numClasses;
+    const label = labels[i];
+    let top = 0;
+    for (let c = 1; c < numClasses; c++) if (logits[offset + c] > logits[offset + top]) top = c;
+    if (top === label) {
+      correct++;
+      let others = 0;
+      for (let c = 0; c < numClasses; c++) if (c !== top) others += Math.exp(logits[offset + c] - logits[offset + top]);
+      lossSum += Math.log1p(others);
+    } else {
+      lossSum += logSumExp(logits, offset, numClasses) - logits[offset + label];
+    }
+  }
+  return { loss: lossSum / count, accuracy: correct / count };
 }
 
 /** The records of `part` at `positions`, uploaded as a new part the caller disposes. */
@@ -264,27 +292,32 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainedMod
       const started = Date.now();
       if (defenses['dp-sgd']) steps += await runPrivateEpoch(run, options, epoch);
       else await runEpoch(run, options);
-      const onTrain = await predict(model, part, numClasses);
-      if (!onTrain.probabilities.every(Number.isFinite)) {
+      // One pass over the records trained on, the test part and any validation slice; one read-back.
+      const logits = await predictLogitsOfParts(model, validation ? [part.x, test.x, validation.x] : [part.x, test.x]);
+      if (!logits.every(Number.isFinite)) {
         throw new TrainingError(
           `the ${name}'s training loss became NaN at epoch ${epoch}; ` +
             `lower the learning rate (now ${config.learningRate}) or check the data for NaN`,
         );
       }
-      const onTest = await predict(model, test, numClasses);
-      const onValidation = validation ? await predict(model, validation, numClasses) : undefined;
+      const onTrain = logitFigures(logits, 0, part.labels, numClasses);
+      const onTest = logitFigures(logits, part.count, test.labels, numClasses);
+      const onValidation = validation ? logitFigures(logits, part.count + test.count, validation.labels, numClasses) : undefined;
       const metrics: EpochMetrics = {
         epoch,
         epochs: config.epochs,
-        trainLoss: meanLoss(onTrain),
-        trainAccuracy: accuracy(onTrain),
-        testLoss: meanLoss(onTest),
-        testAccuracy: accuracy(onTest),
+        trainLoss: onTrain.loss,
+        trainAccuracy: onTrain.accuracy,
+        testLoss: onTest.loss,
+        testAccuracy: onTest.accuracy,
         seconds: (Date.now() - started) / 1000,
-        ...(onValidation ? { validationLoss: meanLoss(onValidation), validationAccuracy: accuracy(onValidation) } : {}),
+        ...(onValidation ? { validationLoss: onValidation.loss, validationAccuracy: onValidation.accuracy } : {}),
       };
       history.push(metrics);
-      await options.onEpoch?.(metrics, { train: onTrain, test: onTest });
+      await options.onEpoch?.(metrics, {
+        train: lazyPredictions(logits.subarray(0, part.count * numClasses), part.labels, numClasses),
+        test: lazyPredictions(logits.subarray(part.count * numClasses, (part.count + test.count) * numClasses), test.labels, numClasses),
+      });
       if (best && best.update(model, epoch, metrics.validationLoss!)) break;
     }
     best?.restore(model);
