@@ -20,6 +20,7 @@ import { joinSplits, runAttacks } from './pipeline/attack';
 import { auditPrivacy } from './pipeline/audit';
 import { assembleResult } from './pipeline/assemble';
 import { RunContext } from './pipeline/context';
+import { settleAll } from './settle';
 import { loadData } from './pipeline/data';
 import { defendOutputs, defendShadows, outputDefender } from './pipeline/defend';
 import { planRun } from './pipeline/plan';
@@ -62,12 +63,20 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
   const plan = planRun(config);
   try {
     const data = await loadData(ctx, plan.needsShadows);
-    // Shadows first: their thresholds then join the target's live attack curves from its first epoch.
-    const shadows = plan.needsShadows ? await trainShadows(ctx, data, plan) : [];
-    const shadowSplits = defendShadows(config, data, shadows);
-    const thresholds = shadows.length > 0 ? shadowThresholds(config, plan.attacks, shadowSplits.defended) : undefined;
-    const liveKey = cacheKey({ output: outputDefenses(config), attacks: plan.attacks, shadows: shadows.map((_, i) => shadowInputs(config, data.identity, plan, i)) });
-    const trained = await trainTarget(ctx, data, plan, { defend: outputDefender(config), thresholds, key: liveKey });
+    const shadowCount = plan.needsShadows ? config.shadow.count : 0;
+    const liveKey = cacheKey({ output: outputDefenses(config), attacks: plan.attacks, shadows: Array.from({ length: shadowCount }, (_, i) => shadowInputs(config, data.identity, plan, i)) });
+    // Without a pool the shadows train first, so their thresholds join the target's live attack
+    // curves from its first epoch; with one, they train in the pool while the target trains here,
+    // and the thresholds join the curves from the first snapshot after they are done.
+    let thresholds: Map<AttackName, ChosenThresholds> | undefined;
+    const shadowsTrained = (plan.needsShadows ? trainShadows(ctx, data, plan) : Promise.resolve([])).then((shadows) => {
+      const splits = defendShadows(config, data, shadows);
+      if (shadows.length > 0) thresholds = shadowThresholds(config, plan.attacks, splits.defended);
+      return { shadows, splits };
+    });
+    if (!ctx.deps.pool) await shadowsTrained;
+    const targetTrained = trainTarget(ctx, data, plan, { defend: outputDefender(config), thresholds: () => thresholds, key: liveKey });
+    const [{ shadows, splits: shadowSplits }, trained] = await settleAll([shadowsTrained, targetTrained] as const);
     const target = { ...trained.value, history: reportedHistory(trained.value, liveKey) };
     const undefended = plan.hasTrainingDefenses ? await trainUndefended(ctx, data) : undefined;
     const references = plan.needsReferences ? await trainReferences(ctx, data, plan) : undefined;

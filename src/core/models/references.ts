@@ -13,6 +13,7 @@ import { throwIfCancelled, type CancelSignal } from '../cancel';
 import type { ReferenceConfig } from '../config';
 import { activeDefenses, isOutputDefense, type DefenseConfig } from '../defenses/registry';
 import { trainMlpBatch } from './batched';
+import { settleAll } from '../settle';
 import { createRng, permutation, type Rng } from '../random';
 import type { InputShape } from './architectures';
 import { predictLogits, type TensorPart } from './predict';
@@ -85,6 +86,16 @@ export interface TrainReferencesInput {
   readonly gate?: () => Promise<void>;
   /** Train or read only these model indices (a shard of the N, shards.ts); all N when absent. */
   readonly only?: readonly number[];
+  /**
+   * Workers that train whole groups beside this thread (pipeline/pool.ts): `lanes` groups at once
+   * there while this thread trains others. Groups are made as without it, so each model is the same.
+   */
+  readonly remote?: RemoteReferenceTraining;
+}
+
+export interface RemoteReferenceTraining {
+  readonly lanes: number;
+  train(group: readonly number[]): Promise<readonly { readonly index: number; readonly poolLogits: Float32Array; readonly populationLogits: Float32Array }[]>;
 }
 
 export interface ReferenceSet {
@@ -192,10 +203,9 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
       }
     }
     const batched = config.architecture === 'mlp' && !hasTrainingDefenses(input.defenses);
-    for (let at = 0; at < missing.length; at += batched ? BATCH_GROUP : 1) {
-      throwIfCancelled(input.signal, 'training the reference models');
-      const group = missing.slice(at, at + (batched ? BATCH_GROUP : 1));
-      const since = Date.now();
+    const groups: number[][] = [];
+    for (let at = 0; at < missing.length; at += batched ? BATCH_GROUP : 1) groups.push(missing.slice(at, at + (batched ? BATCH_GROUP : 1)));
+    const trainHere = async (group: number[]) => {
       if (batched) {
         await input.gate?.();
         const models = await trainMlpBatch({
@@ -225,8 +235,31 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
           model.dispose();
         }
       }
-      done(group, false, since);
-    }
+    };
+    const trainThere = async (group: number[]) => {
+      for (const outputs of await input.remote!.train(group)) await keep(outputs.index, outputs.poolLogits, outputs.populationLogits);
+    };
+    // Each lane takes the next group when it is free: this thread, and the remote lanes if any.
+    // A lane that fails stops the others taking new groups.
+    let next = 0;
+    let failed = false;
+    const lane = async (train: (group: number[]) => Promise<void>) => {
+      while (next < groups.length && !failed) {
+        throwIfCancelled(input.signal, 'training the reference models');
+        const group = groups[next++];
+        const since = Date.now();
+        try {
+          await train(group);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+        done(group, false, since);
+      }
+    };
+    const here = lane(trainHere);
+    const remoteLanes = input.remote ? Array.from({ length: input.remote.lanes }, () => lane(trainThere)) : [];
+    await settleAll([here, ...remoteLanes]);
     return {
       outputs: { logits, inMask, labels: pool.labels, count: pool.count, numClasses, queries: viewCount },
       populationLogits,

@@ -5,7 +5,8 @@
  * population sample comes from the shadow parts, which no reference model trains on.
  */
 import type { ExperimentConfig } from '../config';
-import { trainReferenceModels, type ReferenceSet } from '../models/references';
+import { trainReferenceModels, type ReferenceSet, type RemoteReferenceTraining } from '../models/references';
+import { jobRecords } from './train-shadows';
 import { etaSeconds, type RunContext } from './context';
 import { splitPool } from '../datasets/split';
 import type { DefenseConfig } from '../defenses/registry';
@@ -65,6 +66,7 @@ export async function trainReferences(ctx: RunContext, data: PipelineData, plan:
     const pool = ctx.upload(dataset, evaluationPool(data));
     const populationPart = ctx.upload(dataset, population);
     const started = Date.now();
+    let done = 0;
     try {
       return await trainReferenceModels({
         inputShape: dataset.shape,
@@ -80,13 +82,43 @@ export async function trainReferences(ctx: RunContext, data: PipelineData, plan:
         cache: ctx.deps.cache,
         onEpoch: (index, metrics) => ctx.progress({ type: 'epoch', model: 'reference', index, count: config.reference.count, metrics }),
         onModel: (p) =>
-          ctx.progress({ type: 'model-done', model: 'reference', index: p.index, count: p.count, seconds: p.seconds, cached: p.cached, etaSeconds: etaSeconds(started, p.index + 1, p.count) }),
+          ctx.progress({ type: 'model-done', model: 'reference', index: p.index, count: p.count, seconds: p.seconds, cached: p.cached, etaSeconds: etaSeconds(started, ++done, p.count) }),
         onCorruptCache: (index) => ctx.warn(`reference model ${index + 1}: its cache entry is corrupt or incomplete; retraining it`),
         onCacheWriteError: (index, message) => ctx.warn(`reference model ${index + 1}: its outputs could not be cached (${message}); the run goes on without the cache`),
+        ...(ctx.deps.pool ? { remote: remoteReferences(ctx, data, plan, population) } : {}),
       });
     } finally {
       ctx.release(pool);
       ctx.release(populationPart);
     }
   });
+}
+
+/** Groups of reference models trained by the run's pool: each job carries the pool's and the population's pixels. */
+function remoteReferences(ctx: RunContext, data: PipelineData, plan: RunPlan, population: Int32Array): RemoteReferenceTraining {
+  const { config } = ctx;
+  const { dataset } = data;
+  const pool = ctx.deps.pool!;
+  const poolIndex = evaluationPool(data);
+  const count = config.reference.count;
+  return {
+    lanes: pool.size,
+    train: (only) =>
+      pool.run(
+        {
+          kind: 'references',
+          name: only.length === 1 ? `reference model ${only[0] + 1} of ${count}` : `reference models ${only[0] + 1}–${only[only.length - 1] + 1} of ${count}`,
+          config: config.reference,
+          seed: config.seed,
+          defenses: plan.referenceDefenses,
+          identity: data.identity,
+          shape: dataset.shape,
+          numClasses: dataset.numClasses,
+          pool: jobRecords(dataset, poolIndex),
+          population: jobRecords(dataset, population),
+          only,
+        },
+        { signal: ctx.deps.signal, gate: ctx.deps.gate, onEpoch: (index, metrics) => ctx.progress({ type: 'epoch', model: 'reference', index, count, metrics }) },
+      ),
+  };
 }

@@ -5,8 +5,13 @@
  * it reads, so adding a shadow trains only the new one.
  */
 import type { ExperimentConfig } from '../config';
+import { gatherImages } from '../datasets/split';
+import type { ImageDataset } from '../datasets/types';
+import type { EpochMetrics } from '../models/train';
+import type { JobRecords } from './pool';
 import { createRng, permutation } from '../random';
 import { etaSeconds, type RunContext } from './context';
+import { settleAll } from '../settle';
 import type { PipelineData } from './data';
 import type { RunPlan } from './plan';
 import { shadowInputs } from './keys';
@@ -47,40 +52,56 @@ export async function trainShadows(ctx: RunContext, data: PipelineData, plan: Ru
   const source = data.shadowDataset;
   const count = config.shadow.count;
   return ctx.stage('train-shadow', async () => {
-    const shadows: TrainedShadow[] = [];
     const started = Date.now();
-    for (const [i, records] of shadowRecords(config, data).entries()) {
+    let done = 0;
+    const pool = ctx.deps.pool;
+    const trainOne = async (i: number, records: { train: Int32Array; test: Int32Array }): Promise<TrainedShadow> => {
       const modelStarted = Date.now();
       const name = count === 1 ? 'shadow model' : `shadow model ${i + 1} of ${count}`;
+      const onEpoch = (metrics: EpochMetrics) => ctx.progress({ type: 'epoch', model: 'shadow', index: i, count, metrics });
+      let pooled = false;
       const { value: record, cached } = await cachedStage({
         cache: ctx.deps.cache,
         key: stageKey('train-shadow', shadowInputs(config, data.identity, plan, i)),
         codec: trainedModelCodec,
         what: `the ${name}`,
         warn: (message) => ctx.warn(message),
-        compute: () =>
-          trainOnRecords(
-            ctx,
-            source,
-            records,
-            {
-              config: config.shadow,
-              seed: shadowSeed(config, i),
-              defenses: plan.trainingDefenses,
-              name,
-              onEpoch: (metrics) => ctx.progress({ type: 'epoch', model: 'shadow', index: i, count, metrics }),
-            },
-            async (trained, train, test) => {
-              await keepModel(ctx, 'shadow', i, trained.model);
-              return recordTrainedModel(trained, train, test, trained.history);
-            },
-          ),
+        compute: async () => {
+          if (!pool) return trainHere(i, records, name, onEpoch);
+          pooled = true;
+          const job = { kind: 'classifier', name, config: config.shadow, seed: shadowSeed(config, i), defenses: plan.trainingDefenses, shape: source.shape, numClasses: source.numClasses, train: jobRecords(source, records.train), test: jobRecords(source, records.test) } as const;
+          return pool.run(job, { signal: ctx.deps.signal, gate: ctx.deps.gate, onEpoch: (_, metrics) => onEpoch(metrics) });
+        },
       });
-      if (cached) await keepCachedModel(ctx, 'shadow', i, record, { architecture: config.shadow.architecture, inputShape: source.shape, numClasses: source.numClasses, defenses: plan.trainingDefenses });
-      shadows.push({ record, trainLabels: Uint8Array.from(records.train, (r) => source.labels[r]), testLabels: Uint8Array.from(records.test, (r) => source.labels[r]) });
+      // A model from the cache or from a pool worker is handed on rebuilt from its weights.
+      if (cached || pooled) await keepCachedModel(ctx, 'shadow', i, record, { architecture: config.shadow.architecture, inputShape: source.shape, numClasses: source.numClasses, defenses: plan.trainingDefenses });
       const seconds = (Date.now() - modelStarted) / 1000;
-      ctx.progress({ type: 'model-done', model: 'shadow', index: i, count, seconds, cached, etaSeconds: etaSeconds(started, i + 1, count) });
-    }
+      done++;
+      ctx.progress({ type: 'model-done', model: 'shadow', index: i, count, seconds, cached, etaSeconds: etaSeconds(started, done, count) });
+      return { record, trainLabels: Uint8Array.from(records.train, (r) => source.labels[r]), testLabels: Uint8Array.from(records.test, (r) => source.labels[r]) };
+    };
+    const trainHere = (i: number, records: { train: Int32Array; test: Int32Array }, name: string, onEpoch: (metrics: EpochMetrics) => void) =>
+      trainOnRecords(
+        ctx,
+        source,
+        records,
+        { config: config.shadow, seed: shadowSeed(config, i), defenses: plan.trainingDefenses, name, onEpoch },
+        async (trained, train, test) => {
+          await keepModel(ctx, 'shadow', i, trained.model);
+          return recordTrainedModel(trained, train, test, trained.history);
+        },
+      );
+    const all = shadowRecords(config, data);
+    // With a pool every shadow is a job at once (the pool queues them); without, one after another.
+    if (pool) return settleAll(all.map((records, i) => trainOne(i, records)));
+    const shadows: TrainedShadow[] = [];
+    for (const [i, records] of all.entries()) shadows.push(await trainOne(i, records));
     return shadows;
   });
+}
+
+/** The pixels and labels of `indices`, copied out of `source` for a pool job (its buffers are transferred). */
+export function jobRecords(source: ImageDataset, indices: ArrayLike<number>): JobRecords {
+  const { images, labels, count } = gatherImages(source, indices);
+  return { images, labels, count };
 }

@@ -49,8 +49,12 @@ export function reportedHistory(record: TrainedModelRecord, liveKey: string): re
 export interface LiveAttackInput {
   /** What the attacker sees of a prediction vector (the output defenses). */
   readonly defend: (predictions: Predictions, stream: string) => Predictions;
-  /** Thresholds from the shadow models, when they are trained. */
-  readonly thresholds?: ReadonlyMap<AttackName, ChosenThresholds>;
+  /**
+   * Thresholds from the shadow models, once they are trained: read at every live snapshot, since
+   * with a training pool the shadows finish while the target trains (absent until then: the
+   * snapshot says "no shadow threshold yet").
+   */
+  readonly thresholds: () => ReadonlyMap<AttackName, ChosenThresholds> | undefined;
   /** A key of everything the live figures depend on beyond the model (see TrainedModelRecord.liveKey). */
   readonly key: string;
 }
@@ -89,7 +93,7 @@ export async function trainTarget(ctx: RunContext, data: PipelineData, plan: Run
               if (pacer.due(metrics.epoch, metrics.epochs)) {
                 const started = Date.now();
                 const seen = canaryCount > 0 ? { ...predictions, train: selectRecords(predictions.train, members) } : predictions;
-                const snapshot = liveSnapshot(metrics, seen, { attacks: plan.attacks, seed: config.seed, defend: live.defend, thresholds: live.thresholds });
+                const snapshot = liveSnapshot(metrics, seen, { attacks: plan.attacks, seed: config.seed, defend: live.defend, thresholds: live.thresholds() });
                 withAttacks = { ...metrics, attacks: epochAttackMetrics(snapshot) };
                 ctx.progress({ type: 'live-attack', snapshot });
                 pacer.record(metrics.seconds, (Date.now() - started) / 1000);

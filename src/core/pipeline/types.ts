@@ -14,6 +14,7 @@ import type { DefenseConfig, DefenseId } from '../defenses/registry';
 import type { EpochMetrics } from '../models/train';
 import type { ModelRole, StageName } from '../stages';
 import type { LiveAttackSnapshot } from './live';
+import type { TrainingPool } from './pool';
 
 /** What a running experiment reports, as a discriminated union. */
 export type ProgressEvent =
@@ -153,4 +154,10 @@ export interface ExperimentDeps {
    * saves their weights to IndexedDB). Its failure is reported as a warning, never fails the run.
    */
   readonly onModelTrained?: (role: 'target' | 'shadow', index: number, model: tf.LayersModel) => Promise<void>;
+  /**
+   * Workers that train beside the calling thread (pool.ts): the shadows train there while the
+   * target trains here, and the reference models' groups are shared out. Absent: one model after
+   * another in this thread. Same models either way.
+   */
+  readonly pool?: TrainingPool;
 }
