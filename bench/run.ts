@@ -22,6 +22,7 @@ import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
 import { DEFAULT_CONFIG, presetConfig } from '../src/core/config';
 import { BROWSER_BACKENDS, runBrowserBench } from './chromium';
+import { timeDpSgd } from './dp-sgd';
 import { APP_EXPERIMENTS, runAppBench } from './interactive';
 import { endToEndRows } from './e2e';
 import { batchedEpoch, halves, randomPool, sequentialEpochs, summarise, time, trainer, type Timing } from './workloads';
@@ -52,10 +53,12 @@ interface Options {
   appE2e: boolean;
   /** Repeats of each end-to-end row (each is a whole experiment: 1 by default). */
   e2eRepeats: number;
+  /** DP-SGD epochs (one pass and microbatch loop) against plain epochs, MLP and CNN (bench/dp-sgd.ts). */
+  dpSgd: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, browser: true, lira: true, cpuCnn: false, interactive: true, throughput: true, e2e: true, appE2e: true, e2eRepeats: 1 };
+  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, browser: true, lira: true, cpuCnn: false, interactive: true, throughput: true, e2e: true, appE2e: true, e2eRepeats: 1, dpSgd: true };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--repeats') options.repeats = Number(argv[++i]);
@@ -70,7 +73,8 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--no-app-e2e') options.appE2e = false;
     else if (flag === '--only-e2e') Object.assign(options, { throughput: false, preset: false, lira: false, interactive: false });
     else if (flag === '--e2e-repeats') options.e2eRepeats = Number(argv[++i]);
-    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --no-browser, --no-lira, --cpu-cnn, --no-interactive, --no-e2e, --no-app-e2e, --only-e2e, --e2e-repeats N)`);
+    else if (flag === '--no-dp-sgd') options.dpSgd = false;
+    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --no-browser, --no-lira, --cpu-cnn, --no-interactive, --no-e2e, --no-app-e2e, --only-e2e, --e2e-repeats N, --no-dp-sgd)`);
   }
   if (!(options.repeats >= 1)) throw new Error('bench: --repeats must be at least 1');
   if (!(Number.isInteger(options.e2eRepeats) && options.e2eRepeats >= 1)) throw new Error('bench: --e2e-repeats must be an integer of at least 1');
@@ -325,6 +329,12 @@ async function main(): Promise<void> {
   if (options.throughput) {
     log('intervals:');
     rows.push(await timeIntervals());
+  }
+
+  if (options.dpSgd && options.throughput) {
+    // After the wasm+lab rows: the lab's backend, as the CLI and the app's worker train.
+    log('DP-SGD against plain training:');
+    rows.push(...(await timeDpSgd(options.repeats, options.samples, log)));
   }
 
   if (options.browser && options.throughput) {

@@ -4,9 +4,11 @@
  * clip norm that leaves some examples below C and clips the others.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { globalNorm, microbatchClippedSum, privateGradients, type BatchedExamples, type DpSgdBatch } from '../src/core/defenses/dp-sgd';
 import { clippedSumInOnePass, planFor, prefersGhostNorm, type PerExamplePlan } from '../src/core/defenses/per-example-grads';
+import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
 import { ARCHITECTURES, type ArchitectureId, type InputShape } from '../src/core/models/architectures';
 import { createRng } from '../src/core/random';
 
@@ -90,28 +92,31 @@ const CASES: readonly [ArchitectureId, InputShape][] = [
   ['resnet', [8, 8, 3]],
 ];
 
+/** Norms and clipped sum of `id` against one variableGrads per example, on the active backend. */
+function checkAgainstLoop(id: ArchitectureId, shape: InputShape): void {
+  const s = setup(id, shape);
+  const plan = planOf(s.model, s.variables);
+  const expectedNorms = loopNorms(s.variables, s.lossOf);
+  // C between the norms: some examples are clipped, the others pass unchanged.
+  const clipNorm = median(expectedNorms);
+  expect(expectedNorms.filter((n) => n < clipNorm).length).toBeGreaterThan(0);
+  expect(expectedNorms.filter((n) => n > clipNorm).length).toBeGreaterThan(0);
+  const before = tf.memory().numTensors;
+  const { norms, sums } = clippedSumInOnePass(plan, s.variables, s.xs, s.targets, clipNorm);
+  const oracle = microbatchClippedSum(s.variables, Array.from({ length: COUNT }, (_, i) => Int32Array.of(i)), s.lossOf, clipNorm);
+  Array.from(norms.dataSync()).forEach((n, i) => expect(Math.abs(n - expectedNorms[i]) / expectedNorms[i]).toBeLessThan(1e-5));
+  expect(relativeError(sums, oracle)).toBeLessThan(1e-5);
+  tf.dispose([norms, ...sums, ...oracle]);
+  expect(tf.memory().numTensors).toBe(before);
+  s.dispose();
+}
+
 describe('one-pass per-example clipping', () => {
   for (const [id, shape] of CASES) {
-    it(`${id}: per-example norms and the clipped sum equal one variableGrads per example`, () => {
-      const s = setup(id, shape);
-      const plan = planOf(s.model, s.variables);
-      const expectedNorms = loopNorms(s.variables, s.lossOf);
-      // C between the norms: some examples are clipped, the others pass unchanged.
-      const clipNorm = median(expectedNorms);
-      expect(expectedNorms.filter((n) => n < clipNorm).length).toBeGreaterThan(0);
-      expect(expectedNorms.filter((n) => n > clipNorm).length).toBeGreaterThan(0);
-      const before = tf.memory().numTensors;
-      const { norms, sums } = clippedSumInOnePass(plan, s.variables, s.xs, s.targets, clipNorm);
-      const oracle = microbatchClippedSum(s.variables, Array.from({ length: COUNT }, (_, i) => Int32Array.of(i)), s.lossOf, clipNorm);
-      Array.from(norms.dataSync()).forEach((n, i) => expect(Math.abs(n - expectedNorms[i]) / expectedNorms[i]).toBeLessThan(1e-5));
-      expect(relativeError(sums, oracle)).toBeLessThan(1e-5);
-      tf.dispose([norms, ...sums, ...oracle]);
-      expect(tf.memory().numTensors).toBe(before);
-      s.dispose();
-    });
+    it(`${id}: per-example norms and the clipped sum equal one variableGrads per example`, () => checkAgainstLoop(id, shape));
   }
 
-  it('uses the ghost norm where Li et al. say it is cheaper, and both routes agree with the oracle', () => {
+  it('takes the ghost norm where Li et al.\'s cost rule says it is cheaper (alexnet above takes both routes)', () => {
     // 2T² < p·d (arXiv:2110.05679, §4): 2·49² = 4802 < 576·96, but 2·676² > 9·16.
     expect(prefersGhostNorm(49, 576, 96)).toBe(true);
     expect(prefersGhostNorm(676, 9, 16)).toBe(false);
@@ -206,4 +211,17 @@ describe('one-pass per-example clipping', () => {
     tf.dispose([xs, targets, ...got, ...want]);
     model.dispose();
   });
+});
+
+describe('one-pass per-example clipping on wasm with the lab kernels (the CLI\'s backend)', () => {
+  beforeAll(async () => {
+    registerWasmKernels();
+    await tf.setBackend('wasm');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  for (const [id, shape] of CASES) {
+    it(`${id}: the same as one variableGrads per example`, () => checkAgainstLoop(id, shape));
+  }
 });

@@ -20,6 +20,14 @@
  *   removing one record can turn a clipped vector of norm ≤ C into another of norm ≤ C, a change
  *   of up to 2C: the sensitivity doubles, and the noise σ·C buys only an effective noise
  *   multiplier σ/2. DpSgdAccounting.effectiveNoiseMultiplier is the number to give the accountant.
+ * - Per-example gradients (m = 1) cost one forward and one backward pass over the whole batch, not
+ *   one gradient per example: per-example-grads.ts runs the model's layers with probes, gets every
+ *   example's norm from its layer inputs and output gradients (dense: ‖a_i‖²·‖δ_i‖²,
+ *   arXiv:1510.01799; convolutions: per-example im2col, or the ghost norm of arXiv:2110.05679 where
+ *   cheaper) and forms the clipped sum from the same pass, so dropout draws one mask per batch (the
+ *   loop drew one per example). The result equals the loop's to float rounding. A model with a layer
+ *   that pass does not know (batch normalisation, say) and every m > 1 go through the loop below,
+ *   one tf.variableGrads per microbatch. Noise, divisor and accounting do not depend on the route.
  * - The divisor is a constant, as the analysis needs: the expected batch size B when m = 1 under
  *   Poisson sampling, the number of microbatches K otherwise (TF Privacy divides by it too).
  * - Everything after the noise (Adam, the L2 term, which does not depend on the data) is
