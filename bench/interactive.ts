@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import { DEFAULT_CONFIG, parseExperimentConfig, type ExperimentConfig } from '../src/core/config';
 import { DEFENSES } from '../src/core/defenses/registry';
@@ -129,6 +129,20 @@ export interface AppExperiment {
 export interface AppExperimentTiming extends AppExperiment {
   /** Click on Run to the drawn results table, each repeat in a fresh browser context. */
   readonly seconds: readonly number[];
+  /** What the page says about the defenses it ran: the summary's heading and the accountant's line (DP-SGD only). */
+  readonly shown: { readonly defenses?: string; readonly accountant?: string; readonly stages?: string };
+  /** Why a repeat failed; the repeats before it are kept. */
+  readonly error?: string;
+}
+
+/** The page must show the run we asked for: DP-SGD in the defense summary when on, no defense summary when off. */
+async function shownDefenses(page: Page, experiment: AppExperiment): Promise<AppExperimentTiming['shown']> {
+  const headings = await page.locator('[data-testid="defense-summary"] h3').allTextContents();
+  const dp = experiment.config.defenses['dp-sgd'] !== undefined;
+  if (dp && !headings.some((h) => h.includes('DP-SGD'))) throw new Error(`${experiment.label}: the results do not show DP-SGD (defense summary: ${headings.join(' | ') || 'none'})`);
+  if (!dp && headings.length > 0) throw new Error(`${experiment.label}: the results show defenses (${headings.join(' | ')}) on a run without any`);
+  const accountant = dp ? ((await page.getByTestId('accountant-epsilon').textContent()) ?? undefined) : undefined;
+  return { defenses: headings[0], accountant: accountant?.replace(/\s+/g, ' ').trim() };
 }
 
 /**
@@ -139,7 +153,9 @@ async function measureExperiments(browser: Browser, baseUrl: string, log: (line:
   const timings: AppExperimentTiming[] = [];
   for (const experiment of APP_EXPERIMENTS) {
     const seconds: number[] = [];
-    for (let r = 0; r < repeats; r++) {
+    let shown: AppExperimentTiming['shown'] = {};
+    let error: string | undefined;
+    for (let r = 0; r < repeats && error === undefined; r++) {
       log(`  app: ${experiment.label} (${r + 1}/${repeats})…`);
       const context = await browser.newContext();
       try {
@@ -149,15 +165,29 @@ async function measureExperiments(browser: Browser, baseUrl: string, log: (line:
         await page.getByTestId('run').waitFor();
         const t0 = await page.evaluate<number>('performance.now()');
         await page.getByTestId('run').click();
-        await page.locator('[data-testid="run-status"][data-status="done"]').waitFor({ timeout: 1_800_000 });
+        const ended = page.locator(['done', 'error', 'crashed', 'cancelled'].map((status) => `[data-testid="run-status"][data-status="${status}"]`).join(', '));
+        await ended.waitFor({ timeout: 1_800_000 });
+        const status = await ended.getAttribute('data-status');
+        if (status !== 'done') throw new Error(`the run ended ${status}: ${(await page.getByTestId('run-status').textContent())?.trim()}`);
         await page.getByTestId('results-table').waitFor();
         const t1 = await page.evaluate<number>(`new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())))`);
         seconds.push((t1 - t0) / 1000);
+        shown = await shownDefenses(page, experiment);
+        // Where the time went, as the run panel shows it (each stage's seconds).
+        shown = {
+          ...shown,
+          stages: await page.evaluate<string>(
+            `Array.from(document.querySelectorAll('li[data-testid^="stage-"][data-status="done"]')).map((li) => li.dataset.testid.slice(6) + ' ' + (li.querySelector('.stage-detail')?.textContent ?? '')).join(', ')`,
+          ),
+        };
+      } catch (failure) {
+        error = (failure as Error).message.split('\n')[0];
+        seconds.length = Math.min(seconds.length, r);
       } finally {
         await context.close();
       }
     }
-    timings.push({ ...experiment, seconds });
+    timings.push({ ...experiment, seconds, shown, ...(error === undefined ? {} : { error }) });
   }
   return timings;
 }
