@@ -63,15 +63,21 @@ def kind(paths: list) -> str:
 def blas_report() -> dict:
     config = torch.__config__.show()
     info = re.search(r"BLAS_INFO=([^,\s]+)", config)
+    build = info.group(1) if info else "unknown"
     mapped = mapped_libraries()
     resolved = alternative()
-    found = kind(mapped) if mapped else kind([resolved])
-    # MKL or OpenBLAS inside torch's own build would show in BLAS_INFO and the mapped libraries.
+    if mapped:
+        found = kind(mapped)
+    elif build.lower() in ("mkl", "open", "openblas"):
+        # A pip wheel links its BLAS statically: nothing is mapped, the build string names it.
+        found = "mkl" if build.lower() == "mkl" else "openblas"
+    else:
+        found = kind([resolved])
     fair = found in ("openblas", "mkl", "blis")
     report = {
         "kind": found,
         "fairPeer": fair,
-        "torchBlasInfo": info.group(1) if info else "unknown",
+        "torchBlasInfo": build,
         "libblasAlternative": resolved,
         "mapped": mapped,
     }
