@@ -4,7 +4,10 @@
  * the cpu backend in Node, where what can be checked is the count of steps and tensors, not speed.
  */
 import * as tf from '@tensorflow/tfjs';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BackendStatus } from '../src/app/components/BackendStatus';
 import { parseExperimentConfig } from '../src/core/config';
 import {
   architectureClass,
@@ -20,7 +23,7 @@ import {
 } from '../src/shared/backend-probe';
 import { BACKEND_ORDER } from '../workers/backend-order';
 import { timeBackends } from '../workers/backend-probe';
-import type { AdapterInfo } from '../workers/protocol';
+import type { AdapterInfo, BackendInfo } from '../workers/protocol';
 
 const SWIFTSHADER: AdapterInfo = { vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader', isFallbackAdapter: true };
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36';
@@ -93,7 +96,7 @@ describe('the decision from the timings', () => {
 describe('the remembered record', () => {
   const key = probeKey({ adapter: SWIFTSHADER, userAgent: CHROME, architecture: 'mlp' });
   // 30 Nov 2026 at noon, local time, so the day is the same in every time zone.
-  const record: ProbeRecord = { key, winner: 'wasm', timings: TIMINGS, measuredAt: new Date(2026, 10, 30, 12).getTime() };
+  const record: ProbeRecord = { key, winner: 'wasm', timings: TIMINGS, measuredAt: new Date(2026, 10, 30, 12).getTime(), probeMilliseconds: 1234 };
 
   it('reads back what was stored (a structured clone keeps plain data)', () => {
     expect(parseProbeRecord(structuredClone(record), key)).toEqual(record);
@@ -106,12 +109,37 @@ describe('the remembered record', () => {
     expect(parseProbeRecord({ ...record, timings: [{ backend: 'cuda', samples: 10, milliseconds: 1 }] }, key)).toBeUndefined();
     expect(parseProbeRecord({ ...record, timings: [] }, key)).toBeUndefined();
     expect(parseProbeRecord(undefined, key)).toBeUndefined();
+    const { probeMilliseconds: _dropped, ...older } = record;
+    expect(parseProbeRecord(older, key)).toBeUndefined();
   });
 
   it('is worded with the figures, the winner first', () => {
     expect(describeProbe(record)).toBe('auto: wasm — measured 1,840 samples/s vs webgpu 92 samples/s, webgl 1,536 samples/s on this machine, 30 Nov');
     const failed: ProbeRecord = { ...record, timings: [{ backend: 'webgpu', failed: 'did not start' }, TIMINGS[2]] };
     expect(describeProbe(failed)).toBe('auto: wasm — measured 1,840 samples/s vs webgpu did not run on this machine, 30 Nov');
+  });
+});
+
+describe('the figures on the page', () => {
+  const key = probeKey({ adapter: SWIFTSHADER, userAgent: CHROME, architecture: 'mlp' });
+  const record: ProbeRecord = { key, winner: 'wasm', timings: TIMINGS, measuredAt: new Date(2026, 10, 30, 12).getTime(), probeMilliseconds: 1234 };
+  const info: BackendInfo = { requested: 'auto', active: 'wasm', adapter: SWIFTSHADER, notices: [], probe: { record, source: 'remembered' } };
+
+  it('shows the measurement that chose the backend, says it was remembered, and offers to re-measure', () => {
+    const markup = renderToStaticMarkup(createElement(BackendStatus, { backend: info }));
+    expect(markup).toContain('Backend: <strong>wasm</strong> (asked for auto)');
+    expect(markup).toContain('auto: wasm — measured 1,840 samples/s vs webgpu 92 samples/s, webgl 1,536 samples/s on this machine, 30 Nov');
+    expect(markup).toContain('(remembered: measured once per browser version');
+    const measured = renderToStaticMarkup(createElement(BackendStatus, { backend: { ...info, probe: { record, source: 'measured' } } }));
+    expect(measured).toContain('(measured before this run in 1.2 s, start-ups and shader compilation included)');
+    expect(markup).toMatch(/data-testid="backend-remeasure"[^>]*>Re-measure</);
+  });
+
+  it('shows no figures for a backend the user named', () => {
+    const markup = renderToStaticMarkup(createElement(BackendStatus, { backend: { requested: 'wasm', active: 'wasm', notices: [] } }));
+    expect(markup).toContain('Backend: <strong>wasm</strong>');
+    expect(markup).not.toContain('samples/s');
+    expect(markup).not.toContain('Re-measure');
   });
 });
 

@@ -20,7 +20,7 @@ export interface ProbeBudget {
 }
 
 /** About a second over three backends; at least two timed steps so one slow step does not decide. */
-export const DEFAULT_PROBE_BUDGET: ProbeBudget = { millisecondsPerBackend: 330, minSteps: 2, maxSteps: 24 };
+export const DEFAULT_PROBE_BUDGET: ProbeBudget = { millisecondsPerBackend: 330, minSteps: 2, maxSteps: 64 };
 
 const NUM_CLASSES = 10;
 
@@ -41,7 +41,7 @@ function randomBatch(shape: InputShape, batchSize: number, seed: number): { xs: 
 }
 
 /** Time training steps on the backend that is active now. */
-async function timeActiveBackend(config: ExperimentConfig, budget: ProbeBudget): Promise<{ samples: number; milliseconds: number }> {
+async function timeActiveBackend(config: ExperimentConfig, budget: ProbeBudget): Promise<{ samples: number; milliseconds: number; warmUpMilliseconds: number }> {
   const shape = probeInputShape(config.dataset);
   const batchSize = config.target.batchSize;
   const batch = randomBatch(shape, batchSize, config.seed);
@@ -58,14 +58,16 @@ async function timeActiveBackend(config: ExperimentConfig, budget: ProbeBudget):
     loss.dispose();
   };
   try {
+    const warmUpStarted = performance.now();
     await step();
+    const warmUpMilliseconds = performance.now() - warmUpStarted;
     let steps = 0;
     const started = performance.now();
     while (steps < budget.maxSteps && (steps < budget.minSteps || performance.now() - started < budget.millisecondsPerBackend)) {
       await step();
       steps++;
     }
-    return { samples: steps * batchSize, milliseconds: performance.now() - started };
+    return { samples: steps * batchSize, milliseconds: performance.now() - started, warmUpMilliseconds };
   } finally {
     model.dispose();
     optimizer.dispose();
@@ -86,12 +88,14 @@ export async function timeBackends(
 ): Promise<ProbeTiming[]> {
   const timings: ProbeTiming[] = [];
   for (const backend of candidates) {
+    const starting = performance.now();
     if (!(await start(backend))) {
       timings.push({ backend, failed: 'did not start' });
       continue;
     }
     try {
-      timings.push({ backend, ...(await timeActiveBackend(config, budget)) });
+      const startMilliseconds = performance.now() - starting;
+      timings.push({ backend, startMilliseconds, ...(await timeActiveBackend(config, budget)) });
     } catch (error) {
       timings.push({ backend, failed: (error as Error)?.message ?? String(error) });
     }

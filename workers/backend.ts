@@ -105,26 +105,34 @@ export interface BackendDecision {
   readonly probe?: ProbeReport;
 }
 
+/**
+ * Measurements IndexedDB refused (no storage, a full quota), kept for this worker's life so a
+ * browser without storage does not pay for the probe on every run.
+ */
+const unsaved = new Map<string, ProbeRecord>();
+
 /** The measurement remembered for `key`, or undefined (none, damaged, or no IndexedDB here). */
 async function rememberedProbe(key: string): Promise<ProbeRecord | undefined> {
   try {
-    return parseProbeRecord(await loadBackendProbe(key), key);
+    return parseProbeRecord(await loadBackendProbe(key), key) ?? unsaved.get(key);
   } catch {
-    return undefined;
+    return unsaved.get(key);
   }
 }
 
 /**
  * Resolve `requested` to an order of backends to start. A named backend comes first with the
  * rest as fallbacks (backend-order.ts). Auto uses the measurement remembered for this adapter,
- * browser and architecture class, or times the backends now (backend-probe.ts, about a second)
+ * browser and architecture class, or times the backends now (backend-probe.ts: about a second of
+ * timed steps, plus each backend's start-up and first step, which compiles its shaders)
  * and remembers the result; either way the fastest goes first and the runners-up are fallbacks.
  * A pool worker that should not measure again passes the backend its coordinator chose.
  */
 export async function chooseBackend(
   requested: BackendChoice,
   config: ExperimentConfig,
-  onStorageError: (message: string) => void = () => {},
+  /** Told before a probe starts (it can take seconds where shaders compile slowly) and when its result cannot be saved. */
+  onNotice: (message: string) => void = () => {},
 ): Promise<BackendDecision> {
   const plan = planBackends(requested, broken);
   if (requested !== 'auto') return plan;
@@ -138,18 +146,21 @@ export async function chooseBackend(
     const candidates = rankBackends(remembered.timings, BACKEND_ORDER, broken);
     return { candidates, notices, ...(adapter ? { adapter } : {}), probe: { record: remembered, source: 'remembered' } };
   }
+  onNotice('Timing the backends on this machine for auto (once per browser version, GPU and kind of model; longer where shaders compile slowly).');
   // cpu is only the last resort: it is not measured, it runs when nothing else starts.
+  const probeStarted = performance.now();
   const timings = await timeBackends(plan.candidates.filter((name) => name !== 'cpu'), config, (name) => startBackend(name, config));
   const winner = decideBackend(timings);
   if (winner === undefined) {
     notices.push('No backend besides cpu could be measured here; auto falls back to the usual order.');
     return { candidates: plan.candidates, notices, ...(adapter ? { adapter } : {}) };
   }
-  const record: ProbeRecord = { key, winner, timings, measuredAt: Date.now() };
+  const record: ProbeRecord = { key, winner, timings, measuredAt: Date.now(), probeMilliseconds: performance.now() - probeStarted };
   try {
     await saveBackendProbe(record);
   } catch (error) {
-    onStorageError(describeStorageError(error, "auto's backend measurement"));
+    unsaved.set(key, record);
+    onNotice(describeStorageError(error, "auto's backend measurement"));
   }
   const candidates = rankBackends(timings, BACKEND_ORDER, broken);
   return { candidates, notices, ...(adapter ? { adapter } : {}), probe: { record, source: 'measured' } };

@@ -47,7 +47,14 @@ export function probeKey({ adapter, userAgent, architecture }: ProbeKeyParts): s
 
 /** One backend's measurement: training samples per second, or why it could not be measured. */
 export type ProbeTiming =
-  | { readonly backend: BackendName; readonly samples: number; readonly milliseconds: number }
+  | {
+      readonly backend: BackendName;
+      readonly samples: number;
+      readonly milliseconds: number;
+      /** Not in the rate: starting the backend, and the first step (shader compilation, kernel set-up). */
+      readonly startMilliseconds?: number;
+      readonly warmUpMilliseconds?: number;
+    }
   | { readonly backend: BackendName; readonly failed: string };
 
 export function samplesPerSecond(timing: ProbeTiming): number | undefined {
@@ -83,6 +90,8 @@ export interface ProbeRecord {
   readonly timings: readonly ProbeTiming[];
   /** ms since the epoch. */
   readonly measuredAt: number;
+  /** How long the whole probe took, warm-up steps (shader compilation) and backend start-ups included. */
+  readonly probeMilliseconds: number;
 }
 
 /** How the worker reports the choice to the page (BackendInfo.probe). */
@@ -108,10 +117,11 @@ function isTiming(value: unknown): value is ProbeTiming {
 export function parseProbeRecord(value: unknown, key: string): ProbeRecord | undefined {
   const record = value as Record<string, unknown> | null;
   if (!record || typeof record !== 'object' || record.key !== key) return undefined;
-  if (!Array.isArray(record.timings) || !record.timings.every(isTiming) || !Number.isFinite(record.measuredAt)) return undefined;
+  if (!Array.isArray(record.timings) || !record.timings.every(isTiming)) return undefined;
+  if (!Number.isFinite(record.measuredAt) || !Number.isFinite(record.probeMilliseconds)) return undefined;
   const winner = decideBackend(record.timings);
   if (winner === undefined || record.winner !== winner) return undefined;
-  return { key, winner, timings: record.timings, measuredAt: record.measuredAt as number };
+  return { key, winner, timings: record.timings, measuredAt: record.measuredAt as number, probeMilliseconds: record.probeMilliseconds as number };
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

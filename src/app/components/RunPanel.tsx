@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { STAGES, type StageName } from '../../core/stages';
 import { formatSeconds } from '../charts/chart-data';
+import { BackendStatus } from './BackendStatus';
 import { cancelRun, pauseRun, restartWorker, resumeRun, startRun, stepRun } from '../state/actions';
 import { useSuiteStore } from '../suites/suite-store';
 import { pauseState, runClock, stageEtaSeconds, stageFraction, useRunStore, type RunProgress, type StageProgress } from '../state/run-store';
@@ -151,24 +152,7 @@ export function RunPanel() {
       </div>
       <RunControls run={run} busy={busy} />
       <RunProgressView run={run} />
-      {backend && (
-        <p
-          className="backend"
-          data-testid="backend-active"
-          data-backend={backend.active}
-          data-adapter={backend.adapter ? (backend.adapter.isFallbackAdapter ? 'software' : 'hardware') : 'none'}
-        >
-          Backend: <strong>{backend.active}</strong>
-          {backend.requested !== backend.active && <> (asked for {backend.requested})</>}
-          {backend.adapter && (
-            <>
-              {' '}
-              · adapter {backend.adapter.vendor || '?'} {backend.adapter.architecture} {backend.adapter.device}
-              {backend.adapter.isFallbackAdapter && ' (software)'}
-            </>
-          )}
-        </p>
-      )}
+      {backend && <BackendStatus backend={backend} />}
       {run.dataset && (
         <p className="hint">
           {run.dataset.name}: {run.dataset.count.toLocaleString()} records (
