@@ -54,13 +54,15 @@ export interface ExperimentOutcome {
   readonly targetTrainAccuracy?: number;
   readonly targetTestAccuracy?: number;
   readonly lossAuc?: number;
+  /** Seconds of each stage inside the run (the CLI's results.json timings; the script's phases). */
+  readonly phases?: Readonly<Record<string, number>>;
 }
 
 export interface TorchOutcome extends ExperimentOutcome {
   readonly threads: number;
   readonly defaultThreads: number;
   /** Seconds of each phase inside the script (import, read, target, shadow, attack, inScript). */
-  readonly phases: Record<string, number>;
+  readonly phases: Readonly<Record<string, number>>;
 }
 
 /** `npm run lab` on `config` (written to a file) or on a preset, wasm with the lab's kernels, no cache. */
@@ -79,12 +81,14 @@ export async function timeLab(source: { preset: string } | { config: ExperimentC
     const results = JSON.parse(await readFile(join(dir, 'out', 'results.json'), 'utf8')) as {
       target: { trainAccuracy: number; testAccuracy: number };
       attacks: { name: string; auc: number }[];
+      timings?: Record<string, number>;
     };
     return {
       seconds,
       targetTrainAccuracy: results.target.trainAccuracy,
       targetTestAccuracy: results.target.testAccuracy,
       lossAuc: results.attacks.find((attack) => attack.name === 'loss')?.auc,
+      phases: results.timings,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -187,7 +191,15 @@ export async function endToEndRows(
           }
         }
         const timing = summarise(ours.map((o) => o.seconds));
-        const row: WallRow = { workload, backend: 'wasm+lab (CLI)', items: 1, unit: 's', timing, note: `node + tsx start-up included; ${describeOutcome(ours[ours.length - 1])}` };
+        const stage = (name: string) => summarise(ours.map((o) => o.phases?.[name] ?? NaN)).median.toFixed(1);
+        const row: WallRow = {
+          workload,
+          backend: 'wasm+lab (CLI)',
+          items: 1,
+          unit: 's',
+          timing,
+          note: `node + tsx start-up included (stages: target ${stage('train-target')} s, shadow ${stage('train-shadow')} s, attack ${stage('attack')} s); ${describeOutcome(ours[ours.length - 1])}`,
+        };
         rows.push(row);
         for (const outcomes of torch) {
           if (outcomes.length === 0) continue;
