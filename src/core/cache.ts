@@ -46,8 +46,25 @@ export function encodeEntry(key: string, arrays: readonly Float32Array[]): Uint8
   return new Uint8Array(buffer);
 }
 
-/** The arrays of an entry, or undefined when it is not a complete, intact entry for `key`. */
+/**
+ * Entries already checked and decoded, by the very bytes object: a memory layer (memory-cache.ts)
+ * hands back the same bytes on every hit, so a re-run reads them without a second checksum or copy.
+ */
+const decoded = new WeakMap<Uint8Array, { readonly key: string; readonly arrays: Float32Array[] }>();
+
+/**
+ * The arrays of an entry, or undefined when it is not a complete, intact entry for `key`. The
+ * arrays of one bytes object are decoded once and shared by every caller: read them, never write.
+ */
 export function decodeEntry(key: string, bytes: Uint8Array): Float32Array[] | undefined {
+  const known = decoded.get(bytes);
+  if (known && known.key === key) return known.arrays;
+  const arrays = decodeUnseen(key, bytes);
+  if (arrays) decoded.set(bytes, { key, arrays });
+  return arrays;
+}
+
+function decodeUnseen(key: string, bytes: Uint8Array): Float32Array[] | undefined {
   if (bytes.length < 20 || bytes.length % 4 !== 0) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== FORMAT) return undefined;

@@ -37,14 +37,14 @@ describe('bootstrapIntervals', () => {
   it('is a single point when members and non-members are separated', () => {
     const members = [5, 6, 7, 8];
     const nonMembers = [1, 2, 3];
-    const out = bootstrapIntervals({ memberScores: members, nonMemberScores: nonMembers, calledMember: called(members, nonMembers, 4), seed: 1, stream: 's' });
+    const out = bootstrapIntervals({ memberScores: members, nonMemberScores: nonMembers, calledMember: called(members, nonMembers, 4), seed: 1 });
     expect(out.auc).toEqual({ lower: 1, upper: 1 });
     expect(out.advantage).toEqual({ lower: 1, upper: 1 });
     expect(out.accuracy).toEqual({ lower: 1, upper: 1 });
   });
 
   it('counts ties half, as the AUC does: all-tied scores give AUC exactly 0.5 in every resample', () => {
-    const out = bootstrapIntervals({ memberScores: [1, 1, 1], nonMemberScores: [1, 1], calledMember: [1, 1, 1, 1, 1], seed: 2, stream: 's' });
+    const out = bootstrapIntervals({ memberScores: [1, 1, 1], nonMemberScores: [1, 1], calledMember: [1, 1, 1, 1, 1], seed: 2 });
     expect(out.auc).toEqual({ lower: 0.5, upper: 0.5 });
   });
 
@@ -52,7 +52,7 @@ describe('bootstrapIntervals', () => {
     const rng = createRng(5, 'boot/data');
     const members = Array.from({ length: 200 }, () => standardNormal(rng) + 0.5);
     const nonMembers = Array.from({ length: 200 }, () => standardNormal(rng));
-    const input = { memberScores: members, nonMemberScores: nonMembers, calledMember: called(members, nonMembers, 0.25), stream: 's' };
+    const input = { memberScores: members, nonMemberScores: nonMembers, calledMember: called(members, nonMembers, 0.25) };
     expect(bootstrapIntervals({ ...input, seed: 3 })).toEqual(bootstrapIntervals({ ...input, seed: 3 }));
     expect(bootstrapIntervals({ ...input, seed: 3 }).auc).not.toEqual(bootstrapIntervals({ ...input, seed: 4 }).auc);
   });
@@ -66,7 +66,7 @@ describe('bootstrapIntervals', () => {
       const rng = createRng(run, 'boot/coverage');
       const members = Array.from({ length: 150 }, () => standardNormal(rng) + d);
       const nonMembers = Array.from({ length: 150 }, () => standardNormal(rng));
-      const { auc } = bootstrapIntervals({ memberScores: members, nonMemberScores: nonMembers, calledMember: called(members, nonMembers, d / 2), seed: run, stream: 's' });
+      const { auc } = bootstrapIntervals({ memberScores: members, nonMemberScores: nonMembers, calledMember: called(members, nonMembers, d / 2), seed: run });
       const point = computeAuc(computeRoc([...members, ...nonMembers], called(members, nonMembers, Infinity).map((_, i) => (i < 150 ? 1 : 0))));
       expect(auc.lower).toBeLessThanOrEqual(point);
       expect(auc.upper).toBeGreaterThanOrEqual(point);
@@ -77,8 +77,8 @@ describe('bootstrapIntervals', () => {
   });
 
   it('refuses empty sides and mismatched decisions', () => {
-    expect(() => bootstrapIntervals({ memberScores: [], nonMemberScores: [1], calledMember: [0], seed: 0, stream: 's' })).toThrow(/at least one member/);
-    expect(() => bootstrapIntervals({ memberScores: [1], nonMemberScores: [1], calledMember: [0], seed: 0, stream: 's' })).toThrow(/calledMember has 1/);
+    expect(() => bootstrapIntervals({ memberScores: [], nonMemberScores: [1], calledMember: [0], seed: 0 })).toThrow(/at least one member/);
+    expect(() => bootstrapIntervals({ memberScores: [1], nonMemberScores: [1], calledMember: [0], seed: 0 })).toThrow(/calledMember has 1/);
   });
 });
 

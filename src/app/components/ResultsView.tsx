@@ -1,5 +1,5 @@
 /** The result on screen (or the live run), its charts and table, and the session's runs. */
-import { useMemo } from 'react';
+import { useLayoutEffect, useMemo } from 'react';
 import { GapScatter } from '../charts/GapScatter';
 import { PrivacyUtility } from '../charts/PrivacyUtility';
 import { LessonPanel } from '../lessons/LessonPanel';
@@ -68,8 +68,13 @@ export function ResultsView() {
   const updating = useMemo(() => displayed?.stale === true && !failed && needsNoTraining(config, runs), [displayed?.stale, failed, config, runs]);
   const stale = displayed?.stale === true && !updating;
   const allRuns = useMemo(() => order.map((hash) => runs[hash]), [order, runs]);
-  const live = status === 'running' || status === 'cancelling';
+  // An instant re-run trains nothing: the finished charts stay up (no live view to mount and unmount).
+  const live = (status === 'running' || status === 'cancelling') && !updating;
   const result = displayed?.run.result;
+  const shownHash = displayed?.run.hash;
+  useLayoutEffect(() => {
+    if (shownHash) performance.mark('mia:results-drawn');
+  }, [shownHash]);
   return (
     <div className="results">
       <ErrorBoundary area="the lesson">

@@ -34,6 +34,8 @@ export async function refreshStorage(): Promise<void> {
  * one worker (one run at a time).
  */
 export async function executeRun(config: ExperimentConfig, hash: string, files?: readonly NamedBytes[]): Promise<RunOutcome> {
+  // User Timing marks (mia:*): where a run's time goes, read by the bench (bench/interactive.ts).
+  performance.mark('mia:run-start');
   useRunStore.getState().start(config, hash);
   // Progress reaches the store in batches, a few a second; anything else flushes it first, in order.
   const progress = new ProgressThrottle<ProgressEvent>((events) =>
@@ -56,6 +58,7 @@ export async function executeRun(config: ExperimentConfig, hash: string, files?:
       onGate: flushed((state) => useRunStore.getState().gate(state)),
     },
   );
+  performance.mark('mia:run-answered');
   progress.flush();
   const finish = useRunStore.getState().finish;
   switch (outcome.kind) {
@@ -80,6 +83,7 @@ export async function executeRun(config: ExperimentConfig, hash: string, files?:
 export async function keepResult(run: StoredRun, show: boolean): Promise<void> {
   useResultsStore.getState().add(run);
   if (show) useUiStore.getState().select(run.hash);
+  performance.mark('mia:result-shown');
   try {
     await saveRun(run);
   } catch (error) {

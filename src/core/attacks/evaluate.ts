@@ -190,7 +190,7 @@ export function measureAttack(name: AttackName, memberScores: Float64Array, nonM
     if (called[i] === 1 && memberMask[i] === 1) truePositives++;
   }
   const calledTotal = called.reduce((sum, c) => sum + c, 0);
-  const boot = bootstrapIntervals({ memberScores, nonMemberScores, calledMember: called, seed: options.seed ?? 0, stream: `interval/${name}` });
+  const boot = bootstrapIntervals({ memberScores, nonMemberScores, calledMember: called, seed: options.seed ?? 0 });
   return {
     name,
     auc: computeAuc(roc),

@@ -5,7 +5,7 @@
  * Everything here is plain arithmetic on logits; training the reference models is elsewhere
  * (models/references.ts).
  */
-import { logSumExp } from '../math/softmax';
+import { logSoftmaxOf, logSumExp, softmaxOf } from '../math/softmax';
 
 /** Logits of several models on the same records, with which records each model trained on. */
 export interface ReferenceOutputs {
@@ -256,46 +256,36 @@ export function countBelow(sorted: Float64Array, value: number): number {
   return lo;
 }
 
-/** KL(p ‖ q) between the softmax of two logit rows, in float64 with log-softmax. */
-function klFromLogits(p: Float32Array, q: Float32Array, offset: number, numClasses: number): number {
-  const lseP = logSumExp(p, offset, numClasses);
-  const lseQ = logSumExp(q, offset, numClasses);
-  let kl = 0;
-  for (let c = 0; c < numClasses; c++) {
-    const lp = p[offset + c] - lseP;
-    kl += Math.exp(lp) * (lp - (q[offset + c] - lseQ));
-  }
-  return Math.max(kl, 0);
-}
-
 /**
  * The similarity attack (Long et al., arXiv:1712.09136): the target's output on x is compared by
  * KL divergence with reference models trained with x and without it; the score is
  * mean KL(target ‖ OUT) − mean KL(target ‖ IN): a member's output sits nearer the IN models'.
- * Uses the first query only.
+ * Uses the first query only. KL(p ‖ q) = Σ_c p_c (log p_c − log q_c), from log-softmax in float64
+ * (kept per logits array, so each model's rows are normalised once).
  */
 export function similarityScores(target: QueryLogits, refs: ReferenceOutputs): Float64Array {
   requireBothSides(refs, true);
   const { count, numClasses } = refs;
-  const scores = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    let inSum = 0;
-    let inCount = 0;
-    let outSum = 0;
-    let outCount = 0;
-    refs.logits.forEach((logits, m) => {
-      const kl = klFromLogits(target.logits, logits, i * numClasses, numClasses);
-      if (refs.inMask[m][i]) {
-        inSum += kl;
-        inCount++;
-      } else {
-        outSum += kl;
-        outCount++;
-      }
-    });
-    scores[i] = outSum / outCount - inSum / inCount;
-  }
-  return scores;
+  const p = softmaxOf(target.logits, numClasses);
+  const logP = logSoftmaxOf(target.logits, numClasses);
+  const inSum = new Float64Array(count);
+  const outSum = new Float64Array(count);
+  const inCount = new Float64Array(count);
+  refs.logits.forEach((logits, m) => {
+    const logQ = logSoftmaxOf(logits, numClasses);
+    const inMask = refs.inMask[m];
+    for (let i = 0; i < count; i++) {
+      let kl = 0;
+      for (let c = i * numClasses; c < (i + 1) * numClasses; c++) kl += p[c] * (logP[c] - logQ[c]);
+      kl = Math.max(kl, 0);
+      if (inMask[i]) {
+        inSum[i] += kl;
+        inCount[i]++;
+      } else outSum[i] += kl;
+    }
+  });
+  const models = refs.logits.length;
+  return Float64Array.from({ length: count }, (_, i) => outSum[i] / (models - inCount[i]) - inSum[i] / inCount[i]);
 }
 
 /** The reference models with model `held` taken out, and that model's logits as a pseudo-target. */

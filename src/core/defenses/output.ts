@@ -46,9 +46,21 @@ function withProbabilities(predictions: Predictions, probabilities: Float64Array
   return { probabilities, labels: predictions.labels, count: predictions.count, numClasses: predictions.numClasses };
 }
 
-/** Row i's class indices, largest probability first; equal probabilities keep class order. */
-function rankClasses(row: Float64Array): number[] {
-  return Array.from(row.keys()).sort((a, b) => row[b] - row[a] || a - b);
+/**
+ * The row's class indices into `ranked`, largest value first; equal values keep class order. An
+ * insertion sort into one reused array: rows are short, and a defense ranks every row of every
+ * model on each change of a slider.
+ */
+function rankClasses(row: Float64Array, ranked: Int32Array): Int32Array {
+  for (let c = 0; c < row.length; c++) {
+    let j = c;
+    while (j > 0 && row[ranked[j - 1]] < row[c]) {
+      ranked[j] = ranked[j - 1];
+      j--;
+    }
+    ranked[j] = c;
+  }
+  return ranked;
 }
 
 /**
@@ -63,9 +75,10 @@ export function maskTopK(predictions: Predictions, k: number): Predictions {
     throw new RangeError(`top-k: k must be an integer in [1, ${numClasses}] (the number of classes), got ${k}`);
   }
   const out = new Float64Array(probabilities.length);
+  const ranked = new Int32Array(numClasses);
   for (let i = 0; i < count; i++) {
     const offset = i * numClasses;
-    const ranked = rankClasses(probabilities.subarray(offset, offset + numClasses));
+    rankClasses(probabilities.subarray(offset, offset + numClasses), ranked);
     for (let r = 0; r < k; r++) out[offset + ranked[r]] = probabilities[offset + ranked[r]];
   }
   return withProbabilities(predictions, out);
@@ -87,6 +100,7 @@ export function roundProbabilities(predictions: Predictions, decimals: number): 
   const out = new Float64Array(probabilities.length);
   const units = new Float64Array(numClasses);
   const remainders = new Float64Array(numClasses);
+  const ranked = new Int32Array(numClasses);
   for (let i = 0; i < count; i++) {
     const offset = i * numClasses;
     let total = 0;
@@ -99,7 +113,7 @@ export function roundProbabilities(predictions: Predictions, decimals: number): 
       assigned += units[c];
     }
     const extra = Math.round(total) - assigned;
-    const ranked = rankClasses(remainders);
+    rankClasses(remainders, ranked);
     for (let r = 0; r < extra && r < numClasses; r++) units[ranked[r]] += 1;
     for (let c = 0; c < numClasses; c++) out[offset + c] = units[c] / scale;
   }

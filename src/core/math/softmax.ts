@@ -56,3 +56,28 @@ export function logSoftmaxRows(logits: ArrayLike<number>, count: number, numClas
   }
   return out;
 }
+
+/** Per logits array and class count: the rows' softmax and log-softmax, computed once. */
+const memo = new WeakMap<Float32Array, Map<string, Float64Array>>();
+
+function remembered(logits: Float32Array, kind: string, compute: () => Float64Array): Float64Array {
+  let byKind = memo.get(logits);
+  if (!byKind) memo.set(logits, (byKind = new Map()));
+  let out = byKind.get(kind);
+  if (!out) byKind.set(kind, (out = compute()));
+  return out;
+}
+
+/**
+ * softmaxRows over every row of `logits`, kept as long as the array lives: the stage cache hands
+ * a re-run the very arrays of the last one, so a changed output defense pays no exp for them.
+ * Shared by every caller: read it, never write.
+ */
+export function softmaxOf(logits: Float32Array, numClasses: number): Float64Array {
+  return remembered(logits, `softmax/${numClasses}`, () => softmaxRows(logits, logits.length / numClasses, numClasses));
+}
+
+/** logSoftmaxRows over every row of `logits`, kept like softmaxOf. */
+export function logSoftmaxOf(logits: Float32Array, numClasses: number): Float64Array {
+  return remembered(logits, `log-softmax/${numClasses}`, () => logSoftmaxRows(logits, logits.length / numClasses, numClasses));
+}

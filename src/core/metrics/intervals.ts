@@ -32,8 +32,8 @@ export interface BootstrapInput {
   readonly nonMemberScores: ArrayLike<number>;
   /** 1 where the attack's own threshold calls the record a member: members first, then non-members. */
   readonly calledMember: ArrayLike<number>;
+  /** Seeds the resamples, which every attack measured under this seed shares. */
   readonly seed: number;
-  readonly stream: string;
   readonly resamples?: number;
   readonly confidence?: number;
 }
@@ -63,10 +63,36 @@ function sortRecords(members: ArrayLike<number>, nonMembers: ArrayLike<number>):
   return { order, groupEnd: Uint32Array.from(ends) };
 }
 
-/** Draw `size` indices uniformly with replacement into multiplicities over [0, size). */
-function resampleCounts(size: number, next: () => number, into: Uint32Array): void {
-  into.fill(0);
-  for (let k = 0; k < size; k++) into[Math.floor(next() * size)]++;
+/** Multiplicities per record (members, then non-members) of each resample, row after row. */
+type Resamples = Uint16Array | Uint32Array;
+
+/** The drawn resamples of recent (seed, P, N, count): every attack of a run reads the same ones. */
+const drawn = new Map<string, Resamples>();
+/** Above this many entries the resamples are drawn again for every attack rather than kept. */
+const MAX_KEPT_ENTRIES = 4_000_000;
+
+/**
+ * `resamples` stratified resamples of P members and N non-members, seeded by `seed` alone: every
+ * attack of a run is measured on the same resamples (a paired bootstrap, so attacks compare
+ * fairly), and they are drawn once per run rather than once per attack.
+ */
+function stratifiedResamples(seed: number, P: number, N: number, resamples: number): Resamples {
+  const key = `${seed}:${P}:${N}:${resamples}`;
+  const kept = drawn.get(key);
+  if (kept) return kept;
+  const total = P + N;
+  const counts = total < 0x10000 ? new Uint16Array(resamples * total) : new Uint32Array(resamples * total);
+  const rng = createRng(seed, 'interval/resamples');
+  for (let b = 0; b < resamples; b++) {
+    const row = b * total;
+    for (let k = 0; k < P; k++) counts[row + Math.floor(rng.next() * P)]++;
+    for (let k = 0; k < N; k++) counts[row + P + Math.floor(rng.next() * N)]++;
+  }
+  if (counts.length <= MAX_KEPT_ENTRIES) {
+    drawn.clear();
+    drawn.set(key, counts);
+  }
+  return counts;
 }
 
 /**
@@ -82,7 +108,7 @@ export function percentileInterval(values: Float64Array, confidence: number): In
 
 /**
  * Stratified percentile-bootstrap intervals for AUC, accuracy at the attack's threshold and
- * advantage. Deterministic for a given seed and stream.
+ * advantage. Deterministic for a given seed; attacks measured under one seed share the resamples.
  */
 export function bootstrapIntervals(input: BootstrapInput): BootstrapIntervals {
   const { memberScores, nonMemberScores, calledMember } = input;
@@ -96,41 +122,45 @@ export function bootstrapIntervals(input: BootstrapInput): BootstrapIntervals {
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
 
   const { order, groupEnd } = sortRecords(memberScores, nonMemberScores);
-  const rng = createRng(input.seed, input.stream);
-  const memberCounts = new Uint32Array(P);
-  const nonMemberCounts = new Uint32Array(N);
+  const total = P + N;
+  // At each sorted position: is it a member, and is the attack's own threshold decision there right?
+  const isMember = Uint8Array.from(order, (record) => (record < P ? 1 : 0));
+  const right = Uint8Array.from(order, (record) => (record < P ? (calledMember[record] === 1 ? 1 : 0) : calledMember[record] !== 1 ? 1 : 0));
+  const counts = stratifiedResamples(input.seed, P, N, resamples);
   const auc = new Float64Array(resamples);
   const accuracy = new Float64Array(resamples);
   const advantage = new Float64Array(resamples);
+  const groups = groupEnd.length;
   for (let b = 0; b < resamples; b++) {
-    resampleCounts(P, rng.next, memberCounts);
-    resampleCounts(N, rng.next, nonMemberCounts);
+    const row = b * total;
     let tp = 0;
     let fp = 0;
     let area = 0;
     let best = 0;
-    let start = 0;
-    for (let g = 0; g < groupEnd.length; g++) {
+    let correct = 0;
+    let k = 0;
+    for (let g = 0; g < groups; g++) {
       let groupTp = 0;
       let groupFp = 0;
-      for (let k = start; k < groupEnd[g]; k++) {
-        const record = order[k];
-        if (record < P) groupTp += memberCounts[record];
-        else groupFp += nonMemberCounts[record - P];
+      const end = groupEnd[g];
+      // Branch-free: the sorted order is a coin toss between members and non-members.
+      for (; k < end; k++) {
+        const c = counts[row + order[k]];
+        const member = isMember[k];
+        groupTp += c * member;
+        groupFp += c * (1 - member);
+        correct += c * right[k];
       }
       // Trapezoid of the tie group's diagonal step: ties counted half (Hanley & McNeil 1982).
       area += groupFp * (2 * tp + groupTp);
       tp += groupTp;
       fp += groupFp;
-      best = Math.max(best, tp / P - fp / N);
-      start = groupEnd[g];
+      const gain = tp / P - fp / N;
+      if (gain > best) best = gain;
     }
     auc[b] = area / (2 * P * N);
     advantage[b] = best;
-    let correct = 0;
-    for (let i = 0; i < P; i++) if (calledMember[i] === 1) correct += memberCounts[i];
-    for (let j = 0; j < N; j++) if (calledMember[P + j] !== 1) correct += nonMemberCounts[j];
-    accuracy[b] = correct / (P + N);
+    accuracy[b] = correct / total;
   }
   return {
     auc: percentileInterval(auc, confidence),

@@ -11,7 +11,7 @@ import type { ExperimentConfig } from '../config';
 import { applyOutputDefenses } from '../defenses/output';
 import { selectRecords } from '../defenses/early-stopping';
 import type { DefenseConfig } from '../defenses/registry';
-import { logSoftmaxRows, softmaxRows } from '../math/softmax';
+import { logSoftmaxOf, softmaxOf } from '../math/softmax';
 import type { ReferenceSet } from '../models/references';
 import { createRng } from '../random';
 import type { PipelineData } from './data';
@@ -48,8 +48,9 @@ export function outputDefender(config: ExperimentConfig): (predictions: Predicti
 /** The model's own outputs: probabilities and, exact where they round to 1, log-probabilities (attacks/signals.ts). */
 function toPredictions(logits: Float32Array, labels: Uint8Array, numClasses: number): Predictions {
   return {
-    probabilities: softmaxRows(logits, labels.length, numClasses),
-    logProbabilities: logSoftmaxRows(logits, labels.length, numClasses),
+    // The first labels.length rows: a target's train logits may carry the audit's canaries after them.
+    probabilities: softmaxOf(logits, numClasses).subarray(0, labels.length * numClasses),
+    logProbabilities: logSoftmaxOf(logits, numClasses).subarray(0, labels.length * numClasses),
     labels,
     count: labels.length,
     numClasses,
@@ -130,12 +131,14 @@ function concatLabels(data: PipelineData, count: number): Uint8Array {
 /** Logits → probabilities → output defenses → log-probabilities: what a reference attack sees of a defended model. */
 function defendLogits(logits: Float32Array, labels: ArrayLike<number>, count: number, numClasses: number, defenses: DefenseConfig, seed: number, stream: string): Float32Array {
   const out = new Float32Array(logits.length);
-  const queries = logits.length / (count * numClasses);
+  const size = count * numClasses;
+  const queries = logits.length / size;
+  const probabilities = softmaxOf(logits, numClasses);
   for (let q = 0; q < queries; q++) {
-    const view = logits.subarray(q * count * numClasses, (q + 1) * count * numClasses);
-    const defended = applyOutputDefenses({ probabilities: softmaxRows(view, count, numClasses), labels, count, numClasses }, defenses, createRng(seed, `${stream}/${q}`));
+    const view = probabilities.subarray(q * size, (q + 1) * size);
+    const defended = applyOutputDefenses({ probabilities: view, labels, count, numClasses }, defenses, createRng(seed, `${stream}/${q}`));
     // A probability the defense set to 0 gets a finite floor, so no −Infinity reaches the attacks.
-    for (let i = 0; i < view.length; i++) out[q * count * numClasses + i] = Math.log(Math.max(defended.probabilities[i], 1e-30));
+    for (let i = 0; i < size; i++) out[q * size + i] = Math.log(Math.max(defended.probabilities[i], 1e-30));
   }
   return out;
 }
