@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ExperimentConfig } from '../src/core/config';
 import { gatherImages, splitPool } from '../src/core/datasets/split';
+import type { ImageDataset } from '../src/core/datasets/types';
 import { loadDataset } from '../src/node/load-dataset';
 import { summarise, type Timing } from './workloads';
 
@@ -26,13 +27,12 @@ const ROOT = join(import.meta.dirname, '..');
 const PART_NAMES = ['targetTrain', 'targetTest', 'shadowTrain', 'shadowTest'] as const;
 
 /**
- * Writes `config`'s four parts to `path`: a little-endian uint32 header length, the JSON header
- * (shape; per part its count and the byte offsets of its images and labels after the header),
- * then the bytes. Returns the records per part.
+ * Writes `config`'s four parts of `dataset` to `path`: a little-endian uint32 header length, the
+ * JSON header (shape; per part its count and the byte offsets of its images and labels after the
+ * header), then the bytes. Returns the records per part.
  */
-export async function writeParts(config: ExperimentConfig, path: string): Promise<number> {
+export async function writeParts(dataset: ImageDataset, config: ExperimentConfig, path: string): Promise<number> {
   if (config.shadow.count !== 1 || config.shadow.dataset) throw new Error('bench e2e: the PyTorch peer trains exactly one shadow on the target\'s dataset');
-  const dataset = await loadDataset(config.dataset);
   const split = splitPool(dataset.count, config.partSize, config.seed);
   const parts = PART_NAMES.map((name) => gatherImages(dataset, split[name]));
   let offset = 0;
@@ -129,7 +129,7 @@ export async function withPartsFile<T>(config: ExperimentConfig, use: (path: str
   const dir = await mkdtemp(join(tmpdir(), 'mia-bench-parts-'));
   try {
     const path = join(dir, 'parts.bin');
-    await writeParts(config, path);
+    await writeParts(await loadDataset(config.dataset), config, path);
     return await use(path);
   } finally {
     await rm(dir, { recursive: true, force: true });
