@@ -116,7 +116,10 @@ function buildPlan(model: tf.LayersModel, variables: readonly tf.Variable[]): Pe
     const className = layer.getClassName();
     if (className === 'InputLayer') continue;
     if (layer.inboundNodes.length !== 1) return { reason: `layer ${layer.name} is used more than once` };
-    if (layer.trainableWeights.length === 0 && layer.nonTrainableWeights.length === 0 && PER_EXAMPLE_LAYERS.has(className)) continue;
+    if (layer.trainableWeights.length === 0 && layer.nonTrainableWeights.length === 0) {
+      if (PER_EXAMPLE_LAYERS.has(className)) continue;
+      return { reason: `layer ${layer.name} (${className}) is not known to act on each example alone` };
+    }
     const entry = weightedLayer(layer, variables);
     if ('reason' in entry) return entry;
     weighted.set(layer, entry);

@@ -252,7 +252,7 @@ export const DEFENSES: { readonly [K in DefenseId]: DefenseInfo<K> } = {
         min: 1,
         max: 1024,
         step: 1,
-        description: '1 clips every record\'s gradient (true DP-SGD, slowest); m > 1 clips the mean gradient of about m records, which doubles the sensitivity.',
+        description: '1 clips every record\'s gradient (true DP-SGD; all of a batch\'s gradient norms come from one pass); m > 1 clips the mean gradient of about m records, which doubles the sensitivity and loops over the microbatches (slower).',
       },
       {
         name: 'sampling',
