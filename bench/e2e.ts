@@ -179,15 +179,21 @@ export async function endToEndRows(
       await withPartsFile(config, async (parts) => {
         const ours: ExperimentOutcome[] = [];
         const torch: TorchOutcome[][] = [[], []];
+        let torchError: string | undefined;
         for (let r = 0; r < repeats; r++) {
           log(`  ${label}: MIA Lab CLI (${r + 1}/${repeats})`);
           ours.push(await timeLab(source));
-          if (python === undefined) continue;
-          log(`  ${label}: PyTorch script, default threads (${r + 1}/${repeats})`);
-          torch[0].push(await timeTorchExperiment(python, parts, config, undefined));
-          if (torch[0][0].defaultThreads !== 1) {
-            log(`  ${label}: PyTorch script, 1 thread (${r + 1}/${repeats})`);
-            torch[1].push(await timeTorchExperiment(python, parts, config, 1));
+          if (python === undefined || torchError !== undefined) continue;
+          try {
+            log(`  ${label}: PyTorch script, default threads (${r + 1}/${repeats})`);
+            torch[0].push(await timeTorchExperiment(python, parts, config, undefined));
+            if (torch[0][0].defaultThreads !== 1) {
+              log(`  ${label}: PyTorch script, 1 thread (${r + 1}/${repeats})`);
+              torch[1].push(await timeTorchExperiment(python, parts, config, 1));
+            }
+          } catch (error) {
+            // Our rows stand without it; the PyTorch row says why it is missing.
+            torchError = (error as Error).message.split('\n')[0];
           }
         }
         const timing = summarise(ours.map((o) => o.seconds));
@@ -218,6 +224,7 @@ export async function endToEndRows(
           if (outcomes === torch[0]) row.ratio = torchTiming.median / timing.median;
         }
         if (python === undefined) rows.push({ workload, backend: 'pytorch script', items: 1, unit: 's', note: 'skipped: no python3 here imports torch' });
+        if (torchError !== undefined) rows.push({ workload, backend: 'pytorch script', items: 1, unit: 's', note: `failed: ${torchError}` });
       });
     } catch (error) {
       rows.push({ workload, backend: 'wasm+lab (CLI)', items: 1, unit: 's', note: `failed: ${(error as Error).message.split('\n')[0]}` });
