@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
-import { randomPool, time, trainer } from './workloads';
+import { randomPool, summarise, time, trainer } from './workloads';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -24,8 +24,16 @@ async function main(): Promise<void> {
   const pool = randomPool(samples);
   for (const arch of archs) {
     const run = trainer(arch, pool, 128);
-    const timing = await time(arch === 'cnn' ? Math.min(repeats, 3) : repeats, () => run.epoch());
-    console.log(`${arch} train: ${Math.round(samples / timing.median)} samples/s (median of ${timing.seconds.length}; ${timing.seconds.map((s) => s.toFixed(3)).join(', ')} s)`);
+    // CPU seconds of this process too: on a shared machine they move less with the load than wall time.
+    const cpuSeconds: number[] = [];
+    const timing = await time(arch === 'cnn' ? Math.min(repeats, 3) : repeats, async () => {
+      const before = process.cpuUsage();
+      await run.epoch();
+      const used = process.cpuUsage(before);
+      cpuSeconds.push((used.user + used.system) / 1e6);
+    });
+    const cpu = summarise(cpuSeconds.slice(1));
+    console.log(`${arch} train: ${Math.round(samples / timing.median)} samples/s wall, ${Math.round(samples / cpu.median)} samples per CPU-second (medians of ${timing.seconds.length}; wall ${timing.seconds.map((s) => s.toFixed(3)).join(', ')} s)`);
     if (argv.includes('--kernels')) {
       const profile = await tf.profile(() => run.epoch());
       const byKernel = new Map<string, { ms: number; calls: number }>();

@@ -1,14 +1,16 @@
 /**
  * What `npm run bench` times, each on seeded random 28×28×1 images (throughput does not depend on
  * the pixels): one training epoch and one inference pass of an architecture, and K MLPs trained
- * together or one after another. The training loop is the one train.ts runs (gather the batch on
- * the device, one-hot, Adam on softmax cross-entropy, yield between batches).
+ * together or one after another. The training loop is the one train.ts runs (gather the batch and
+ * its one-hot targets on the device, Adam on softmax cross-entropy through train.ts's adamStepper,
+ * yield between batches).
  */
 import * as tf from '@tensorflow/tfjs';
 import { yieldSometimes } from '../src/core/pace';
 import { ARCHITECTURES, type ArchitectureId } from '../src/core/models/architectures';
 import { trainMlpBatch } from '../src/core/models/batched';
 import { predictLogits } from '../src/core/models/predict';
+import { adamStepper } from '../src/core/models/train';
 import { createRng, permutation } from '../src/core/random';
 
 export const SHAPE = [28, 28, 1] as const;
@@ -60,7 +62,8 @@ export function randomPool(count: number, seed = 1): Pool {
 /** A model with its optimiser that trains epoch after epoch on `pool` (or the rows `members` of it). */
 export function trainer(architecture: ArchitectureId, pool: Pool, batchSize: number, seed = 1, members?: Int32Array) {
   const model = ARCHITECTURES[architecture].build(SHAPE, CLASSES, seed);
-  const optimizer = tf.train.adam(1e-3);
+  const stepper = adamStepper(model, 1e-3);
+  const oneHot = tf.tidy(() => tf.oneHot(pool.y, CLASSES).toFloat());
   const rows = members ?? Int32Array.from({ length: pool.count }, (_, i) => i);
   const rng = createRng(seed, 'batches');
   return {
@@ -71,8 +74,8 @@ export function trainer(architecture: ArchitectureId, pool: Pool, batchSize: num
         tf.tidy(() => {
           const indices = tf.tensor1d(batch, 'int32');
           const xs = tf.gather(pool.x, indices);
-          const targets = tf.oneHot(tf.gather(pool.y, indices), CLASSES);
-          optimizer.minimize(() => tf.losses.softmaxCrossEntropy(targets, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar);
+          const targets = tf.gather(oneHot, indices);
+          stepper.step(() => tf.losses.softmaxCrossEntropy(targets, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar);
         });
         await yieldSometimes();
       }
@@ -84,7 +87,8 @@ export function trainer(architecture: ArchitectureId, pool: Pool, batchSize: num
     },
     dispose(): void {
       model.dispose();
-      optimizer.dispose();
+      stepper.dispose();
+      oneHot.dispose();
     },
   };
 }

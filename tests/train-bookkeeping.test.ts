@@ -1,14 +1,15 @@
 /**
- * The per-epoch evaluation's cheaper bookkeeping (models/train.ts, models/predict.ts): figures
- * straight from float32 logits equal meanLoss/accuracy of the float64 predictions, lazily computed
- * predictions equal eager ones, and one read-back over several parts equals one per part.
+ * The training loop's cheaper bookkeeping (models/train.ts, models/predict.ts): figures straight
+ * from float32 logits equal meanLoss/accuracy of the float64 predictions, lazily computed
+ * predictions equal eager ones, one read-back over several parts equals one per part, and the
+ * fused Adam step gives tf.train.adam's weights to float rounding.
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { logSoftmaxRows, softmaxRows } from '../src/core/math/softmax';
 import { ARCHITECTURES } from '../src/core/models/architectures';
 import { lazyPredictions, predictLogits, predictLogitsOfParts } from '../src/core/models/predict';
-import { accuracy, logitFigures, meanLoss } from '../src/core/models/train';
+import { accuracy, adamStepper, logitFigures, meanLoss } from '../src/core/models/train';
 import { createRng } from '../src/core/random';
 
 // Four records, three classes: a memorised one (margin 50: p_y rounds to 1 in float64), a tie
@@ -62,5 +63,39 @@ describe('predictLogitsOfParts', () => {
     together.forEach((v, i) => expect(v).toBeCloseTo(separately[i], 5));
     tf.dispose([a, b]);
     model.dispose();
+  });
+});
+
+describe('adamStepper', () => {
+  it('takes the same steps as tf.train.adam (fused kernel on cpu), to float rounding, and frees its moments', async () => {
+    await tf.setBackend('cpu');
+    const rng = createRng(9, 'adam');
+    const xs = tf.tensor4d(Float32Array.from({ length: 16 * 784 }, () => rng.next()), [16, 28, 28, 1]);
+    const targets = tf.oneHot(tf.tensor1d(Int32Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10).toFloat();
+    const train = (model: tf.LayersModel, step: (loss: () => tf.Scalar) => void) => {
+      for (let i = 0; i < 12; i++) tf.tidy(() => step(() => tf.losses.softmaxCrossEntropy(targets, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar));
+      return model.getWeights().map((w) => w.dataSync() as Float32Array);
+    };
+    const reference = ARCHITECTURES.mlp.build([28, 28, 1], 10, 4);
+    const optimizer = tf.train.adam(0.01);
+    const expected = train(reference, (loss) => void optimizer.minimize(loss));
+    const before = tf.memory().numTensors;
+    const model = ARCHITECTURES.mlp.build([28, 28, 1], 10, 4);
+    const stepper = adamStepper(model, 0.01);
+    const actual = train(model, (loss) => stepper.step(loss));
+    stepper.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    actual.forEach((weights, i) =>
+      weights.forEach((w, j) => expect(Math.abs(w - expected[i][j])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(expected[i][j])))),
+    );
+    // The steps did something: 12 steps of lr 0.01 move weights well beyond rounding.
+    const initial = ARCHITECTURES.mlp.build([28, 28, 1], 10, 4);
+    const start = initial.getWeights()[2].dataSync();
+    expect(Math.max(...Array.from(actual[2], (w, j) => Math.abs(w - start[j])))).toBeGreaterThan(0.01);
+    tf.dispose([xs, targets]);
+    optimizer.dispose();
+    reference.dispose();
+    initial.dispose();
   });
 });

@@ -13,6 +13,7 @@ import { lossSignal, correctnessSignal, type Predictions } from '../attacks/sign
 import { throwIfCancelled, type CancelSignal } from '../cancel';
 import type { TrainingConfig } from '../config';
 import { augmentBatch, drawAugmentation } from '../defenses/augmentation';
+import { fusedAdam, hasFusedAdam, registerFusedAdamKernels, type FusedAdamAttrs } from '../kernels/fused-adam';
 import { dpSgdAccounting, type DpSgdAccounting } from '../defenses/accounting';
 import { poissonStepsInEpoch, privateGradients, samplePoissonBatch, shuffledBatches, type BatchedExamples, type DpSgdBatch } from '../defenses/dp-sgd';
 import { BestWeights, validationSlice } from '../defenses/early-stopping';
@@ -163,12 +164,78 @@ function subsetPart(part: TensorPart, positions: Int32Array): TensorPart {
   });
 }
 
+/** Minimises a loss over a model's trainable weights, one batch at a time. */
+export interface Stepper {
+  /** One step on `loss`; call it inside a tidy. */
+  step(loss: () => tf.Scalar): void;
+  dispose(): void;
+}
+
+// tfjs's Adam defaults (tf.train.adam): β1, β2, and the float32 backends' epsilon.
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPSILON = 1e-7;
+
+/**
+ * Adam (Kingma & Ba, arXiv:1412.6980) on `model`'s trainable weights. On wasm and cpu each weight
+ * steps in one fused kernel (kernels/fused-adam.ts) instead of tfjs's ~15 elementwise ops: a fifth
+ * of an MLP step's kernel calls (npm run bench; bench/README.md). Same formula and bias corrections
+ * as tf.train.adam (β^t accumulated in float32, t from 1); the fused arithmetic rounds once per
+ * result instead of per op, so weights agree with tf.train.adam's to float rounding, not bit for
+ * bit. Other backends (webgl, webgpu) get tf.train.adam itself.
+ */
+export function adamStepper(model: tf.LayersModel, learningRate: number): Stepper {
+  registerFusedAdamKernels();
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  if (!hasFusedAdam()) {
+    const optimizer = tf.train.adam(learningRate, BETA1, BETA2, EPSILON);
+    return { step: (loss) => void optimizer.minimize(loss, false, variables), dispose: () => optimizer.dispose() };
+  }
+  const m: tf.Tensor[] = variables.map((w) => tf.zerosLike(w));
+  const v: tf.Tensor[] = variables.map((w) => tf.zerosLike(w));
+  let power1 = 1;
+  let power2 = 1;
+  return {
+    step(loss) {
+      power1 = Math.fround(power1 * Math.fround(BETA1));
+      power2 = Math.fround(power2 * Math.fround(BETA2));
+      const attrs: FusedAdamAttrs = {
+        beta1: BETA1,
+        beta2: BETA2,
+        epsilon: EPSILON,
+        learningRate,
+        correction1: [Math.fround(1 - power1)],
+        correction2: [Math.fround(1 - power2)],
+        active: [1],
+      };
+      const { grads } = tf.variableGrads(loss, variables);
+      variables.forEach((variable, i) => {
+        const gradient = grads[variable.name];
+        // A weight the loss does not reach keeps its value and moments, as tf.train.adam leaves it.
+        if (gradient === undefined) return;
+        const [w2, m2, v2] = fusedAdam(variable, gradient, m[i], v[i], attrs);
+        variable.assign(w2);
+        tf.dispose([m[i], v[i]]);
+        m[i] = tf.keep(m2);
+        v[i] = tf.keep(v2);
+      });
+    },
+    dispose() {
+      tf.dispose([...m, ...v]);
+    },
+  };
+}
+
 /** Everything one epoch needs, fixed for the whole run. */
 interface TrainingRun {
   readonly model: tf.LayersModel;
   readonly optimizer: tf.Optimizer;
+  /** The plain (non-private) step: fused Adam where the backend has it. */
+  readonly stepper: Stepper;
   /** The records trained on: `train`, less any validation slice. */
   readonly part: TensorPart;
+  /** `part`'s labels one-hot, float32, made once a run: a batch gathers its rows. */
+  readonly oneHot: tf.Tensor2D;
   readonly defenses: ResolvedDefenses;
   readonly kernels: readonly tf.Variable[];
   readonly batchOrder: Rng;
@@ -183,7 +250,7 @@ function makeBatch(run: TrainingRun, positions: Int32Array, numClasses: number):
   const { part, defenses } = run;
   const indices = tf.tensor1d(positions, 'int32');
   let xs = tf.gather(part.x, indices) as tf.Tensor4D;
-  let targets = tf.oneHot(tf.gather(part.y, indices), numClasses).toFloat() as tf.Tensor2D;
+  let targets = tf.gather(run.oneHot, indices) as tf.Tensor2D;
   const augmentation = defenses.augmentation;
   if (augmentation) {
     const plan = drawAugmentation(positions.length, augmentation.shift, augmentation.flip === 'horizontal', run.augmentationRng);
@@ -209,7 +276,7 @@ async function runEpoch(run: TrainingRun, options: TrainOptions): Promise<void> 
     throwIfCancelled(signal, `training the ${name}`);
     const batchIndices = order.subarray(start, Math.min(start + config.batchSize, order.length));
     tf.tidy(() => {
-      run.optimizer.minimize(() => {
+      run.stepper.step(() => {
         const loss = dataLoss(run, batchIndices, numClasses);
         return l2 && l2.lambda > 0 ? (tf.add(loss, l2Penalty(run.kernels, l2.lambda)) as tf.Scalar) : loss;
       });
@@ -274,7 +341,9 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainedMod
   const run: TrainingRun = {
     model,
     optimizer,
+    stepper: adamStepper(model, config.learningRate),
     part,
+    oneHot: tf.tidy(() => tf.oneHot(part.y, numClasses).toFloat() as tf.Tensor2D),
     defenses,
     kernels: defenses.l2 ? kernelVariables(model) : [],
     batchOrder: createRng(seed, 'batches'),
@@ -326,6 +395,8 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainedMod
     throw error;
   } finally {
     optimizer.dispose();
+    run.stepper.dispose();
+    run.oneHot.dispose();
     best?.dispose();
     if (part !== train) disposePartTensors(part);
     if (validation) disposePartTensors(validation);
