@@ -13,6 +13,7 @@ import { activateBackend } from '../node/backend';
 import { configHasConvolutions } from '../core/models/catalog';
 import { fileCache } from '../node/cache';
 import { loadDataset } from '../node/load-dataset';
+import { createNodeTrainingPool, defaultWorkerCount } from '../node/training-pool';
 import { compareDefenses, compareTable, readCompareFile } from './compare-defenses';
 import { epsilonCommand } from './epsilon';
 import { runSuite } from './suite';
@@ -42,6 +43,9 @@ const USAGE = `Usage: npm run lab -- [options]
   --backend NAME     auto (default), cpu or wasm
   --cache DIR        where every stage's output (trained models' weights and logits) is kept (default: runs/.cache)
   --no-cache         train every model afresh and keep nothing
+  --workers N        worker threads that train beside the main thread: the shadows while the
+                     target trains, and groups of reference models (default: cores − 1; 0 = one
+                     model after another in the main thread; same models either way)
   --list-presets     list the presets and exit
   --list-attacks     list the attacks, one per line, with what each needs, and exit
   --help             show this help`;
@@ -55,6 +59,7 @@ interface CliOptions {
   cache?: string;
   size?: SuiteSize;
   noCache: boolean;
+  workers?: number;
   listPresets: boolean;
   listAttacks: boolean;
   help: boolean;
@@ -76,6 +81,13 @@ function parseArgs(argv: readonly string[]): CliOptions {
         break;
       }
       case '--no-cache': options.noCache = true; break;
+      case '--workers': {
+        const text = value();
+        const workers = Number(text);
+        if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new UsageError(`--workers: expected an integer in [0, 64], got ${text}`);
+        options.workers = workers;
+        break;
+      }
       case '--seed': {
         const text = value();
         const seed = Number(text);
@@ -228,6 +240,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const suiteName = command === 'suite' ? argv[1] : undefined;
   const options = parseArgs(command === 'suite' ? argv.slice(suiteName && !suiteName.startsWith('--') ? 2 : 1) : command ? argv.slice(1) : argv);
   if (options.help) return void console.log(USAGE);
+  if (command && options.workers !== undefined) throw new UsageError(`--workers: only a single experiment trains in a pool so far, not ${command}`);
   if (command === 'compare-defenses') return compareCommand(options);
   if (command === 'suite') return suiteCommand(suiteName, options);
   if (options.listAttacks) {
@@ -245,7 +258,10 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const controller = cancelOnSigint();
   const cache = options.noCache ? undefined : fileCache(options.cache ?? join('runs', '.cache'));
-  const result = await runExperiment(config, { loadDataset, onProgress: printProgress, signal: controller.signal, cache });
+  const workers = options.workers ?? defaultWorkerCount();
+  const pool = workers > 0 ? createNodeTrainingPool(workers, backend, { warm: true }) : undefined;
+  console.log(workers > 0 ? `training pool: ${workers} worker thread${workers === 1 ? '' : 's'} beside the main thread` : 'training pool: none (--workers 0)');
+  const result = await runExperiment(config, { loadDataset, onProgress: printProgress, signal: controller.signal, cache, pool }).finally(() => pool?.close());
 
   // The table first: if the files cannot be written (a full disk), the figures are still on screen.
   console.log(`\n${formatResultsTable(result)}`);

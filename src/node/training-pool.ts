@@ -50,7 +50,10 @@ export function nodeWorkerPort(worker: Worker): PoolPort {
   };
 }
 
-/** `size` worker threads on `backend` (the name tf.getBackend() gave the main thread: "wasm" or "cpu"). */
-export function createNodeTrainingPool(size: number, backend: string): TrainingPool {
-  return createWorkerPool(size, () => spawnWorker(backend));
+/**
+ * `size` worker threads on `backend` (the name tf.getBackend() gave the main thread: "wasm" or
+ * "cpu"); `warm` starts them now rather than at the first job.
+ */
+export function createNodeTrainingPool(size: number, backend: string, options: { readonly warm?: boolean } = {}): TrainingPool {
+  return createWorkerPool(size, () => spawnWorker(backend), options);
 }

@@ -148,10 +148,10 @@ interface Slot {
 }
 
 /**
- * A pool of at most `size` workers started by `spawn` when a job first needs one. Jobs wait in
- * order for a free worker. Posting a job transfers its pixel buffers: the caller hands over fresh copies.
+ * A pool of at most `size` workers started by `spawn` when a job first needs one (or all at once,
+ * `warm`). Jobs wait in order for a free worker. Posting a job transfers its pixel buffers: the caller hands over fresh copies.
  */
-export function createWorkerPool(size: number, spawn: () => PoolPort): TrainingPool {
+export function createWorkerPool(size: number, spawn: () => PoolPort, options: { readonly warm?: boolean } = {}): TrainingPool {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`a training pool needs at least one worker, got ${size}`);
   const slots: Slot[] = [];
   const waiting: Omit<Running, 'id'>[] = [];
@@ -227,17 +227,19 @@ export function createWorkerPool(size: number, spawn: () => PoolPort): TrainingP
     }
   };
 
+  const spawnSlot = (): Slot => {
+    const port = spawn();
+    const fresh: Slot = { port, dead: false };
+    port.onMessage((message) => onMessage(fresh, message));
+    port.onFailure((reason) => fail(fresh, reason));
+    slots.push(fresh);
+    return fresh;
+  };
+
   const dispatch = () => {
     while (waiting.length > 0 && !closed) {
       let slot = slots.find((s) => !s.running && !s.dead);
-      if (!slot && slots.length < size) {
-        const port = spawn();
-        const fresh: Slot = { port, dead: false };
-        port.onMessage((message) => onMessage(fresh, message));
-        port.onFailure((reason) => fail(fresh, reason));
-        slots.push(fresh);
-        slot = fresh;
-      }
+      if (!slot && slots.length < size) slot = spawnSlot();
       if (!slot) return;
       const task = waiting.shift()!;
       if (task.hooks.signal?.aborted) {
@@ -247,6 +249,9 @@ export function createWorkerPool(size: number, spawn: () => PoolPort): TrainingP
       start(slot, task);
     }
   };
+
+  // A worker takes seconds to start (a module graph, a wasm backend): warm ones start now, while the data loads.
+  if (options.warm) while (slots.length < size) spawnSlot();
 
   return {
     size,
