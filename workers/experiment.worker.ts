@@ -10,6 +10,8 @@ import { MemoryLayer } from '../src/core/memory-cache';
 import { runExperiment } from '../src/core/experiment';
 import { indexedDbBlobCache } from '../src/shared/storage/db';
 import { activateBackend } from './backend';
+import type { TrainingPool } from '../src/core/pipeline/pool';
+import { createBrowserTrainingPool, trainingPoolSize } from './training-pool';
 import { RunGate } from './gate';
 import { loadDatasetInWorker } from './datasets';
 import { resultTransferables, serializeError, type WorkerRequest, type WorkerResponse } from './protocol';
@@ -44,10 +46,14 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
   const current: ActiveRun = { runId, signal: { aborted: false }, gate: new RunGate((state) => post({ type: 'gate', runId, state })) };
   active = current;
   const notice = (message: string) => post({ type: 'notice', runId, message });
+  // The run's training workers (workers/training-pool.ts): closed with the run, so a cancel or an error stops them too.
+  let pool: TrainingPool | undefined;
   try {
     const info = await activateBackend(request.backend, config, notice);
     post({ type: 'backend', runId, info });
+    pool = createBrowserTrainingPool(info.active, config, trainingPoolSize(self.navigator as WorkerNavigator & { deviceMemory?: number }));
     const result = await runExperiment(config, {
+      pool,
       signal: current.signal,
       gate: current.gate.wait,
       cache: memory.over(indexedDbBlobCache(notice)),
@@ -63,6 +69,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     if (error instanceof CancelledError || current.signal.aborted) post({ type: 'cancelled', runId });
     else post({ type: 'error', runId, error: serializeError(error) });
   } finally {
+    void pool?.close();
     current.gate.release();
     active = undefined;
   }

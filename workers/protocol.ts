@@ -54,6 +54,13 @@ export type { GateState };
 
 export type DatasetSource = 'cache' | 'network' | 'files';
 
+/** The experiment worker's first message to each of its training workers (train.worker.ts): the backend to start, the same as its own. */
+export interface TrainWorkerInit {
+  readonly type: 'init';
+  readonly backend: BackendName;
+  readonly config: ExperimentConfig;
+}
+
 export type WorkerRequest =
   | {
       readonly type: 'run';
