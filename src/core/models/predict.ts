@@ -52,8 +52,9 @@ export async function predictLogitsOfParts(model: tf.LayersModel, xs: readonly t
     const count = x.shape[0];
     for (let start = 0; start < count; start += batchSize) {
       const size = Math.min(batchSize, count - start);
-      // One forward pass per batch: model.predict's own loop would cut it again into batches of 32.
-      batches.push(tf.tidy(() => model.predict(size === count ? x : x.slice([start, 0, 0, 0], [size, -1, -1, -1]), { batchSize: size }) as tf.Tensor));
+      // One forward pass per batch, in inference mode (as model.predict, whose own loop would cut
+      // the batch again into 32s, copying the input with a slice each time).
+      batches.push(tf.tidy(() => model.apply(size === count ? x : x.slice([start, 0, 0, 0], [size, -1, -1, -1]), { training: false }) as tf.Tensor));
     }
   }
   const all = batches.length === 1 ? batches[0] : tf.concat(batches, 0);
