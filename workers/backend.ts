@@ -139,7 +139,8 @@ export async function chooseBackend(
   const notices = [...plan.notices];
   // The adapter is reported whenever auto asked for one, even when another backend wins, so the
   // page (and the e2e test) can tell a software adapter from a real GPU.
-  const adapter = broken.has('webgpu') ? undefined : await describeAdapter();
+  // Described even after a lost device: the key stays this machine's, and the ranking skips what broke.
+  const adapter = await describeAdapter();
   const key = probeKey({ adapter, userAgent: globalThis.navigator?.userAgent ?? 'unknown browser', architecture: architectureClass(config) });
   const remembered = await rememberedProbe(key);
   if (remembered) {
@@ -156,11 +157,16 @@ export async function chooseBackend(
     return { candidates: plan.candidates, notices, ...(adapter ? { adapter } : {}) };
   }
   const record: ProbeRecord = { key, winner, timings, measuredAt: Date.now(), probeMilliseconds: performance.now() - probeStarted };
-  try {
-    await saveBackendProbe(record);
-  } catch (error) {
+  if (broken.size > 0) {
+    // Measured without a backend that broke in this worker: right for this worker, not worth keeping.
     unsaved.set(key, record);
-    onNotice(describeStorageError(error, "auto's backend measurement"));
+  } else {
+    try {
+      await saveBackendProbe(record);
+    } catch (error) {
+      unsaved.set(key, record);
+      onNotice(describeStorageError(error, "auto's backend measurement"));
+    }
   }
   const candidates = rankBackends(timings, BACKEND_ORDER, broken);
   return { candidates, notices, ...(adapter ? { adapter } : {}), probe: { record, source: 'measured' } };
