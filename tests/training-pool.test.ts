@@ -14,6 +14,7 @@ import { runExperiment, type ExperimentResult, type ProgressEvent } from '../src
 import { createWorkerPool, type ClassifierJob, type TrainingPool } from '../src/core/pipeline/pool';
 import { activateBackend } from '../src/node/backend';
 import { createNodeTrainingPool, nodeWorkerPort } from '../src/node/training-pool';
+import { RunGate } from '../workers/gate';
 import { makeSyntheticDataset } from './fixtures';
 
 const dataset = makeSyntheticDataset(400);
@@ -90,6 +91,24 @@ describe('a pool of training workers', () => {
     // The worker is still good for the next run's jobs.
     const again = await runExperiment({ ...config, attacks: ['loss'] }, { loadDataset, pool });
     expect(again.shadows).toHaveLength(2);
+  });
+
+  it("holds every model at the app's pause gate, the pool's included, and lets them all go on resume", async () => {
+    const gate = new RunGate();
+    gate.pause();
+    const events: ProgressEvent[] = [];
+    let poolWaits = 0;
+    const watched: TrainingPool = { size: pool.size, run: (job, hooks) => pool.run(job, { ...hooks, gate: () => (poolWaits++, hooks!.gate!()) }), close: pool.close };
+    const run = runExperiment({ ...config, attacks: ['loss'] }, { loadDataset, pool: watched, gate: gate.wait, onProgress: (e) => events.push(e) });
+    // The target here and the first shadow in the worker both reach the gate (RunGate holds one
+    // waiter: the run queues them); neither trains an epoch, and resume lets both go on.
+    while (!gate.state.held || poolWaits === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(events.filter((e) => e.type === 'epoch')).toHaveLength(0);
+    gate.resume();
+    const result = await run;
+    expect(result.shadows).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'epoch' && e.model === 'shadow')).toHaveLength(2 * 3);
   });
 
   it('fails a run whose worker thread dies with an error naming the model, never a hang', async () => {

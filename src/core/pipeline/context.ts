@@ -10,15 +10,20 @@ import type { ImageDataset } from '../datasets/types';
 import { disposePart, uploadPart, type TensorPart } from '../models/predict';
 import type { StageName } from '../stages';
 import type { ExperimentDeps, ProgressEvent } from './types';
+import { oneWaitAtATime } from './pool';
 
 export class RunContext {
   readonly timings: Partial<Record<StageName, number>> = {};
   private readonly parts: TensorPart[] = [];
+  readonly deps: ExperimentDeps;
 
   constructor(
     readonly config: ExperimentConfig,
-    readonly deps: ExperimentDeps,
-  ) {}
+    deps: ExperimentDeps,
+  ) {
+    // With a pool, models wait at the gate at once: queued, since a gate may hold one waiter only.
+    this.deps = deps.pool && deps.gate ? { ...deps, gate: oneWaitAtATime(deps.gate) } : deps;
+  }
 
   progress(event: ProgressEvent): void {
     this.deps.onProgress?.(event);

@@ -104,6 +104,16 @@ export interface PoolPort {
   terminate(): void;
 }
 
+/**
+ * The run's gate for models that train at once: one wait at a time, the others queued behind it.
+ * A gate may hold a single waiter (the app's RunGate does), and a step then lets one epoch of one
+ * model through, as without a pool.
+ */
+export function oneWaitAtATime(gate: () => Promise<void>): () => Promise<void> {
+  let last: Promise<void> = Promise.resolve();
+  return () => (last = last.then(gate, gate));
+}
+
 /** Every distinct ArrayBuffer under these arrays, once (a transfer list must not repeat one). */
 export function buffersOf(arrays: readonly ArrayBufferView[]): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
