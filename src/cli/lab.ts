@@ -14,6 +14,7 @@ import { configHasConvolutions } from '../core/models/catalog';
 import { fileCache } from '../node/cache';
 import { loadDataset } from '../node/load-dataset';
 import { createNodeTrainingPool, defaultWorkerCount } from '../node/training-pool';
+import { planRun } from '../core/pipeline/plan';
 import { compareDefenses, compareTable, readCompareFile } from './compare-defenses';
 import { epsilonCommand } from './epsilon';
 import { runSuite } from './suite';
@@ -259,7 +260,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const controller = cancelOnSigint();
   const cache = options.noCache ? undefined : fileCache(options.cache ?? join('runs', '.cache'));
   const workers = options.workers ?? defaultWorkerCount();
-  const pool = workers > 0 ? createNodeTrainingPool(workers, backend, { warm: true }) : undefined;
+  // Started now, while the data loads, when the run has shadows or reference models for them to train.
+  const plan = planRun(config);
+  const pool = workers > 0 ? createNodeTrainingPool(workers, backend, { warm: plan.needsShadows || plan.needsReferences }) : undefined;
   console.log(workers > 0 ? `training pool: ${workers} worker thread${workers === 1 ? '' : 's'} beside the main thread` : 'training pool: none (--workers 0)');
   const result = await runExperiment(config, { loadDataset, onProgress: printProgress, signal: controller.signal, cache, pool }).finally(() => pool?.close());
 
