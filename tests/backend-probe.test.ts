@@ -163,6 +163,12 @@ describe('timing the backends (cpu in Node)', () => {
     expect(timing.milliseconds).toBeGreaterThan(0);
   });
 
+  it('stops at the step cap with time left, counting every step of the last group', async () => {
+    // Groups of 1 then 2 steps: 3 steps of 16 samples, the cap, long before a minute has passed.
+    const [timing] = await timeBackends(['cpu'], config, async () => true, { millisecondsPerBackend: 60_000, minSteps: 2, maxSteps: 3 });
+    expect('failed' in timing ? timing.failed : timing.samples).toBe(3 * 16);
+  });
+
   it('times convolutional models on CIFAR-shaped data too', async () => {
     // One timed step of 2 images: convolution gradients are slow on the cpu backend.
     const cnn = parseExperimentConfig({ seed: 5, dataset: { name: 'custom', files: ['data_batch_1.bin'] }, target: { architecture: 'cnn', batchSize: 2 } });

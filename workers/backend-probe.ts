@@ -3,7 +3,7 @@
  * backend that starts, build the config's model, take one warm-up training step (shader
  * compilation, kernel set-up) and then time real training steps (Adam on softmax cross-entropy,
  * core/models/train.ts's step without defenses) on seeded random data of the dataset's shape.
- * Each step is awaited to the end of its computation, so a GPU's queued work is counted.
+ * Each group of steps is awaited to the end of its computation, so a GPU's queued work is counted.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../src/core/config';
@@ -49,23 +49,34 @@ async function timeActiveBackend(config: ExperimentConfig, budget: ProbeBudget):
   const optimizer = tf.train.adam(config.target.learningRate);
   const xs = tf.tensor4d(batch.xs, [batchSize, ...shape]);
   const targets = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.labels, 'int32'), NUM_CLASSES).toFloat());
-  const step = async () => {
-    const loss = tf.tidy(
-      () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(targets, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true)!,
-    );
-    // Reading the loss waits for the step's GPU work to finish.
+  const lossOf = () => tf.losses.softmaxCrossEntropy(targets, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar;
+  /** `count` steps queued back to back, as training queues them, then one wait for the last loss. */
+  const runSteps = async (count: number) => {
+    for (let i = 1; i < count; i++) tf.tidy(() => void optimizer.minimize(lossOf));
+    const loss = tf.tidy(() => optimizer.minimize(lossOf, true)!);
+    // Reading the loss waits for the queued GPU work to finish.
     await loss.data();
     loss.dispose();
   };
   try {
     const warmUpStarted = performance.now();
-    await step();
+    await runSteps(1);
     const warmUpMilliseconds = performance.now() - warmUpStarted;
+    // Groups of 1, 2, 4, … steps, so a GPU is not made to wait for the page after every step,
+    // each no longer than the budget left at the pace so far, until the budget is spent (and at
+    // least minSteps ran).
     let steps = 0;
+    let group = 1;
     const started = performance.now();
-    while (steps < budget.maxSteps && (steps < budget.minSteps || performance.now() - started < budget.millisecondsPerBackend)) {
-      await step();
-      steps++;
+    while (steps < budget.maxSteps) {
+      const elapsed = performance.now() - started;
+      const left = budget.millisecondsPerBackend - elapsed;
+      if (left <= 0 && steps >= budget.minSteps) break;
+      const fits = steps > 0 ? Math.max(1, Math.floor(left / (elapsed / steps))) : group;
+      const count = Math.min(left <= 0 ? budget.minSteps - steps : Math.min(group, fits), budget.maxSteps - steps);
+      await runSteps(count);
+      steps += count;
+      group *= 2;
     }
     return { samples: steps * batchSize, milliseconds: performance.now() - started, warmUpMilliseconds };
   } finally {
