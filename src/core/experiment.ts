@@ -68,14 +68,18 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
     // Without a pool the shadows train first, so their thresholds join the target's live attack
     // curves from its first epoch; with one, they train in the pool while the target trains here,
     // and the thresholds join the curves from the first snapshot after they are done.
-    let thresholds: Map<AttackName, ChosenThresholds> | undefined;
+    // Chosen on first use: a target from the cache draws no live curves and needs none.
+    let thresholds: (() => Map<AttackName, ChosenThresholds>) | undefined;
     const shadowsTrained = (plan.needsShadows ? trainShadows(ctx, data, plan) : Promise.resolve([])).then((shadows) => {
       const splits = defendShadows(config, data, shadows);
-      if (shadows.length > 0) thresholds = shadowThresholds(config, plan.attacks, splits.defended);
+      if (shadows.length > 0) {
+        let chosen: Map<AttackName, ChosenThresholds> | undefined;
+        thresholds = () => (chosen ??= shadowThresholds(config, plan.attacks, splits.defended));
+      }
       return { shadows, splits };
     });
     if (!ctx.deps.pool) await shadowsTrained;
-    const targetTrained = trainTarget(ctx, data, plan, { defend: outputDefender(config), thresholds: () => thresholds, key: liveKey });
+    const targetTrained = trainTarget(ctx, data, plan, { defend: outputDefender(config), thresholds: () => thresholds?.(), key: liveKey });
     const [{ shadows, splits: shadowSplits }, trained] = await settleAll([shadowsTrained, targetTrained] as const);
     const target = { ...trained.value, history: reportedHistory(trained.value, liveKey) };
     const undefended = plan.hasTrainingDefenses ? await trainUndefended(ctx, data) : undefined;

@@ -107,7 +107,18 @@ interface GaussianFits {
   readonly outVar: Float64Array;
 }
 
+/** Fits per reference set and variance mode: online and offline LiRA read the same ones. */
+const fitMemo = new WeakMap<ReferenceOutputs, Map<boolean, GaussianFits>>();
+
 function fitGaussians(refs: ReferenceOutputs, fixedVariance: boolean): GaussianFits {
+  let byMode = fitMemo.get(refs);
+  if (!byMode) fitMemo.set(refs, (byMode = new Map()));
+  let fits = byMode.get(fixedVariance);
+  if (!fits) byMode.set(fixedVariance, (fits = computeFits(refs, fixedVariance)));
+  return fits;
+}
+
+function computeFits(refs: ReferenceOutputs, fixedVariance: boolean): GaussianFits {
   const { count, queries, numClasses } = refs;
   const size = count * queries;
   const fits = { inMean: new Float64Array(size), inVar: new Float64Array(size), outMean: new Float64Array(size), outVar: new Float64Array(size) };
@@ -289,7 +300,24 @@ export function similarityScores(target: QueryLogits, refs: ReferenceOutputs): F
 }
 
 /** The reference models with model `held` taken out, and that model's logits as a pseudo-target. */
-export function leaveOneOut(refs: ReferenceOutputs, held: number): { target: QueryLogits; refs: ReferenceOutputs; members: Uint8Array } {
+export function leaveOneOut(refs: ReferenceOutputs, held: number): LeftOut {
+  let byHeld = leftOutMemo.get(refs);
+  if (!byHeld) leftOutMemo.set(refs, (byHeld = new Map()));
+  let out = byHeld.get(held);
+  if (!out) byHeld.set(held, (out = leaveOut(refs, held)));
+  return out;
+}
+
+interface LeftOut {
+  readonly target: QueryLogits;
+  readonly refs: ReferenceOutputs;
+  readonly members: Uint8Array;
+}
+
+/** One split per reference set and held model, so every reference attack's calibration shares its fits and signals. */
+const leftOutMemo = new WeakMap<ReferenceOutputs, Map<number, LeftOut>>();
+
+function leaveOut(refs: ReferenceOutputs, held: number): LeftOut {
   const keep = (_: unknown, m: number) => m !== held;
   return {
     target: { logits: refs.logits[held] },

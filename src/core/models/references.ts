@@ -139,6 +139,15 @@ export interface ReferencePlan {
 export function planReferenceModels(
   input: Pick<TrainReferencesInput, 'config' | 'seed' | 'identity' | 'defenses'> & { readonly pool: { readonly count: number }; readonly population: { readonly count: number } },
 ): ReferencePlan {
+  // Hashing the masks costs more than anything else a cached re-run does here: keep the last plan.
+  const memoKey = JSON.stringify([input.config, input.seed, input.identity, input.defenses ?? {}, input.pool.count, input.population.count]);
+  if (lastPlan?.key !== memoKey) lastPlan = { key: memoKey, plan: makePlan(input) };
+  return lastPlan.plan;
+}
+
+let lastPlan: { readonly key: string; readonly plan: ReferencePlan } | undefined;
+
+function makePlan(input: Parameters<typeof planReferenceModels>[0]): ReferencePlan {
   const { pool, population, config } = input;
   const inMask = balancedMasks(pool.count, config.count, createRng(input.seed, 'reference/masks'));
   const seeds = Array.from({ length: config.count }, (_, m) => createRng(input.seed, `reference/${m}`).nextSeed());
