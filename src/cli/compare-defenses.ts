@@ -53,7 +53,7 @@ export interface CompareRow {
 
 /** The comparison as CSV: one row per defense × attack. */
 export function compareCsv(rows: readonly CompareRow[]): string {
-  const lines = ['defense,attack,auc,tpr_at_1pct_fpr,accuracy,target_test_accuracy,target_train_accuracy,accountant_epsilon,empirical_epsilon'];
+  const lines = ['defense,attack,auc,tpr_at_1pct_fpr,accuracy,target_test_accuracy,target_train_accuracy,accountant_epsilon,heuristic_epsilon'];
   for (const { label, result } of rows) {
     const testAccuracy = result.defense?.testAccuracy.defended ?? result.target.testAccuracy;
     const trainAccuracy = result.defense?.trainAccuracy.defended ?? result.target.trainAccuracy;
