@@ -107,7 +107,7 @@ function remoteReferences(ctx: RunContext, data: PipelineData, plan: RunPlan, po
       pool.run(
         {
           kind: 'references',
-          name: only.length === 1 ? `reference model ${only[0] + 1} of ${count}` : `reference models ${only[0] + 1}–${only[only.length - 1] + 1} of ${count}`,
+          name: referenceGroupName(only, count),
           config: config.reference,
           seed: config.seed,
           defenses: plan.referenceDefenses,
@@ -121,4 +121,11 @@ function remoteReferences(ctx: RunContext, data: PipelineData, plan: RunPlan, po
         { signal: ctx.deps.signal, gate: ctx.deps.gate, onEpoch: (index, metrics) => ctx.progress({ type: 'epoch', model: 'reference', index, count, metrics }) },
       ),
   };
+}
+
+/** "reference model 3 of 16", "reference models 1–8 of 16", or a list when the group has gaps (cached models left out). */
+function referenceGroupName(only: readonly number[], count: number): string {
+  if (only.length === 1) return `reference model ${only[0] + 1} of ${count}`;
+  const contiguous = only.every((m, k) => k === 0 || m === only[k - 1] + 1);
+  return `reference models ${contiguous ? `${only[0] + 1}–${only[only.length - 1] + 1}` : only.map((m) => m + 1).join(', ')} of ${count}`;
 }
