@@ -1,13 +1,14 @@
 /**
  * The timing half of auto's backend choice (the decision is src/shared/backend-probe.ts): on each
  * backend that starts, build the config's model, take one warm-up training step (shader
- * compilation, kernel set-up) and then time real training steps (Adam on softmax cross-entropy,
- * core/models/train.ts's step without defenses) on seeded random data of the dataset's shape.
+ * compilation, kernel set-up) and then time real training steps (core/models/train.ts's
+ * adamStepper on softmax cross-entropy, without defenses) on seeded random data of the dataset's shape.
  * Each group of steps is awaited to the end of its computation, so a GPU's queued work is counted.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../src/core/config';
 import { ARCHITECTURES, type InputShape } from '../src/core/models/architectures';
+import { adamStepper } from '../src/core/models/train';
 import { createRng } from '../src/core/random';
 import { probeInputShape, type ProbeTiming } from '../src/shared/backend-probe';
 import type { BackendName } from './protocol';
@@ -46,17 +47,19 @@ async function timeActiveBackend(config: ExperimentConfig, budget: ProbeBudget):
   const batchSize = config.target.batchSize;
   const batch = randomBatch(shape, batchSize, config.seed);
   const model = ARCHITECTURES[probedArchitecture(config)].build(shape, NUM_CLASSES, createRng(config.seed, 'backend-probe/init').nextSeed());
-  const optimizer = tf.train.adam(config.target.learningRate);
+  // The training loop's own step: fused Adam on wasm and cpu, tf.train.adam elsewhere.
+  const stepper = adamStepper(model, config.target.learningRate);
   const xs = tf.tensor4d(batch.xs, [batchSize, ...shape]);
   const targets = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.labels, 'int32'), NUM_CLASSES).toFloat());
   const lossOf = () => tf.losses.softmaxCrossEntropy(targets, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar;
-  /** `count` steps queued back to back, as training queues them, then one wait for the last loss. */
+  const lastWeight = model.trainableWeights[model.trainableWeights.length - 1];
+  /** `count` steps queued back to back, as training queues them, then one wait for them all. */
   const runSteps = async (count: number) => {
-    for (let i = 1; i < count; i++) tf.tidy(() => void optimizer.minimize(lossOf));
-    const loss = tf.tidy(() => optimizer.minimize(lossOf, true)!);
-    // Reading the loss waits for the queued GPU work to finish.
-    await loss.data();
-    loss.dispose();
+    for (let i = 0; i < count; i++) tf.tidy(() => stepper.step(lossOf));
+    // Reading a weight the last step wrote waits for the queued GPU work to finish.
+    const written = tf.tidy(() => tf.sum(lastWeight.read()));
+    await written.data();
+    written.dispose();
   };
   try {
     const warmUpStarted = performance.now();
@@ -81,7 +84,7 @@ async function timeActiveBackend(config: ExperimentConfig, budget: ProbeBudget):
     return { samples: steps * batchSize, milliseconds: performance.now() - started, warmUpMilliseconds };
   } finally {
     model.dispose();
-    optimizer.dispose();
+    stepper.dispose();
     xs.dispose();
     targets.dispose();
   }
