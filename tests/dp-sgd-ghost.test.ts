@@ -20,9 +20,9 @@ const CLASSES = 3;
 const COUNT = 6;
 
 /** Seeded inputs and one-hot targets; the model's variables in the order training hands them over. */
-function setup(id: ArchitectureId, shape: InputShape, dropoutRate?: number) {
-  const model = ARCHITECTURES[id].build(shape, CLASSES, 11, { dropoutRate });
-  const rng = createRng(5, `ghost/${id}`);
+function setup(id: ArchitectureId | tf.LayersModel, shape: InputShape, dropoutRate?: number) {
+  const model = typeof id === 'string' ? ARCHITECTURES[id].build(shape, CLASSES, 11, { dropoutRate }) : id;
+  const rng = createRng(5, `ghost/${typeof id === 'string' ? id : id.name}`);
   const size = shape[0] * shape[1] * shape[2];
   const xs = tf.tensor4d(Float32Array.from({ length: COUNT * size }, () => rng.next() * 2 - 0.5), [COUNT, ...shape]);
   const targets = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from({ length: COUNT }, (_, i) => (i * 2) % CLASSES), 'int32'), CLASSES).toFloat() as tf.Tensor2D);
@@ -93,7 +93,7 @@ const CASES: readonly [ArchitectureId, InputShape][] = [
 ];
 
 /** Norms and clipped sum of `id` against one variableGrads per example, on the active backend. */
-function checkAgainstLoop(id: ArchitectureId, shape: InputShape): void {
+function checkAgainstLoop(id: ArchitectureId | tf.LayersModel, shape: InputShape): void {
   const s = setup(id, shape);
   const plan = planOf(s.model, s.variables);
   const expectedNorms = loopNorms(s.variables, s.lossOf);
@@ -115,6 +115,21 @@ describe('one-pass per-example clipping', () => {
   for (const [id, shape] of CASES) {
     it(`${id}: per-example norms and the clipped sum equal one variableGrads per example`, () => checkAgainstLoop(id, shape));
   }
+
+  it('even kernels, strides that do not divide the input, bias-free and linear convolutions: the padding as TensorFlow pads', () => {
+    const init = (seed: number) => tf.initializers.heNormal({ seed });
+    const model = tf.sequential({
+      name: 'odd-geometry',
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 7, 2], filters: 3, kernelSize: 4, strides: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+        tf.layers.conv2d({ filters: 4, kernelSize: [2, 1], strides: [1, 2], padding: 'same', useBias: false, kernelInitializer: init(2) }),
+        tf.layers.conv2d({ filters: 2, kernelSize: 2, padding: 'valid', kernelInitializer: init(3) }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: CLASSES, kernelInitializer: init(4) }),
+      ],
+    });
+    checkAgainstLoop(model, [8, 7, 2]);
+  });
 
   it('takes the ghost norm where Li et al.\'s cost rule says it is cheaper (alexnet above takes both routes)', () => {
     // 2T² < p·d (arXiv:2110.05679, §4): 2·49² = 4802 < 576·96, but 2·676² > 9·16.

@@ -8,7 +8,7 @@
  * long as no layer mixes examples). With each layer's input a_i kept from the same forward pass:
  *
  * - dense: ‖∂ℓ_i/∂W‖² = ‖a_i‖²·‖δ_i‖² and ‖∂ℓ_i/∂b‖² = ‖δ_i‖² (Goodfellow, arXiv:1510.01799);
- * - convolution: a_i's patches (im2col, made by a convolution with a fixed one-hot kernel) give
+ * - convolution: a_i's patches (im2col, one gather with the padding's zeros) give
  *   ∂ℓ_i/∂W = patches_iᵀ·δ_i, materialised per example by one batched matmul, or, where that is the
  *   dearer of the two, only its norm by the ghost-norm identity
  *   ‖patches_iᵀδ_i‖² = Σ (patches_i·patches_iᵀ) ⊙ (δ_i·δ_iᵀ) (Li et al., arXiv:2110.05679, §4).
@@ -196,20 +196,53 @@ function probeShapes(plan: PerExamplePlan, batchSize: number): number[][] {
   return order;
 }
 
-/** [kh, kw, cin, kh·kw·cin] with a 1 where output channel (r·kw + s)·cin + c reads input (r, s, c). */
-function oneHotPatchKernel(kh: number, kw: number, cin: number): tf.Tensor4D {
-  const k = kh * kw * cin;
-  const values = new Float32Array(k * k);
-  for (let i = 0; i < k; i++) values[i * k + i] = 1;
-  return tf.tensor4d(values, [kh, kw, cin, k]);
+/** One side of a convolution: output length and the padding before the first row (TF's 'same' rule). */
+function convAxis(size: number, kernel: number, stride: number, padding: 'same' | 'valid'): { out: number; before: number } {
+  if (padding === 'valid') return { out: Math.ceil((size - kernel + 1) / stride), before: 0 };
+  const out = Math.ceil(size / stride);
+  return { out, before: Math.floor(Math.max((out - 1) * stride + kernel - size, 0) / 2) };
 }
 
-/** Per-example patches [B, P, kh·kw·cin] of a convolution's input, in the kernel's (r, s, c) order. */
+/**
+ * For every output position p and kernel offset (r, s), the input pixel it reads (y·w + x), or
+ * h·w (a zero pixel) where that falls in the padding: P·kh·kw indices, cached per geometry.
+ */
+const patchIndexCache = new Map<string, { indices: Int32Array; positions: number }>();
+function patchIndices(h: number, w: number, kh: number, kw: number, strides: [number, number], padding: 'same' | 'valid') {
+  const key = [h, w, kh, kw, ...strides, padding].join(',');
+  const cached = patchIndexCache.get(key);
+  if (cached) return cached;
+  const rows = convAxis(h, kh, strides[0], padding);
+  const cols = convAxis(w, kw, strides[1], padding);
+  const indices = new Int32Array(rows.out * cols.out * kh * kw);
+  let i = 0;
+  for (let oy = 0; oy < rows.out; oy++) {
+    for (let ox = 0; ox < cols.out; ox++) {
+      for (let r = 0; r < kh; r++) {
+        for (let c = 0; c < kw; c++) {
+          const y = oy * strides[0] + r - rows.before;
+          const x = ox * strides[1] + c - cols.before;
+          indices[i++] = y >= 0 && y < h && x >= 0 && x < w ? y * w + x : h * w;
+        }
+      }
+    }
+  }
+  const entry = { indices, positions: rows.out * cols.out };
+  patchIndexCache.set(key, entry);
+  return entry;
+}
+
+/**
+ * Per-example patches [B, P, kh·kw·cin] of a convolution's input (im2col), in the kernel's
+ * (r, s, c) order, so that the convolution is patches · W reshaped to [kh·kw·cin, cout]: one
+ * gather, exact, B·P·K values moved.
+ */
 function patchesOf(entry: WeightedLayer, input: tf.Tensor4D, kernelShape: readonly number[]): tf.Tensor3D {
   const [kh, kw, cin] = kernelShape;
-  const patches = tf.conv2d(input, oneHotPatchKernel(kh, kw, cin), entry.strides, entry.padding);
-  const [b, ho, wo, k] = patches.shape;
-  return patches.reshape([b, ho * wo, k]);
+  const [b, h, w] = input.shape;
+  const { indices, positions } = patchIndices(h, w, kh, kw, entry.strides, entry.padding);
+  const pixels = tf.concat([input.reshape([b, h * w, cin]), tf.zeros([b, 1, cin])], 1);
+  return tf.gather(pixels, tf.tensor1d(indices, 'int32'), 1).reshape([b, positions, kh * kw * cin]);
 }
 
 /**
