@@ -104,19 +104,19 @@ export function serveTrainingJobs(port: PoolWorkerPort, ready: Promise<unknown>)
         break;
       }
       case 'job':
-        void runJob(message.id, message.job);
+        void runJob(message.id, message.job, message.gated);
         break;
     }
   });
 
-  async function runJob(id: number, job: ClassifierJob | ReferenceJob): Promise<void> {
+  async function runJob(id: number, job: ClassifierJob | ReferenceJob, gated: boolean): Promise<void> {
     const signal = { aborted: false };
     signals.set(id, signal);
     const control: JobControl = {
       signal,
       gate: () =>
         new Promise<void>((resolve) => {
-          if (signal.aborted) return resolve();
+          if (signal.aborted || !gated) return resolve();
           gates.set(id, resolve);
           port.post({ type: 'gate', id });
         }),

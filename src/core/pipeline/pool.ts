@@ -82,7 +82,8 @@ export interface TrainingPool {
 
 /** Calling thread → pool worker. */
 export type PoolRequest =
-  | { readonly type: 'job'; readonly id: number; readonly job: TrainingJob }
+  /** `gated`: the run has a pause gate, so the worker asks before every epoch (no round trip without one). */
+  | { readonly type: 'job'; readonly id: number; readonly job: TrainingJob; readonly gated: boolean }
   /** The run's gate let the worker's next epoch through. */
   | { readonly type: 'gate-open'; readonly id: number }
   | { readonly type: 'cancel'; readonly id: number };
@@ -231,7 +232,7 @@ export function createWorkerPool(size: number, spawn: () => PoolPort, options: {
       }, CANCEL_POLL_MS);
     }
     try {
-      slot.port.post({ type: 'job', id: running.id, job: task.job }, jobBuffers(task.job));
+      slot.port.post({ type: 'job', id: running.id, job: task.job, gated: task.hooks.gate !== undefined }, jobBuffers(task.job));
     } catch (error) {
       fail(slot, `the job could not be posted (${(error as Error).message})`);
     }
