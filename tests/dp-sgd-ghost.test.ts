@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { globalNorm, microbatchClippedSum, privateGradients, type BatchedExamples, type DpSgdBatch } from '../src/core/defenses/dp-sgd';
-import { clippedSumInOnePass, planFor, prefersGhostNorm, type PerExamplePlan } from '../src/core/defenses/per-example-grads';
+import { clippedSumInOnePass, convolutionPatches, planFor, prefersGhostNorm, type PerExamplePlan } from '../src/core/defenses/per-example-grads';
 import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
 import { ARCHITECTURES, type ArchitectureId, type InputShape } from '../src/core/models/architectures';
 import { createRng } from '../src/core/random';
@@ -129,6 +129,30 @@ describe('one-pass per-example clipping', () => {
       ],
     });
     checkAgainstLoop(model, [8, 7, 2]);
+  });
+
+  it('im2col: the one-hot convolution and the gather give the same patches, and patches · W is the convolution', () => {
+    const geometries: readonly [number[], [number, number], 'same' | 'valid'][] = [
+      [[4, 4, 2, 3], [3, 3], 'same'],
+      [[2, 1, 2, 3], [1, 2], 'same'],
+      [[3, 3, 2, 3], [2, 2], 'valid'],
+      [[5, 5, 2, 3], [1, 1], 'same'],
+    ];
+    const rng = createRng(8, 'patches');
+    const input = tf.tensor4d(Float32Array.from({ length: 2 * 8 * 7 * 2 }, () => rng.next() - 0.5), [2, 8, 7, 2]);
+    for (const [kernelShape, strides, padding] of geometries) {
+      const kernel = tf.tensor4d(Float32Array.from({ length: kernelShape.reduce((a, b) => a * b) }, () => rng.next() - 0.5), kernelShape as [number, number, number, number]);
+      const oneHot = convolutionPatches(input, kernelShape, strides, padding, 'one-hot');
+      const gathered = convolutionPatches(input, kernelShape, strides, padding, 'gather');
+      expect(gathered.shape).toEqual(oneHot.shape);
+      expect(Array.from(gathered.dataSync())).toEqual(Array.from(oneHot.dataSync()));
+      const [kh, kw, cin, cout] = kernelShape;
+      const conv = tf.conv2d(input, kernel, strides, padding);
+      const viaPatches = tf.matMul(gathered, tf.tile(kernel.reshape([1, kh * kw * cin, cout]), [2, 1, 1])).reshape(conv.shape);
+      expect(relativeError([viaPatches], [conv])).toBeLessThan(1e-6);
+      tf.dispose([kernel, oneHot, gathered, conv, viaPatches]);
+    }
+    input.dispose();
   });
 
   it('takes the ghost norm where Li et al.\'s cost rule says it is cheaper (alexnet above takes both routes)', () => {
