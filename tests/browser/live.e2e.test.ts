@@ -51,8 +51,18 @@ describe('live attack curves and instant output defenses', { timeout: 900_000 },
     console.info(`e2e: paused mid-run at "${caption}"`);
     expect(epoch).toBeGreaterThanOrEqual(1);
     expect(epoch).toBeLessThan(10);
-    // The shadow trained first, so its thresholds are there from the target's first epoch.
-    expect(caption).toContain('thresholds from the shadow models');
+    // The shadow trains in the training pool while the target trains here (workers/training-pool.ts):
+    // until it is done the curves say so, and the next snapshot after it carries its thresholds.
+    const live = async () => (await page.getByTestId('live-caption').textContent()) ?? '';
+    expect(caption).toMatch(/no shadow threshold yet|thresholds from the shadow models/);
+    for (let steps = 0; !(await live()).includes('thresholds from the shadow models'); steps++) {
+      expect(steps, 'steps before the shadow thresholds join the live curves').toBeLessThan(45);
+      const before = await trained();
+      await page.getByTestId('step').click();
+      await expect.poll(trained, RUN).toBeGreaterThan(before);
+      await paused.waitFor(RUN);
+    }
+    console.info(`e2e: shadow thresholds live at "${await live()}"`);
     console.info('e2e: checking the live charts');
     // Drawn light while training (plain SVG polylines): one per attack plus the chance diagonal.
     const curves = () => page.locator('[data-testid="live-roc"] polyline').count();
