@@ -27,6 +27,12 @@ export interface InteractiveBench {
   /** Milliseconds from each output-defense change to the redrawn table. */
   readonly redrawMs: readonly number[];
   readonly medianMs: number;
+  /**
+   * Medians of where each redraw's time went, from the app's User Timing marks (mia:*): the page
+   * before the run starts, the worker's run (message to answer), the page's render of the results,
+   * and the rest until the next frame (charts queued before it, layout, paint).
+   */
+  readonly phasesMs: { readonly beforeRun: number; readonly worker: number; readonly render: number; readonly toFrame: number };
 }
 
 export const INTERACTIVE_CONFIG = parseExperimentConfig({
@@ -75,6 +81,7 @@ async function measureRedraw(browser: Browser, baseUrl: string, log: (line: stri
     const trainSeconds = (Date.now() - started) / 1000;
     await page.getByTestId('results-table').waitFor();
     const redrawMs: number[] = [];
+    const phases: InteractiveBench['phasesMs'][] = [];
     const summary = page.getByTestId('result-summary');
     /** After a change: the table shows a new run (another hash), fresh, and nothing was trained. */
     const redrawn = async (previous: string | null) => {
@@ -91,12 +98,16 @@ async function measureRedraw(browser: Browser, baseUrl: string, log: (line: stri
       // Rounding to 2, 3, … 6 decimals: a new config each time, the models unchanged.
       const decimals = String(2 + (i % 5));
       previous = await summary.getAttribute('data-run');
+      await page.evaluate('performance.clearMarks()');
       const t0 = await page.evaluate<number>('performance.now()');
       await page.getByTestId('defense-rounding-decimals').fill(decimals);
       await redrawn(previous);
       // Strings, not functions: the bench compiles without the DOM's types.
       const t1 = await page.evaluate<number>(`new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())))`);
       redrawMs.push(t1 - t0);
+      const marks = new Map(await page.evaluate<[string, number][]>(`performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])`));
+      const at = (name: string) => marks.get(`mia:${name}`) ?? NaN;
+      phases.push({ beforeRun: at('run-start') - t0, worker: at('run-answered') - at('run-start'), render: at('results-drawn') - at('run-answered'), toFrame: t1 - at('results-drawn') });
     }
     return {
       records: INTERACTIVE_CONFIG.partSize,
@@ -105,6 +116,12 @@ async function measureRedraw(browser: Browser, baseUrl: string, log: (line: stri
       trainSeconds,
       redrawMs,
       medianMs: median(redrawMs),
+      phasesMs: {
+        beforeRun: median(phases.map((p) => p.beforeRun)),
+        worker: median(phases.map((p) => p.worker)),
+        render: median(phases.map((p) => p.render)),
+        toFrame: median(phases.map((p) => p.toFrame)),
+      },
     };
   } finally {
     await page.close();

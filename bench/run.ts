@@ -416,6 +416,7 @@ async function main(): Promise<void> {
     });
   }
   const interactive = typeof app === 'object' ? app.interactive : undefined;
+  const ms = (value: number) => `${value.toFixed(0)} ms`;
   if (interactive) {
     rows.push({
       workload: `control change → redrawn table (${interactive.records}/part, ${interactive.attacks.length} attacks, ${interactive.referenceModels} reference models cached)`,
@@ -423,7 +424,7 @@ async function main(): Promise<void> {
       items: 1,
       unit: 'samples/s',
       timing: summarise(interactive.redrawMs.map((ms) => ms / 1000)),
-      note: `target < 0.200 s; the first, training run took ${interactive.trainSeconds.toFixed(0)} s`,
+      note: `target < 0.200 s; medians: page before the run ${ms(interactive.phasesMs.beforeRun)}, worker ${ms(interactive.phasesMs.worker)}, results rendered ${ms(interactive.phasesMs.render)}, to the next frame ${ms(interactive.phasesMs.toFrame)}; the first, training run took ${interactive.trainSeconds.toFixed(0)} s`,
     });
   }
 
