@@ -6,10 +6,10 @@
  * thread: every epoch first asks it through the gate, and a cancel flips the job's signal, which
  * the training loop checks between batches (it yields to the event loop every ~20 ms, core/pace.ts).
  */
-import { disposePart, uploadPart, type TensorPart } from '../models/predict';
+import { disposePart, uploadPart } from '../models/predict';
 import { trainReferenceModels } from '../models/references';
 import { trainClassifier, type EpochMetrics } from '../models/train';
-import type { ClassifierJob, JobRecords, PoolRequest, PoolResponse, ReferenceJob, ReferenceModelOutputs } from './pool';
+import type { ClassifierJob, PoolRequest, PoolResponse, ReferenceJob, ReferenceModelOutputs } from './pool';
 import { resultBuffers } from './pool';
 import { recordTrainedModel, type TrainedModelRecord } from './trained-model';
 
@@ -25,13 +25,9 @@ interface JobControl {
   readonly onEpoch: (index: number, metrics: EpochMetrics) => void;
 }
 
-function upload(records: JobRecords, shape: readonly [number, number, number]): TensorPart {
-  return uploadPart(records, shape);
-}
-
 export async function runClassifierJob(job: ClassifierJob, control: JobControl): Promise<TrainedModelRecord> {
-  const train = upload(job.train, job.shape);
-  const test = upload(job.test, job.shape);
+  const train = uploadPart(job.train, job.shape);
+  const test = uploadPart(job.test, job.shape);
   try {
     const trained = await trainClassifier({
       config: job.config,
@@ -58,8 +54,8 @@ export async function runClassifierJob(job: ClassifierJob, control: JobControl):
 }
 
 export async function runReferenceJob(job: ReferenceJob, control: JobControl): Promise<ReferenceModelOutputs[]> {
-  const pool = upload(job.pool, job.shape);
-  const population = upload(job.population, job.shape);
+  const pool = uploadPart(job.pool, job.shape);
+  const population = uploadPart(job.population, job.shape);
   try {
     const set = await trainReferenceModels({
       inputShape: job.shape,
