@@ -168,6 +168,8 @@ function subsetPart(part: TensorPart, positions: Int32Array): TensorPart {
 export interface Stepper {
   /** One step on `loss`; call it inside a tidy. */
   step(loss: () => tf.Scalar): void;
+  /** One step on gradients already made (DP-SGD's clipped, noised ones), by variable name; inside a tidy. */
+  apply(gradients: tf.NamedTensorMap): void;
   dispose(): void;
 }
 
@@ -184,44 +186,50 @@ const EPSILON = 1e-7;
  * "A training step"). Same formula and bias corrections
  * as tf.train.adam (β^t accumulated in float32, t from 1); the fused arithmetic rounds once per
  * result instead of per op, so weights agree with tf.train.adam's to float rounding, not bit for
- * bit. Other backends (webgl, webgpu) get tf.train.adam itself.
+ * bit. Other backends (webgl, webgpu) get tf.train.adam itself. DP-SGD steps through the same Adam
+ * with its clipped, noised gradients (`apply`), so a run holds one optimiser.
  */
 export function adamStepper(model: tf.LayersModel, learningRate: number): Stepper {
   registerFusedAdamKernels();
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   if (!hasFusedAdam()) {
-    const optimizer = tf.train.adam(learningRate, BETA1, BETA2, EPSILON);
-    return { step: (loss) => void optimizer.minimize(loss, false, variables), dispose: () => optimizer.dispose() };
+    const optimizer: tf.Optimizer = tf.train.adam(learningRate, BETA1, BETA2, EPSILON);
+    return {
+      step: (loss) => void optimizer.minimize(loss, false, variables),
+      apply: (gradients) => optimizer.applyGradients(gradients),
+      dispose: () => optimizer.dispose(),
+    };
   }
   const m: tf.Tensor[] = variables.map((w) => tf.zerosLike(w));
   const v: tf.Tensor[] = variables.map((w) => tf.zerosLike(w));
   let power1 = 1;
   let power2 = 1;
+  const apply = (grads: tf.NamedTensorMap) => {
+    power1 = Math.fround(power1 * Math.fround(BETA1));
+    power2 = Math.fround(power2 * Math.fround(BETA2));
+    const attrs: FusedAdamAttrs = {
+      beta1: BETA1,
+      beta2: BETA2,
+      epsilon: EPSILON,
+      learningRate,
+      correction1: [Math.fround(1 - power1)],
+      correction2: [Math.fround(1 - power2)],
+      active: [1],
+    };
+    variables.forEach((variable, i) => {
+      const gradient = grads[variable.name];
+      // A weight the loss does not reach keeps its value and moments, as tf.train.adam leaves it.
+      if (gradient === undefined) return;
+      const [w2, m2, v2] = fusedAdam(variable, gradient, m[i], v[i], attrs);
+      variable.assign(w2);
+      tf.dispose([m[i], v[i]]);
+      m[i] = tf.keep(m2);
+      v[i] = tf.keep(v2);
+    });
+  };
   return {
-    step(loss) {
-      power1 = Math.fround(power1 * Math.fround(BETA1));
-      power2 = Math.fround(power2 * Math.fround(BETA2));
-      const attrs: FusedAdamAttrs = {
-        beta1: BETA1,
-        beta2: BETA2,
-        epsilon: EPSILON,
-        learningRate,
-        correction1: [Math.fround(1 - power1)],
-        correction2: [Math.fround(1 - power2)],
-        active: [1],
-      };
-      const { grads } = tf.variableGrads(loss, variables);
-      variables.forEach((variable, i) => {
-        const gradient = grads[variable.name];
-        // A weight the loss does not reach keeps its value and moments, as tf.train.adam leaves it.
-        if (gradient === undefined) return;
-        const [w2, m2, v2] = fusedAdam(variable, gradient, m[i], v[i], attrs);
-        variable.assign(w2);
-        tf.dispose([m[i], v[i]]);
-        m[i] = tf.keep(m2);
-        v[i] = tf.keep(v2);
-      });
-    },
+    step: (loss) => apply(tf.variableGrads(loss, variables).grads),
+    apply,
     dispose() {
       tf.dispose([...m, ...v]);
     },
@@ -231,7 +239,6 @@ export function adamStepper(model: tf.LayersModel, learningRate: number): Steppe
 /** Everything one epoch needs, fixed for the whole run. */
 interface TrainingRun {
   readonly model: tf.LayersModel;
-  readonly optimizer: tf.Optimizer;
   /** The plain (non-private) step: fused Adam where the backend has it. */
   readonly stepper: Stepper;
   /** The records trained on: `train`, less any validation slice. */
@@ -314,7 +321,7 @@ async function runPrivateEpoch(run: TrainingRun, options: TrainOptions, epoch: n
         const decay = l2 && l2.lambda > 0 && run.kernels.includes(v) ? tf.mul(2 * l2.lambda, v) : null;
         named[v.name] = decay ? tf.add(gradients[i], decay) : gradients[i];
       });
-      run.optimizer.applyGradients(named);
+      run.stepper.apply(named);
     });
     gradients.forEach((g) => g.dispose());
     await yieldSometimes();
@@ -334,7 +341,6 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainedMod
   if (defenseProblems.length > 0) throw new RangeError(defenseProblems.join('; '));
   const defenses = resolveDefenses(options.defenses ?? {});
   const model = ARCHITECTURES[config.architecture].build(inputShape, numClasses, createRng(seed, 'init').nextSeed(), buildOptionsFor(options.defenses ?? {}));
-  const optimizer = tf.train.adam(config.learningRate);
   const stopping = defenses['early-stopping'];
   const split = stopping ? validationSlice(train.count, stopping.validationFraction, seed) : undefined;
   const part = split ? subsetPart(train, split.train) : train;
@@ -342,7 +348,6 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainedMod
   const best = stopping ? new BestWeights(stopping.patience) : undefined;
   const run: TrainingRun = {
     model,
-    optimizer,
     stepper: adamStepper(model, config.learningRate),
     part,
     oneHot: tf.tidy(() => tf.oneHot(part.y, numClasses).toFloat() as tf.Tensor2D),
@@ -396,7 +401,6 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainedMod
     model.dispose();
     throw error;
   } finally {
-    optimizer.dispose();
     run.stepper.dispose();
     run.oneHot.dispose();
     best?.dispose();
