@@ -65,6 +65,29 @@ describe('logitScaledConfidence', () => {
   });
 });
 
+describe('the signal memos', () => {
+  it('read labels by content: the same labels in a new array reuse the figures, other labels do not', () => {
+    const logits = Float32Array.from([2, 0, -1, 0.5, 1, 0]);
+    const first = logitScaledConfidence(logits, Uint8Array.from([0, 1]), 2, 3);
+    expect(logitScaledConfidence(logits, Uint8Array.from([0, 1]), 2, 3)).toBe(first);
+    const other = logitScaledConfidence(logits, Uint8Array.from([1, 1]), 2, 3);
+    const p = Math.exp(0) / (Math.exp(2) + Math.exp(0) + Math.exp(-1));
+    expect(other[0]).toBeCloseTo(Math.log(p / (1 - p)), 12);
+    expect(other[1]).toBe(first[1]);
+  });
+
+  it('give a reference set rebuilt around the same arrays the same scores as the first', () => {
+    const { refs, target } = fixture(9, 60, 8);
+    const first = liraOnlineScores(target, refs, { fixedVariance: false });
+    const rebuilt = { ...refs, labels: Uint8Array.from(refs.labels as Uint8Array), inMask: refs.inMask.map((m) => Uint8Array.from(m)) };
+    expect(liraOnlineScores(target, rebuilt, { fixedVariance: false })).toEqual(first);
+    expect(leaveOneOut(rebuilt, 2)).toBe(leaveOneOut(refs, 2));
+    // A changed mask is another set: its fits differ.
+    const changed = { ...rebuilt, inMask: rebuilt.inMask.map((m, k) => (k === 0 ? Uint8Array.from(m, (v) => 1 - v) : m)) };
+    expect(liraOnlineScores(target, changed, { fixedVariance: false })).not.toEqual(first);
+  });
+});
+
 describe('reference attacks', () => {
   it('separate members when per-record difficulty hides them from a global threshold', () => {
     const { refs, target, member } = fixture(3);

@@ -58,16 +58,23 @@ interface LabelSignals {
 
 /**
  * Every attack and its calibration read the same models' signals: each logits array is reduced
- * once per (labels, query) and kept as long as the array lives (a new run brings new arrays).
+ * once per (labels, query) and kept as long as the array lives. The labels are compared by
+ * content: a re-run from the cache brings the same logits arrays but freshly gathered labels.
  */
-const signalMemo = new WeakMap<Float32Array, WeakMap<object, Map<number, LabelSignals>>>();
+const signalMemo = new WeakMap<Float32Array, { labels: Uint8Array; byQuery: Map<number, LabelSignals> }[]>();
+
+function sameLabels(kept: Uint8Array, labels: ArrayLike<number>, count: number): boolean {
+  if (kept.length !== count) return false;
+  for (let i = 0; i < count; i++) if (kept[i] !== labels[i]) return false;
+  return true;
+}
 
 function labelSignals(logits: Float32Array, labels: ArrayLike<number>, count: number, numClasses: number, query: number): LabelSignals {
-  let byLabels = signalMemo.get(logits);
-  if (!byLabels) signalMemo.set(logits, (byLabels = new WeakMap()));
-  let byQuery = byLabels.get(labels as object);
-  if (!byQuery) byLabels.set(labels as object, (byQuery = new Map()));
-  const known = byQuery.get(query);
+  let entries = signalMemo.get(logits);
+  if (!entries) signalMemo.set(logits, (entries = []));
+  let entry = entries.find((e) => sameLabels(e.labels, labels, count));
+  if (!entry) entries.push((entry = { labels: Uint8Array.from({ length: count }, (_, i) => labels[i]), byQuery: new Map() }));
+  const known = entry.byQuery.get(query);
   if (known) return known;
   const phi = new Float64Array(count);
   const trueProbability = new Float64Array(count);
@@ -82,7 +89,7 @@ function labelSignals(logits: Float32Array, labels: ArrayLike<number>, count: nu
     trueProbability[i] = Math.exp(zy - all);
   }
   const signals = { phi, trueProbability };
-  byQuery.set(query, signals);
+  entry.byQuery.set(query, signals);
   return signals;
 }
 
@@ -107,10 +114,36 @@ interface GaussianFits {
   readonly outVar: Float64Array;
 }
 
+/** The first reference set seen with the same logits arrays, masks and labels, keyed by its first model's logits. */
+const knownSets = new WeakMap<Float32Array, ReferenceOutputs[]>();
+
+/**
+ * `refs`, or an equal set met before: a re-run from the cache rebuilds the set around the same
+ * arrays, and this lets the memos below (keyed by the set) find what the last run computed.
+ */
+function canonicalSet(refs: ReferenceOutputs): ReferenceOutputs {
+  if (refs.logits.length === 0) return refs;
+  let sets = knownSets.get(refs.logits[0]);
+  if (!sets) knownSets.set(refs.logits[0], (sets = []));
+  const same = (a: ReferenceOutputs) =>
+    a.count === refs.count &&
+    a.numClasses === refs.numClasses &&
+    a.queries === refs.queries &&
+    a.logits.length === refs.logits.length &&
+    a.logits.every((l, m) => l === refs.logits[m]) &&
+    a.inMask.every((mask, m) => mask === refs.inMask[m] || sameLabels(mask, refs.inMask[m], mask.length)) &&
+    sameLabels(Uint8Array.from({ length: a.count }, (_, i) => a.labels[i]), refs.labels, refs.count);
+  const known = sets.find(same);
+  if (known) return known;
+  sets.push(refs);
+  return refs;
+}
+
 /** Fits per reference set and variance mode: online and offline LiRA read the same ones. */
 const fitMemo = new WeakMap<ReferenceOutputs, Map<boolean, GaussianFits>>();
 
-function fitGaussians(refs: ReferenceOutputs, fixedVariance: boolean): GaussianFits {
+function fitGaussians(given: ReferenceOutputs, fixedVariance: boolean): GaussianFits {
+  const refs = canonicalSet(given);
   let byMode = fitMemo.get(refs);
   if (!byMode) fitMemo.set(refs, (byMode = new Map()));
   let fits = byMode.get(fixedVariance);
@@ -300,7 +333,8 @@ export function similarityScores(target: QueryLogits, refs: ReferenceOutputs): F
 }
 
 /** The reference models with model `held` taken out, and that model's logits as a pseudo-target. */
-export function leaveOneOut(refs: ReferenceOutputs, held: number): LeftOut {
+export function leaveOneOut(given: ReferenceOutputs, held: number): LeftOut {
+  const refs = canonicalSet(given);
   let byHeld = leftOutMemo.get(refs);
   if (!byHeld) leftOutMemo.set(refs, (byHeld = new Map()));
   let out = byHeld.get(held);

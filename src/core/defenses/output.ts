@@ -100,7 +100,6 @@ export function roundProbabilities(predictions: Predictions, decimals: number): 
   const out = new Float64Array(probabilities.length);
   const units = new Float64Array(numClasses);
   const remainders = new Float64Array(numClasses);
-  const ranked = new Int32Array(numClasses);
   for (let i = 0; i < count; i++) {
     const offset = i * numClasses;
     let total = 0;
@@ -112,9 +111,15 @@ export function roundProbabilities(predictions: Predictions, decimals: number): 
       remainders[c] = scaled - units[c];
       assigned += units[c];
     }
+    // The `extra` largest remainders get one unit more (ties to the lower class), picked by one
+    // scan per unit: a confident row has an `extra` of 0 or 1, where sorting the row would cost more.
     const extra = Math.round(total) - assigned;
-    rankClasses(remainders, ranked);
-    for (let r = 0; r < extra && r < numClasses; r++) units[ranked[r]] += 1;
+    for (let r = 0; r < extra && r < numClasses; r++) {
+      let best = 0;
+      for (let c = 1; c < numClasses; c++) if (remainders[c] > remainders[best]) best = c;
+      units[best] += 1;
+      remainders[best] = -1;
+    }
     for (let c = 0; c < numClasses; c++) out[offset + c] = units[c] / scale;
   }
   return withProbabilities(predictions, out);

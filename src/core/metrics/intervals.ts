@@ -63,7 +63,11 @@ function sortRecords(members: ArrayLike<number>, nonMembers: ArrayLike<number>):
   return { order, groupEnd: Uint32Array.from(ends) };
 }
 
-/** Multiplicities per record (members, then non-members) of each resample, row after row. */
+/**
+ * Multiplicities of each resample, record after record: counts[r·B + b] is how often record r
+ * (members, then non-members) is drawn in resample b, so one record's B counts sit side by side
+ * and the bootstrap below walks the sorted records once, all resamples at a time.
+ */
 type Resamples = Uint16Array | Uint32Array;
 
 /** The drawn resamples of recent (seed, P, N, count): every attack of a run reads the same ones. */
@@ -81,12 +85,12 @@ function stratifiedResamples(seed: number, P: number, N: number, resamples: numb
   const kept = drawn.get(key);
   if (kept) return kept;
   const total = P + N;
-  const counts = total < 0x10000 ? new Uint16Array(resamples * total) : new Uint32Array(resamples * total);
+  const B = resamples;
+  const counts = total < 0x10000 ? new Uint16Array(B * total) : new Uint32Array(B * total);
   const rng = createRng(seed, 'interval/resamples');
-  for (let b = 0; b < resamples; b++) {
-    const row = b * total;
-    for (let k = 0; k < P; k++) counts[row + Math.floor(rng.next() * P)]++;
-    for (let k = 0; k < N; k++) counts[row + P + Math.floor(rng.next() * N)]++;
+  for (let b = 0; b < B; b++) {
+    for (let k = 0; k < P; k++) counts[Math.floor(rng.next() * P) * B + b]++;
+    for (let k = 0; k < N; k++) counts[(P + Math.floor(rng.next() * N)) * B + b]++;
   }
   if (counts.length <= MAX_KEPT_ENTRIES) {
     drawn.clear();
@@ -127,41 +131,71 @@ export function bootstrapIntervals(input: BootstrapInput): BootstrapIntervals {
   const isMember = Uint8Array.from(order, (record) => (record < P ? 1 : 0));
   const right = Uint8Array.from(order, (record) => (record < P ? (calledMember[record] === 1 ? 1 : 0) : calledMember[record] !== 1 ? 1 : 0));
   const counts = stratifiedResamples(input.seed, P, N, resamples);
-  const auc = new Float64Array(resamples);
-  const accuracy = new Float64Array(resamples);
-  const advantage = new Float64Array(resamples);
-  const groups = groupEnd.length;
-  for (let b = 0; b < resamples; b++) {
-    const row = b * total;
-    let tp = 0;
-    let fp = 0;
-    let area = 0;
-    let best = 0;
-    let correct = 0;
-    let k = 0;
-    for (let g = 0; g < groups; g++) {
-      let groupTp = 0;
-      let groupFp = 0;
-      const end = groupEnd[g];
-      // Branch-free: the sorted order is a coin toss between members and non-members.
-      for (; k < end; k++) {
-        const c = counts[row + order[k]];
-        const member = isMember[k];
-        groupTp += c * member;
-        groupFp += c * (1 - member);
-        correct += c * right[k];
+  const B = resamples;
+  // Per resample: the weighted TP and FP so far, twice the area under the ROC, the best TPR − FPR
+  // and the records the attack's threshold gets right.
+  const tp = new Float64Array(B);
+  const fp = new Float64Array(B);
+  const area = new Float64Array(B);
+  const advantage = new Float64Array(B);
+  const correct = new Float64Array(B);
+  const groupTp = new Float64Array(B);
+  const groupFp = new Float64Array(B);
+  /**
+   * TPR − FPR only rises with TP, so its maximum is read at the end of each run of members; as
+   * TP·N − FP·P, exact in integers, divided by P·N once at the end.
+   */
+  const updateBest = () => {
+    for (let b = 0; b < B; b++) {
+      const gain = tp[b] * N - fp[b] * P;
+      if (gain > advantage[b]) advantage[b] = gain;
+    }
+  };
+  let afterMember = false;
+  let start = 0;
+  for (const end of groupEnd) {
+    if (end - start === 1) {
+      // A record alone at its score (the usual case): a member raises TP, a non-member adds the
+      // column under the curve so far.
+      const base = order[start] * B;
+      if (isMember[start]) {
+        for (let b = 0; b < B; b++) tp[b] += counts[base + b];
+        afterMember = true;
+      } else {
+        if (afterMember) updateBest();
+        afterMember = false;
+        for (let b = 0; b < B; b++) {
+          const c = counts[base + b];
+          area[b] += 2 * c * tp[b];
+          fp[b] += c;
+        }
+      }
+      if (right[start]) for (let b = 0; b < B; b++) correct[b] += counts[base + b];
+    } else {
+      if (afterMember) updateBest();
+      groupTp.fill(0);
+      groupFp.fill(0);
+      for (let k = start; k < end; k++) {
+        const base = order[k] * B;
+        const sum = isMember[k] ? groupTp : groupFp;
+        for (let b = 0; b < B; b++) sum[b] += counts[base + b];
+        if (right[k]) for (let b = 0; b < B; b++) correct[b] += counts[base + b];
       }
       // Trapezoid of the tie group's diagonal step: ties counted half (Hanley & McNeil 1982).
-      area += groupFp * (2 * tp + groupTp);
-      tp += groupTp;
-      fp += groupFp;
-      const gain = tp / P - fp / N;
-      if (gain > best) best = gain;
+      for (let b = 0; b < B; b++) {
+        area[b] += groupFp[b] * (2 * tp[b] + groupTp[b]);
+        tp[b] += groupTp[b];
+        fp[b] += groupFp[b];
+      }
+      updateBest();
+      afterMember = false;
     }
-    auc[b] = area / (2 * P * N);
-    advantage[b] = best;
-    accuracy[b] = correct / total;
+    start = end;
   }
+  if (afterMember) updateBest();
+  const auc = Float64Array.from(area, (a) => a / (2 * P * N));
+  const accuracy = Float64Array.from(correct, (c) => c / total);
+  for (let b = 0; b < B; b++) advantage[b] /= P * N;
   return {
     auc: percentileInterval(auc, confidence),
     accuracy: percentileInterval(accuracy, confidence),

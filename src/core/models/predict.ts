@@ -36,7 +36,53 @@ export function uploadPart(part: LabelledImages, shape: InputShape): TensorPart 
   };
 }
 
+/**
+ * A part whose tensors are made on first use: a stage that finds its outputs in the cache never
+ * reads them, and then nothing is gathered or uploaded. Made inside a tf.tidy, they are kept: the
+ * part, not the scope that first read it, owns them.
+ */
+class LazyTensorPart implements TensorPart {
+  private tensors?: { readonly x: tf.Tensor4D; readonly y: tf.Tensor1D };
+
+  constructor(
+    readonly labels: Uint8Array,
+    private readonly gather: () => LabelledImages,
+    private readonly shape: InputShape,
+  ) {}
+
+  get count(): number {
+    return this.labels.length;
+  }
+
+  private made(): { readonly x: tf.Tensor4D; readonly y: tf.Tensor1D } {
+    if (!this.tensors) {
+      const { x, y } = uploadPart(this.gather(), this.shape);
+      this.tensors = { x: tf.keep(x), y: tf.keep(y) };
+    }
+    return this.tensors;
+  }
+
+  get x(): tf.Tensor4D {
+    return this.made().x;
+  }
+
+  get y(): tf.Tensor1D {
+    return this.made().y;
+  }
+
+  dispose(): void {
+    this.tensors?.x.dispose();
+    this.tensors?.y.dispose();
+  }
+}
+
+/** A part of `labels` whose pixels `gather` gives, uploaded only when its tensors are first read. */
+export function lazyPart(labels: Uint8Array, gather: () => LabelledImages, shape: InputShape): TensorPart {
+  return new LazyTensorPart(labels, gather, shape);
+}
+
 export function disposePart(part: TensorPart): void {
+  if (part instanceof LazyTensorPart) return part.dispose();
   part.x.dispose();
   part.y.dispose();
 }

@@ -180,7 +180,7 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
   // The views are built only if a model must be trained: a fully cached run needs no tensor work.
   let views: tf.Tensor4D[] | undefined;
   const queryViewsOnce = () => (views ??= queryViews(pool.x, config.augmentedQueries));
-  const viewCount = queryViewCount(pool.x.shape[3], config.augmentedQueries);
+  const viewCount = queryViewCount(input.inputShape[2], config.augmentedQueries);
   const logits: Float32Array[] = new Array(config.count);
   const populationLogits: Float32Array[] = new Array(config.count);
   const started = Date.now();

@@ -7,7 +7,7 @@ import { throwIfCancelled } from '../cancel';
 import type { ExperimentConfig } from '../config';
 import { gatherImages } from '../datasets/split';
 import type { ImageDataset } from '../datasets/types';
-import { disposePart, uploadPart, type TensorPart } from '../models/predict';
+import { disposePart, lazyPart, type TensorPart } from '../models/predict';
 import type { StageName } from '../stages';
 import type { ExperimentDeps, ProgressEvent } from './types';
 import { oneWaitAtATime } from './pool';
@@ -45,9 +45,13 @@ export class RunContext {
     return value;
   }
 
-  /** Upload the records at `indices` of `source` for this run; released by release() or dispose(). */
+  /**
+   * The records at `indices` of `source` as tensors for this run, uploaded when first read (a stage
+   * served by the cache uploads nothing); released by release() or dispose().
+   */
   upload(source: ImageDataset, indices: ArrayLike<number>): TensorPart {
-    const part = uploadPart(gatherImages(source, indices), source.shape);
+    const labels = Uint8Array.from({ length: indices.length }, (_, i) => source.labels[indices[i]]);
+    const part = lazyPart(labels, () => gatherImages(source, indices), source.shape);
     this.parts.push(part);
     return part;
   }
