@@ -10,13 +10,16 @@
  *   wasm-conv-grad.ts   Conv2DBackpropFilter (missing: CNNs could not train), Conv2DBackpropInput
  *   wasm-pool-grad.ts   MaxPoolGrad
  *   wasm-matmul.ts      BatchMatMul: transposed and batched products on XNNPACK too
- *   wasm-data.ts        Identity without a copy, GatherV2 as row copies, Slice without copying its input
+ *   wasm-data.ts        Identity and same-dtype Cast without a copy, GatherV2 as row copies, Slice without copying its input
+ *   wasm-reduce.ts      Sum over leading axes (bias gradients) without transposing first
  * Only the wasm backend is touched; cpu, webgl and webgpu keep their own kernels.
  */
 import { registerWasmConvGradKernels } from './wasm-conv-grad';
 import { registerWasmDataKernels } from './wasm-data';
+import { registerWasmSumKernel } from './wasm-reduce';
 
 export function registerWasmKernels(): void {
   registerWasmConvGradKernels();
   registerWasmDataKernels();
+  registerWasmSumKernel();
 }
