@@ -2,9 +2,9 @@
  * Where one batched epoch of K MLPs spends its time, against the same K MLPs one by one, on wasm
  * with the lab's kernels (the bench's own workloads: batchedEpoch and sequentialEpochs):
  *   npx tsx bench/profile-batched.ts [--repeats 5] [--samples 2000] [--models 16] [--kernels]
- * Prints the seconds of each, timed interleaved (batched, one by one, batched, …) after one warm-up
- * of each, their medians and the ratio; with --kernels, the per-kernel time of one call of each
- * (tf.profile) sorted by total milliseconds.
+ * Prints the wall and CPU seconds of each, timed interleaved (batched, one by one, batched, …) after
+ * one warm-up of each, their medians and the ratios; with --kernels, the per-kernel time of one call
+ * of each (tf.profile) sorted by total milliseconds. Used for the K-MLP rows' note in bench/README.md.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -47,19 +47,26 @@ async function main(): Promise<void> {
   if (!argv.includes('--no-time')) {
     await batched();
     await oneByOne();
-    const seconds = { batched: [] as number[], oneByOne: [] as number[] };
+    // Wall and CPU seconds of this process: on a shared machine CPU time moves less with the load.
+    const wall = { batched: [] as number[], oneByOne: [] as number[] };
+    const cpu = { batched: [] as number[], oneByOne: [] as number[] };
     for (let i = 0; i < repeats; i++) {
       for (const [name, run] of [['batched', batched], ['oneByOne', oneByOne]] as const) {
         const started = performance.now();
+        const before = process.cpuUsage();
         await run();
-        seconds[name].push((performance.now() - started) / 1000);
+        const used = process.cpuUsage(before);
+        wall[name].push((performance.now() - started) / 1000);
+        cpu[name].push((used.user + used.system) / 1e6);
       }
     }
-    const a = summarise(seconds.batched);
-    const b = summarise(seconds.oneByOne);
-    console.log(`batched    ${a.seconds.map((s) => s.toFixed(3)).join(' ')} s, median ${a.median.toFixed(3)}`);
-    console.log(`one by one ${b.seconds.map((s) => s.toFixed(3)).join(' ')} s, median ${b.median.toFixed(3)}`);
-    console.log(`ratio (one by one / batched, medians): ${(b.median / a.median).toFixed(2)}×`);
+    for (const [label, seconds] of [['wall', wall], ['CPU', cpu]] as const) {
+      const a = summarise(seconds.batched);
+      const b = summarise(seconds.oneByOne);
+      console.log(`${label} batched    ${a.seconds.map((s) => s.toFixed(3)).join(' ')} s, median ${a.median.toFixed(3)}`);
+      console.log(`${label} one by one ${b.seconds.map((s) => s.toFixed(3)).join(' ')} s, median ${b.median.toFixed(3)}`);
+      console.log(`${label} ratio (one by one / batched, medians): ${(b.median / a.median).toFixed(2)}×`);
+    }
   }
   if (argv.includes('--kernels')) {
     await kernelTable('batched', batched);

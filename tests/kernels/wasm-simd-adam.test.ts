@@ -43,9 +43,9 @@ async function fusedOnWasm(start: Float32Array[], gradients: Float32Array[][], a
   const models = start.length;
   const size = start[0].length;
   const stack = (rows: Float32Array[]) => tf.tensor3d(Float32Array.from(rows.flatMap((r) => Array.from(r))), [models, 1, size]);
-  let w = stack(start);
-  let m = tf.zeros([models, 1, size]);
-  let v = tf.zeros([models, 1, size]);
+  let w: tf.Tensor = stack(start);
+  let m: tf.Tensor = tf.zeros([models, 1, size]);
+  let v: tf.Tensor = tf.zeros([models, 1, size]);
   const power1 = new Array(models).fill(1);
   const power2 = new Array(models).fill(1);
   for (let t = 0; t < gradients.length; t++) {
