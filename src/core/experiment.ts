@@ -80,9 +80,11 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
     });
     if (!ctx.deps.pool) await shadowsTrained;
     const targetTrained = trainTarget(ctx, data, plan, { defend: outputDefender(config), thresholds: () => thresholds?.(), key: liveKey });
-    const [{ shadows, splits: shadowSplits }, trained] = await settleAll([shadowsTrained, targetTrained] as const);
+    // With a pool the undefended twin trains wherever is free first (a worker after the shadows, or
+    // here after the target); without one, here after the target, as before.
+    const undefendedTrained = plan.hasTrainingDefenses ? trainUndefended(ctx, data, targetTrained) : Promise.resolve(undefined);
+    const [{ shadows, splits: shadowSplits }, trained, undefended] = await settleAll([shadowsTrained, targetTrained, undefendedTrained] as const);
     const target = { ...trained.value, history: reportedHistory(trained.value, liveKey) };
-    const undefended = plan.hasTrainingDefenses ? await trainUndefended(ctx, data) : undefined;
     const references = plan.needsReferences ? await trainReferences(ctx, data, plan) : undefined;
     const queries = await queryTarget(ctx, data, plan, target);
     const extra = await queryLabels(ctx, data, plan, target, shadows);

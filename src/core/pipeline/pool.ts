@@ -70,6 +70,20 @@ export interface JobHooks {
   readonly gate?: () => Promise<void>;
   /** `index` is the reference model's index, 0 for a classifier job. */
   readonly onEpoch?: (index: number, metrics: EpochMetrics) => void;
+  /**
+   * Asked once a worker is free for the job: false withdraws it (the job fails with
+   * WithdrawnJobError, unposted). For a job the calling thread may take on itself, when it is free
+   * before any worker is (train-undefended.ts).
+   */
+  readonly claim?: () => boolean;
+}
+
+/** A job whose claim said no when a worker was free for it: the calling thread had taken it on. */
+export class WithdrawnJobError extends Error {
+  constructor(name: string) {
+    super(`the ${name} was taken on elsewhere before a training worker was free`);
+    this.name = 'WithdrawnJobError';
+  }
 }
 
 export interface TrainingPool {
@@ -255,6 +269,10 @@ export function createWorkerPool(size: number, spawn: () => PoolPort, options: {
       const task = waiting.shift()!;
       if (task.hooks.signal?.aborted) {
         task.reject(new CancelledError(`training the ${task.job.name}`));
+        continue;
+      }
+      if (task.hooks.claim && !task.hooks.claim()) {
+        task.reject(new WithdrawnJobError(task.job.name));
         continue;
       }
       start(slot, task);
