@@ -127,24 +127,19 @@ export function bootstrapIntervals(input: BootstrapInput): BootstrapIntervals {
 
   const { order, groupEnd } = sortRecords(memberScores, nonMemberScores);
   const total = P + N;
-  // At each sorted position: is it a member, and is the attack's own threshold decision there right?
+  // At each sorted position: is it a member?
   const isMember = Uint8Array.from(order, (record) => (record < P ? 1 : 0));
-  const right = Uint8Array.from(order, (record) => (record < P ? (calledMember[record] === 1 ? 1 : 0) : calledMember[record] !== 1 ? 1 : 0));
   const counts = stratifiedResamples(input.seed, P, N, resamples);
   const B = resamples;
   // Per resample: the weighted TP and FP so far, twice the area under the ROC, the best TPR − FPR
-  // and the records the attack's threshold gets right.
+  // (as TP·N − FP·P, exact in integers, divided by P·N once at the end).
   const tp = new Float64Array(B);
   const fp = new Float64Array(B);
   const area = new Float64Array(B);
   const advantage = new Float64Array(B);
-  const correct = new Float64Array(B);
   const groupTp = new Float64Array(B);
   const groupFp = new Float64Array(B);
-  /**
-   * TPR − FPR only rises with TP, so its maximum is read at the end of each run of members; as
-   * TP·N − FP·P, exact in integers, divided by P·N once at the end.
-   */
+  /** TPR − FPR only rises with TP, so its maximum is read where a run of members ends. */
   const updateBest = () => {
     for (let b = 0; b < B; b++) {
       const gain = tp[b] * N - fp[b] * P;
@@ -155,22 +150,29 @@ export function bootstrapIntervals(input: BootstrapInput): BootstrapIntervals {
   let start = 0;
   for (const end of groupEnd) {
     if (end - start === 1) {
-      // A record alone at its score (the usual case): a member raises TP, a non-member adds the
+      // A record alone at its score (the usual case), one pass over the resamples: a member raises
+      // TP; a non-member first reads the best gain if members came just before, then adds the
       // column under the curve so far.
       const base = order[start] * B;
       if (isMember[start]) {
         for (let b = 0; b < B; b++) tp[b] += counts[base + b];
         afterMember = true;
-      } else {
-        if (afterMember) updateBest();
+      } else if (afterMember) {
+        for (let b = 0; b < B; b++) {
+          const gain = tp[b] * N - fp[b] * P;
+          if (gain > advantage[b]) advantage[b] = gain;
+          const c = counts[base + b];
+          area[b] += 2 * c * tp[b];
+          fp[b] += c;
+        }
         afterMember = false;
+      } else {
         for (let b = 0; b < B; b++) {
           const c = counts[base + b];
           area[b] += 2 * c * tp[b];
           fp[b] += c;
         }
       }
-      if (right[start]) for (let b = 0; b < B; b++) correct[b] += counts[base + b];
     } else {
       if (afterMember) updateBest();
       groupTp.fill(0);
@@ -179,7 +181,6 @@ export function bootstrapIntervals(input: BootstrapInput): BootstrapIntervals {
         const base = order[k] * B;
         const sum = isMember[k] ? groupTp : groupFp;
         for (let b = 0; b < B; b++) sum[b] += counts[base + b];
-        if (right[k]) for (let b = 0; b < B; b++) correct[b] += counts[base + b];
       }
       // Trapezoid of the tie group's diagonal step: ties counted half (Hanley & McNeil 1982).
       for (let b = 0; b < B; b++) {
@@ -193,6 +194,15 @@ export function bootstrapIntervals(input: BootstrapInput): BootstrapIntervals {
     start = end;
   }
   if (afterMember) updateBest();
+  // Accuracy at the attack's own threshold: every resample holds P + N draws, less the draws of
+  // the records the threshold gets wrong (fewer than the right ones, for any attack worth running).
+  const correct = new Float64Array(B).fill(total);
+  for (let record = 0; record < total; record++) {
+    const calledIn = calledMember[record] === 1;
+    if (calledIn === record < P) continue;
+    const base = record * B;
+    for (let b = 0; b < B; b++) correct[b] -= counts[base + b];
+  }
   const auc = Float64Array.from(area, (a) => a / (2 * P * N));
   const accuracy = Float64Array.from(correct, (c) => c / total);
   for (let b = 0; b < B; b++) advantage[b] /= P * N;
