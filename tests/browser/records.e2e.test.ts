@@ -95,7 +95,7 @@ describe('the Records view in headless Chromium', () => {
     // Click a record: each histogram marks its score.
     await page.getByTestId('record-card').first().click();
     await page.getByTestId('records-selected').waitFor({ timeout: 5_000 });
-    const marked = await page.locator('[data-testid^="histogram-"] .recharts-reference-line-line').count();
+    const marked = await page.locator('[data-testid^="histogram-"] .record-line line').count();
     expect(marked).toBeGreaterThanOrEqual(2);
     expect(pageErrors).toEqual([]);
   }, 60_000);

@@ -1,11 +1,10 @@
 /** Members' and non-members' score distributions per attack, with the threshold the attack used. */
 import { memo } from 'react';
-import { Area, AreaChart, CartesianGrid, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AttackResult } from '../../core/attacks/evaluate';
 import { ChartFrame, arxiv } from './ChartFrame';
 import { attackLabel } from './RocChart';
 import { scoreHistogram } from './chart-data';
-import { QueuedDraw } from './QueuedDraw';
+import { LightHistogram, type HistogramMarker } from './LightHistogram';
 import { useRecordsStore } from '../records/records-store';
 
 /** The score of record `position` (members first) under an attack, or undefined. */
@@ -22,21 +21,14 @@ function Histogram({ attack }: { attack: AttackResult }) {
   // Linked to the Records view: the clicked record's score under this attack.
   const recordScore = scoreOf(attack, useRecordsStore((s) => s.selected));
   const recordShown = recordScore !== undefined && Number.isFinite(recordScore);
+  const markers: HistogramMarker[] = [
+    ...(thresholdShown ? [{ x: t, label: 'threshold', colour: '#000', className: 'threshold-line', dashed: true }] : []),
+    ...(recordShown ? [{ x: Math.min(Math.max(recordScore, hist.min), hist.max), label: 'record', colour: '#2ca02c', className: 'record-line' }] : []),
+  ];
   return (
     <div className="subchart" data-testid={`histogram-${attack.name}`}>
       <h4>{attackLabel(attack.name)}</h4>
-      <ResponsiveContainer width="100%" height={170}>
-        <AreaChart data={hist.bins} margin={{ top: 5, right: 10, bottom: 5, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="x" type="number" domain={[hist.min, hist.max]} tickFormatter={(v: number) => v.toPrecision(2)} />
-          <YAxis width={40} tickFormatter={(v: number) => v.toFixed(2)} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} labelFormatter={(v) => `score ≥ ${Number(v).toPrecision(4)}`} />
-          <Area type="stepAfter" dataKey="members" name="members" stroke="#d62728" fill="#d62728" fillOpacity={0.25} isAnimationActive={false} />
-          <Area type="stepAfter" dataKey="nonMembers" name="non-members" stroke="#1f77b4" fill="#1f77b4" fillOpacity={0.25} isAnimationActive={false} />
-          {thresholdShown && <ReferenceLine x={t} stroke="#000" strokeDasharray="4 3" label={{ value: 'threshold', position: 'top', fontSize: 11 }} />}
-          {recordShown && <ReferenceLine x={Math.min(Math.max(recordScore, hist.min), hist.max)} stroke="#2ca02c" strokeWidth={2} label={{ value: 'record', position: 'insideTopRight', fontSize: 11 }} />}
-        </AreaChart>
-      </ResponsiveContainer>
+      <LightHistogram hist={hist} markers={markers} />
       <small>
         {thresholdShown ? `threshold ${t.toPrecision(4)}` : t === Infinity ? 'threshold: nobody is called a member' : t === -Infinity ? 'threshold: everybody is called a member' : 'threshold outside the scores'}
         {hist.clamped > 0 && ` · ${hist.clamped} infinite score(s) in the end bins`}
@@ -71,11 +63,9 @@ function ScoreHistogramsView({ attacks, stale }: { attacks: readonly AttackResul
         <p className="empty">This result has no per-record scores (an imported results file). Run it to see the distributions.</p>
       ) : (
         <div className="grid">
-          {/* One histogram per task (QueuedDraw.tsx): six at once held the page too long. */}
+          {/* Plain SVG (LightHistogram.tsx): a dozen of them redraw within one frame. */}
           {withScores.map((a) => (
-            <QueuedDraw key={a.name} minHeight={200}>
-              <Histogram attack={a} />
-            </QueuedDraw>
+            <Histogram key={a.name} attack={a} />
           ))}
         </div>
       )}

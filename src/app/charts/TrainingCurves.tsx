@@ -124,5 +124,20 @@ function TrainingCurvesView({ target, shadow = [], stale, live }: Props) {
   );
 }
 
-/** Memoised: the page re-renders on every progress event, and these charts only change with their result. */
-export const TrainingCurves = memo(TrainingCurvesView);
+/** The same curves: an instant re-run brings the very histories again, in new arrays. */
+function sameHistory(a: readonly EpochMetrics[], b: readonly EpochMetrics[]): boolean {
+  return (
+    a === b ||
+    (a.length === b.length &&
+      a.every((m, i) => m.epoch === b[i].epoch && m.trainLoss === b[i].trainLoss && m.testLoss === b[i].testLoss && m.trainAccuracy === b[i].trainAccuracy && m.testAccuracy === b[i].testAccuracy))
+  );
+}
+
+/**
+ * Memoised: the page re-renders on every progress event, and these charts only change with their
+ * result; a re-run that trained nothing (an output defense changed) keeps them as drawn.
+ */
+export const TrainingCurves = memo(
+  TrainingCurvesView,
+  (before, after) => before.stale === after.stale && before.live === after.live && sameHistory(before.target, after.target) && sameHistory(before.shadow ?? [], after.shadow ?? []),
+);
