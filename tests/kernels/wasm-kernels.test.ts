@@ -62,6 +62,7 @@ interface ConvCase {
 }
 
 const CONV_CASES: readonly ConvCase[] = [
+  { x: [3, 10, 9, 5], filter: [3, 2, 5, 3], strides: 1, pad: 'same' },
   { x: [3, 9, 9, 1], filter: [3, 3, 1, 4], strides: 1, pad: 'valid' },
   { x: [2, 8, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same' },
   { x: [4, 11, 11, 6], filter: [3, 3, 6, 8], strides: 2, pad: 'same' },

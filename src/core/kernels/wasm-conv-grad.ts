@@ -57,9 +57,17 @@ function imagesPerChunk(info: Conv2DInfo): number {
 
 /**
  * colsT[r, p] for images [first, first + count): r = (fh·FW + fw)·Cin + ci, p = (n·OH + oh)·OW + ow,
- * the input pixel under filter tap (fh, fw) at output (oh, ow), or 0 in the padding.
+ * the input pixel under filter tap (fh, fw) at output (oh, ow), or 0 in the padding. Tap by tap,
+ * each position's Cin channels are read as one contiguous run and written down Cin rows: reading
+ * the input once per tap instead of once per tap and channel made this 1.5× faster here (min of
+ * 12: 3.7 against 5.6 ms for the CNN's 128×13×13×16 input). With one or two channels the runs are
+ * too short to pay, and each row is filled in one sweep instead (1.6 against 3.3 ms, 128×28×28×1).
  */
 function im2colTransposed(x: Float32Array, info: Conv2DInfo, first: number, count: number, colsT: Float32Array): void {
+  if (info.inChannels < 4) {
+    im2colTransposedRowByRow(x, info, first, count, colsT);
+    return;
+  }
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
   const { filterHeight: FH, filterWidth: FW } = info;
   const top = info.padInfo.top;
@@ -67,7 +75,43 @@ function im2colTransposed(x: Float32Array, info: Conv2DInfo, first: number, coun
   const positions = count * OH * OW;
   for (let fh = 0; fh < FH; fh++) {
     for (let fw = 0; fw < FW; fw++) {
+      const tapRows = (fh * FW + fw) * C * positions;
       // Output columns whose input column iw = ow·sw + fw − left lies inside [0, W).
+      const owStart = Math.max(0, Math.ceil((left - fw) / sw));
+      const owEnd = Math.max(owStart, Math.min(OW, Math.floor((W - 1 + left - fw) / sw) + 1));
+      let p = 0;
+      for (let n = first; n < first + count; n++) {
+        for (let oh = 0; oh < OH; oh++) {
+          const ih = oh * sh + fh - top;
+          if (ih < 0 || ih >= H) {
+            for (let ci = 0; ci < C; ci++) colsT.fill(0, tapRows + ci * positions + p, tapRows + ci * positions + p + OW);
+            p += OW;
+            continue;
+          }
+          const rowBase = (n * H + ih) * W;
+          let ow = 0;
+          for (; ow < owStart; ow++, p++) for (let ci = 0; ci < C; ci++) colsT[tapRows + ci * positions + p] = 0;
+          for (; ow < owEnd; ow++, p++) {
+            const from = (rowBase + ow * sw + fw - left) * C;
+            let to = tapRows + p;
+            for (let ci = 0; ci < C; ci++, to += positions) colsT[to] = x[from + ci];
+          }
+          for (; ow < OW; ow++, p++) for (let ci = 0; ci < C; ci++) colsT[tapRows + ci * positions + p] = 0;
+        }
+      }
+    }
+  }
+}
+
+/** The same columns, one row r at a time: sequential writes, reads strided by Cin. */
+function im2colTransposedRowByRow(x: Float32Array, info: Conv2DInfo, first: number, count: number, colsT: Float32Array): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
+  const { filterHeight: FH, filterWidth: FW } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const positions = count * OH * OW;
+  for (let fh = 0; fh < FH; fh++) {
+    for (let fw = 0; fw < FW; fw++) {
       const owStart = Math.max(0, Math.ceil((left - fw) / sw));
       const owEnd = Math.min(OW, Math.floor((W - 1 + left - fw) / sw) + 1);
       for (let ci = 0; ci < C; ci++) {
@@ -160,11 +204,53 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   return dW;
 }
 
+/**
+ * For stride 1, dx is itself a convolution: the "full" convolution of dy with the filter turned by
+ * 180° and its channel axes swapped (Dumoulin & Visin, arXiv:1603.07285, section 4.1),
+ *   dx[n, i, j, ci] = Σ_{g, h, co} dy_padded[n, i + g, j + h, co] · W[FH−1−g, FW−1−h, ci, co],
+ * with dy padded by FH−1−top rows above and FW−1−left columns to the left. That runs on XNNPACK's
+ * convolution, which needs neither the column buffer nor the col2im scatter: 6 against 14 ms for
+ * the CNN's 128×11×11×32 → 13×13×16 gradient here. Sums run in another order than the im2col
+ * route, so dx differs from it in the last bits (both within 1e-5 of the cpu backend).
+ */
+function conv2DBackpropInputByConvolution(backend: WasmBackendLike, dy: tf.TensorInfo, filter: tf.TensorInfo, info: Conv2DInfo): tf.TensorInfo | undefined {
+  const { filterHeight: FH, filterWidth: FW, inChannels: Cin, outChannels: Cout, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info;
+  const padTop = FH - 1 - info.padInfo.top;
+  const padLeft = FW - 1 - info.padInfo.left;
+  const padBottom = H - OH + FH - 1 - padTop;
+  const padRight = W - OW + FW - 1 - padLeft;
+  if (Math.min(padTop, padLeft, padBottom, padRight) < 0) return undefined;
+  const turned = backend.makeOutput([FH, FW, Cout, Cin], 'float32');
+  const from = heapF32(backend, filter);
+  const to = heapF32(backend, turned);
+  for (let g = 0; g < FH; g++) {
+    for (let h = 0; h < FW; h++) {
+      const source = ((FH - 1 - g) * FW + (FW - 1 - h)) * Cin * Cout;
+      const target = (g * FW + h) * Cout * Cin;
+      for (let ci = 0; ci < Cin; ci++) {
+        for (let co = 0; co < Cout; co++) to[target + co * Cin + ci] = from[source + ci * Cout + co];
+      }
+    }
+  }
+  const conv = tf.getKernel('Conv2D', WASM) as tf.KernelConfig;
+  const dx = conv.kernelFunc({
+    inputs: { x: dy, filter: turned },
+    backend: backend as unknown as tf.KernelBackend,
+    attrs: { strides: [1, 1], pad: [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]], dataFormat: 'NHWC', dilations: [1, 1] },
+  }) as tf.TensorInfo;
+  dispose(backend, turned);
+  return dx;
+}
+
 function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const { backend } = args;
   const { dy, filter } = args.inputs;
   const attrs = args.attrs as unknown as ConvGradAttrs & { inputShape: [number, number, number, number] };
   const info = convInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
+  if (info.strideHeight === 1 && info.strideWidth === 1) {
+    const dx = conv2DBackpropInputByConvolution(backend, dy, filter, info);
+    if (dx !== undefined) return dx;
+  }
   const rows = info.filterHeight * info.filterWidth * info.inChannels;
   const outChannels = info.outChannels;
   const chunk = imagesPerChunk(info);
