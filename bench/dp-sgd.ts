@@ -2,13 +2,15 @@
  * DP-SGD's price (issue 11): one DP-SGD epoch against one plain epoch of the same architecture on
  * the same seeded pool, on the active backend. The DP-SGD epoch is runPrivateEpoch's loop
  * (Poisson-sampled batches of expected size B, per-example clipping at C = 1, σ = 1.1, Adam on the
- * noisy mean), with the one-pass clipped sum (src/core/defenses/per-example-grads.ts) and, on a
- * smaller pool because it is slow, with the microbatch loop it replaced. Plain and one-pass epochs
+ * noisy mean through train.ts's adamStepper as runPrivateEpoch does, so both epochs run the same
+ * Adam), with the one-pass clipped sum (src/core/defenses/per-example-grads.ts) and, on a smaller
+ * pool because it is slow, with the microbatch loop it replaced. Plain and one-pass epochs
  * alternate within each repeat, so a load that comes and goes hits both alike.
  */
 import * as tf from '@tensorflow/tfjs';
 import { privateGradients, poissonStepsInEpoch, samplePoissonBatch, type BatchedExamples } from '../src/core/defenses/dp-sgd';
 import { ARCHITECTURES, type ArchitectureId } from '../src/core/models/architectures';
+import { adamStepper } from '../src/core/models/train';
 import { yieldSometimes } from '../src/core/pace';
 import { createRng } from '../src/core/random';
 import { CLASSES, randomPool, SHAPE, summarise, trainer, type Pool, type Timing } from './workloads';
@@ -30,7 +32,7 @@ export interface DpSgdRow {
 /** A DP-SGD trainer whose epoch is runPrivateEpoch's loop on `pool`, one pass or microbatch loop. */
 function privateTrainer(architecture: ArchitectureId, pool: Pool, onePass: boolean) {
   const model = ARCHITECTURES[architecture].build(SHAPE, CLASSES, 1);
-  const optimizer = tf.train.adam(1e-3);
+  const stepper = adamStepper(model, 1e-3);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const sampling = createRng(1, 'bench/dp-sgd/sampling');
   const noise = createRng(1, 'bench/dp-sgd/noise');
@@ -52,7 +54,7 @@ function privateTrainer(architecture: ArchitectureId, pool: Pool, onePass: boole
       for (let step = poissonStepsInEpoch(epoch, pool.count, BATCH); step > 0; step--) {
         const batch = samplePoissonBatch(pool.count, BATCH, 1, sampling);
         const gradients = privateGradients(variables, batch, lossOf, SETTINGS, noise, batched);
-        optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: gradients[i] })));
+        tf.tidy(() => stepper.apply(Object.fromEntries(variables.map((v, i) => [v.name, gradients[i]]))));
         tf.dispose(gradients);
         await yieldSometimes();
       }
@@ -60,7 +62,7 @@ function privateTrainer(architecture: ArchitectureId, pool: Pool, onePass: boole
     },
     dispose(): void {
       model.dispose();
-      optimizer.dispose();
+      stepper.dispose();
     },
   };
 }
