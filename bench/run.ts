@@ -4,7 +4,7 @@
  * writes bench/results.json (machine, versions, every repeat).
  *
  *   npm run bench -- [--repeats 3] [--samples 2000] [--no-torch] [--no-preset] [--no-browser] [--no-lira] [--cpu-cnn] [--no-interactive]
- *                    [--no-e2e] [--no-app-e2e] [--only-e2e] [--e2e-repeats 1]
+ *                    [--no-e2e] [--no-app-e2e] [--only-e2e] [--e2e-repeats 1] [--no-pool]
  *
  * Backends, in this order (the kernels cannot be unregistered, so "before" runs first):
  *   cpu          tfjs's pure-JS backend
@@ -23,6 +23,7 @@ import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
 import { DEFAULT_CONFIG, presetConfig } from '../src/core/config';
 import { BROWSER_BACKENDS, runBrowserBench } from './chromium';
 import { timeDpSgd } from './dp-sgd';
+import { timePoolScaling, type PoolScaling } from './pool-scaling';
 import { APP_EXPERIMENTS, runAppBench } from './interactive';
 import { endToEndRows } from './e2e';
 import { batchedEpoch, halves, randomPool, sequentialEpochs, summarise, time, trainer, type Timing } from './workloads';
@@ -55,10 +56,12 @@ interface Options {
   e2eRepeats: number;
   /** DP-SGD epochs (one pass and microbatch loop) against plain epochs, MLP and CNN (bench/dp-sgd.ts). */
   dpSgd: boolean;
+  /** A shadow and 16 reference MLPs on a training pool of 2 workers against 1 (bench/pool-scaling.ts). */
+  pool: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, browser: true, lira: true, cpuCnn: false, interactive: true, throughput: true, e2e: true, appE2e: true, e2eRepeats: 1, dpSgd: true };
+  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, browser: true, lira: true, cpuCnn: false, interactive: true, throughput: true, e2e: true, appE2e: true, e2eRepeats: 1, dpSgd: true, pool: true };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--repeats') options.repeats = Number(argv[++i]);
@@ -71,10 +74,11 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--no-interactive') options.interactive = false;
     else if (flag === '--no-e2e') options.e2e = false;
     else if (flag === '--no-app-e2e') options.appE2e = false;
-    else if (flag === '--only-e2e') Object.assign(options, { throughput: false, preset: false, lira: false, interactive: false });
+    else if (flag === '--only-e2e') Object.assign(options, { throughput: false, preset: false, lira: false, interactive: false, pool: false });
     else if (flag === '--e2e-repeats') options.e2eRepeats = Number(argv[++i]);
     else if (flag === '--no-dp-sgd') options.dpSgd = false;
-    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --no-browser, --no-lira, --cpu-cnn, --no-interactive, --no-e2e, --no-app-e2e, --only-e2e, --e2e-repeats N, --no-dp-sgd)`);
+    else if (flag === '--no-pool') options.pool = false;
+    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --no-browser, --no-lira, --cpu-cnn, --no-interactive, --no-e2e, --no-app-e2e, --only-e2e, --e2e-repeats N, --no-dp-sgd, --no-pool)`);
   }
   if (!(options.repeats >= 1)) throw new Error('bench: --repeats must be at least 1');
   if (!(Number.isInteger(options.e2eRepeats) && options.e2eRepeats >= 1)) throw new Error('bench: --e2e-repeats must be an integer of at least 1');
@@ -226,6 +230,23 @@ function torchRows(result: TorchResult, blas?: TorchBlas): Row[] {
   ]);
 }
 
+/** The pool-scaling pair: the same jobs on 1 and on 2 worker threads, the ratio and the load in the note. */
+function poolScalingRows(scaling: PoolScaling): Row[] {
+  const workload = `shadows + references on 2 workers vs 1: 1 shadow + ${scaling.references} reference MLPs (2 batched groups), ${scaling.epochs} epochs, 1,000 records each (s)`;
+  const load = `load average ${scaling.load[0].toFixed(1)} → ${scaling.load[1].toFixed(1)}`;
+  return [
+    { workload, backend: 'node wasm+lab, 1 worker thread', items: 1, unit: 's', timing: scaling.oneWorker, note: `interleaved with the 2-worker runs; workers started and warmed before timing; ${load}` },
+    {
+      workload,
+      backend: 'node wasm+lab, 2 worker threads',
+      items: 1,
+      unit: 's',
+      timing: scaling.twoWorkers,
+      note: `${scaling.speedup.toFixed(2)}× the 1-worker time (medians, this run); target ≥ 1.7× on an idle 2-core machine (issue 11); ${load}`,
+    },
+  ];
+}
+
 /**
  * The LiRA cost target (issue 3): target, 16 reference MLPs on random halves of a 10,000-record
  * pool (5,000 each), 20 epochs, LiRA online and offline, end to end, no cache, in a child process.
@@ -335,6 +356,11 @@ async function main(): Promise<void> {
     // After the wasm+lab rows: the lab's backend, as the CLI and the app's worker train.
     log('DP-SGD against plain training:');
     rows.push(...(await timeDpSgd(options.repeats, options.samples, log)));
+  }
+
+  if (options.pool) {
+    log('training pool, 2 workers against 1:');
+    rows.push(...poolScalingRows(await timePoolScaling(options.repeats, log)));
   }
 
   if (options.browser && options.throughput) {

@@ -1,0 +1,121 @@
+/**
+ * How the CLI's training pool (src/node/training-pool.ts, worker_threads) scales: the same jobs —
+ * one shadow MLP and 16 reference MLPs in the two batched groups of 8 the train-references stage
+ * makes — on a pool of 1 worker and on a pool of 2, the calling thread only waiting. Both pools are
+ * started and warmed (a small job on every worker) before any timing, so thread start-up (1–2 s of
+ * CPU each) is not in the figures; then 1 and 2 workers alternate, `repeats` times each, and the
+ * ratio is of the medians. Issue 11's target on this 2-core machine, idle: ≥ 1.7×. The jobs (a
+ * shadow then two groups) cannot split evenly: with S the shadow's time and R a group's, the best
+ * 2-worker time is S + R against 2R + S alone.
+ *
+ * Runnable alone: `npx tsx bench/pool-scaling.ts [repeats]`.
+ */
+import { loadavg } from 'node:os';
+import { DEFAULT_CONFIG } from '../src/core/config';
+import type { ClassifierJob, JobRecords, ReferenceJob, TrainingPool } from '../src/core/pipeline/pool';
+import { createRng } from '../src/core/random';
+import { activateBackend } from '../src/node/backend';
+import { createNodeTrainingPool } from '../src/node/training-pool';
+import { CLASSES, SHAPE, summarise, type Timing } from './workloads';
+
+/** Records per part, as the default experiment (the reference models split the 2,000-record evaluation pool). */
+const PART = 1000;
+const EPOCHS = 8;
+const REFERENCES = 16;
+/** The stage's batched group size (models/references.ts trains 8 MLPs in one graph). */
+const GROUP = 8;
+
+export interface PoolScaling {
+  readonly oneWorker: Timing;
+  readonly twoWorkers: Timing;
+  /** oneWorker.median / twoWorkers.median. */
+  readonly speedup: number;
+  readonly epochs: number;
+  readonly references: number;
+  /** Load average (1 min) before and after. */
+  readonly load: readonly [number, number];
+}
+
+/** Seeded random pixels and labels: throughput does not depend on what the images show. */
+function records(count: number, seed: number): JobRecords {
+  const rng = createRng(seed, 'bench/pool');
+  const pixels = SHAPE[0] * SHAPE[1] * SHAPE[2];
+  return {
+    images: Uint8Array.from({ length: count * pixels }, () => rng.nextInt(256)),
+    labels: Uint8Array.from({ length: count }, () => rng.nextInt(CLASSES)),
+    count,
+  };
+}
+
+/** Fresh copies each time: a posted job's buffers are transferred away. */
+function copy(part: JobRecords): JobRecords {
+  return { images: part.images.slice(), labels: part.labels.slice(), count: part.count };
+}
+
+interface Parts {
+  readonly train: JobRecords;
+  readonly test: JobRecords;
+  readonly pool: JobRecords;
+  readonly population: JobRecords;
+}
+
+function shadowJob(parts: Parts, epochs: number): ClassifierJob {
+  return { kind: 'classifier', name: 'shadow model', config: { ...DEFAULT_CONFIG.shadow, epochs }, seed: 1, defenses: {}, shape: [...SHAPE], numClasses: CLASSES, train: copy(parts.train), test: copy(parts.test) };
+}
+
+function referenceJob(parts: Parts, epochs: number, only: readonly number[]): ReferenceJob {
+  return {
+    kind: 'references',
+    name: `reference models ${only[0] + 1}–${only[only.length - 1] + 1}`,
+    config: { ...DEFAULT_CONFIG.reference, count: REFERENCES, epochs },
+    seed: 1,
+    defenses: {},
+    identity: 'bench/pool-scaling',
+    shape: [...SHAPE],
+    numClasses: CLASSES,
+    pool: copy(parts.pool),
+    population: copy(parts.population),
+    only,
+  };
+}
+
+/** The shadow and the reference groups, all queued at once, as the pipeline queues them. */
+function trainAll(pool: TrainingPool, parts: Parts, epochs: number, references: number): Promise<unknown[]> {
+  const groups: number[][] = [];
+  for (let first = 0; first < references; first += GROUP) groups.push(Array.from({ length: Math.min(GROUP, references - first) }, (_, k) => first + k));
+  return Promise.all([pool.run(shadowJob(parts, epochs)), ...groups.map((only) => pool.run(referenceJob(parts, epochs, only)))]);
+}
+
+export async function timePoolScaling(repeats: number, log: (line: string) => void, epochs = EPOCHS, references = REFERENCES): Promise<PoolScaling> {
+  const loadBefore = loadavg()[0];
+  const backend = await activateBackend('wasm', DEFAULT_CONFIG);
+  const parts: Parts = { train: records(PART, 1), test: records(PART, 2), pool: records(2 * PART, 3), population: records(PART, 4) };
+  const one = createNodeTrainingPool(1, backend, { warm: true });
+  const two = createNodeTrainingPool(2, backend, { warm: true });
+  try {
+    // Every worker started and its backend up: one small job each (two at once on the 2-worker pool).
+    log('  pool scaling: starting the workers…');
+    await Promise.all([trainAll(one, parts, 1, 0), trainAll(two, parts, 1, 0), trainAll(two, parts, 1, 0)]);
+    const seconds: Record<'one' | 'two', number[]> = { one: [], two: [] };
+    for (let r = 0; r < repeats; r++) {
+      for (const [name, pool] of [['one', one], ['two', two]] as const) {
+        log(`  pool scaling: ${name === 'one' ? 1 : 2} worker(s), repeat ${r + 1}/${repeats}…`);
+        const started = performance.now();
+        await trainAll(pool, parts, epochs, references);
+        seconds[name].push((performance.now() - started) / 1000);
+      }
+    }
+    const oneWorker = summarise(seconds.one);
+    const twoWorkers = summarise(seconds.two);
+    return { oneWorker, twoWorkers, speedup: oneWorker.median / twoWorkers.median, epochs, references, load: [loadBefore, loadavg()[0]] };
+  } finally {
+    await Promise.all([one.close(), two.close()]);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const repeats = Number(process.argv[2] ?? 3);
+  const result = await timePoolScaling(repeats, (line) => console.error(line));
+  console.log(JSON.stringify(result, null, 2));
+  process.exit(0);
+}
