@@ -99,4 +99,14 @@ describe('the Records view in headless Chromium', () => {
     expect(marked).toBeGreaterThanOrEqual(2);
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('computes the breakdown by class when it is opened, one row per attack with scores', async () => {
+    const breakdown = page.getByTestId('breakdown-table');
+    expect(await breakdown.locator('tbody tr').count()).toBe(0);
+    await breakdown.locator('summary').click();
+    await expect.poll(() => breakdown.locator('tbody tr').count(), { timeout: 5_000 }).toBe(CONFIG.attacks.length);
+    // Ten class columns plus correct and misclassified, each an AUC or a dash.
+    expect(await breakdown.locator('tbody tr').first().locator('td').count()).toBe(12);
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
 });

@@ -3,7 +3,7 @@
  * records the target gets right or wrong (core attacks/records.ts does the arithmetic). Averages
  * hide that some classes, and misclassified members, leak far more than others.
  */
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { AttackResult } from '../../core/attacks/evaluate';
 import { breakdownAttack, misclassifiedMembers, type GroupFigures, type ScoredRecords } from '../../core/attacks/records';
 import { attackLabel } from '../charts/RocChart';
@@ -19,18 +19,19 @@ function Cell({ figures }: { figures: GroupFigures }) {
 }
 
 function BreakdownTableView({ attacks, records, numClasses, classNames }: { attacks: readonly AttackResult[]; records: ScoredRecords; numClasses: number; classNames?: readonly string[] }) {
-  const rows = useMemo(
-    () => attacks.filter((a) => a.memberScores.length + a.nonMemberScores.length === records.member.length && records.member.length > 0).map((a) => breakdownAttack(a, records, numClasses)),
-    [attacks, records, numClasses],
-  );
-  if (rows.length === 0) return null;
+  // Folded by default: the per-record arithmetic (a ROC per class and attack) runs once it is
+  // opened, not on every re-run a slider starts.
+  const [open, setOpen] = useState(false);
+  const scored = attacks.filter((a) => a.memberScores.length + a.nonMemberScores.length === records.member.length && records.member.length > 0);
+  const rows = useMemo(() => (open ? scored.map((a) => breakdownAttack(a, records, numClasses)) : []), [open, attacks, records, numClasses]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (scored.length === 0) return null;
   const wrong = records.predicted ? misclassifiedMembers(records) : undefined;
   return (
-    <details className="breakdown" data-testid="breakdown-table">
+    <details className="breakdown" data-testid="breakdown-table" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>
         By class and by correctness (AUC / TPR at 1% FPR){wrong !== undefined && ` · ${wrong} member${wrong === 1 ? '' : 's'} misclassified by the target`}
       </summary>
-      <table className="results-table">
+      {rows.length > 0 && <table className="results-table">
         <thead>
           <tr>
             <th scope="col">Attack</th>
@@ -51,7 +52,7 @@ function BreakdownTableView({ attacks, records, numClasses, classNames }: { atta
             </tr>
           ))}
         </tbody>
-      </table>
+      </table>}
     </details>
   );
 }

@@ -34,10 +34,17 @@ export function splitPool(poolSize: number, partSize: number, seed: number): Dat
       `splitPool: partSize must be at most ${maxPart} (a quarter of the pool of ${poolSize}), got ${partSize}`,
     );
   }
+  const key = `${poolSize}:${partSize}:${seed}`;
+  if (lastSplit?.key === key) return lastSplit.split;
   const order = permutation(poolSize, createRng(seed, 'split'));
   const part = (k: number) => order.slice(k * partSize, (k + 1) * partSize);
-  return { targetTrain: part(0), targetTest: part(1), shadowTrain: part(2), shadowTest: part(3) };
+  const split = { targetTrain: part(0), targetTest: part(1), shadowTrain: part(2), shadowTest: part(3) };
+  lastSplit = { key, split };
+  return split;
 }
+
+/** The last split made: a re-run of the same data (an instant re-run) skips the 70,000-draw permutation. Read-only, like every split. */
+let lastSplit: { readonly key: string; readonly split: DataSplit } | undefined;
 
 /** The images and labels at `indices`, copied into new arrays in that order. */
 export function gatherImages(dataset: LabelledImages, indices: ArrayLike<number>): LabelledImages {
