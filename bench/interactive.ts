@@ -27,6 +27,9 @@ export interface InteractiveBench {
   /** Milliseconds from each output-defense change to the redrawn table. */
   readonly redrawMs: readonly number[];
   readonly medianMs: number;
+  /** Milliseconds from each change to the frame after the last chart was redrawn too (everything on screen). */
+  readonly everythingMs: readonly number[];
+  readonly everythingMedianMs: number;
   /**
    * Medians of where each redraw's time went, from the app's User Timing marks (mia:*): the page
    * before the run starts, the worker's run (message to answer), the page's render of the results,
@@ -68,6 +71,24 @@ async function withBuiltApp<T>(use: (browser: Browser, baseUrl: string) => Promi
   }
 }
 
+/**
+ * The time of the first frame after every chart queued since `t0` was drawn (QueuedDraw.tsx marks
+ * mia:chart-queued and mia:charts-drawn), confirmed on the frame after it, since a chart is queued
+ * from an effect just after the table commits.
+ */
+async function chartsDrawnAfter(page: Page, t0: number): Promise<number> {
+  const check = `new Promise((resolve) => requestAnimationFrame(() => {
+    const at = (name) => Math.max(-Infinity, ...performance.getEntriesByName(name).map((m) => m.startTime).filter((t) => t >= ${t0}));
+    resolve([performance.now(), at('mia:chart-queued') <= at('mia:charts-drawn') || at('mia:chart-queued') === -Infinity]);
+  }))`;
+  let drawnAt: number | undefined;
+  for (;;) {
+    const [now, drawn] = await page.evaluate<[number, boolean]>(check);
+    if (drawn && drawnAt !== undefined) return drawnAt;
+    drawnAt = drawn ? now : undefined;
+  }
+}
+
 async function measureRedraw(browser: Browser, baseUrl: string, log: (line: string) => void, changes: number): Promise<InteractiveBench> {
   const page = await browser.newPage();
   try {
@@ -81,6 +102,7 @@ async function measureRedraw(browser: Browser, baseUrl: string, log: (line: stri
     const trainSeconds = (Date.now() - started) / 1000;
     await page.getByTestId('results-table').waitFor();
     const redrawMs: number[] = [];
+    const everythingMs: number[] = [];
     const phases: InteractiveBench['phasesMs'][] = [];
     const summary = page.getByTestId('result-summary');
     /** After a change: the table shows a new run (another hash), fresh, and nothing was trained. */
@@ -105,6 +127,7 @@ async function measureRedraw(browser: Browser, baseUrl: string, log: (line: stri
       // Strings, not functions: the bench compiles without the DOM's types.
       const t1 = await page.evaluate<number>(`new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())))`);
       redrawMs.push(t1 - t0);
+      everythingMs.push((await chartsDrawnAfter(page, t0)) - t0);
       const marks = new Map(await page.evaluate<[string, number][]>(`performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])`));
       const at = (name: string) => marks.get(`mia:${name}`) ?? NaN;
       phases.push({ beforeRun: at('run-start') - t0, worker: at('run-answered') - at('run-start'), render: at('results-drawn') - at('run-answered'), toFrame: t1 - at('results-drawn') });
@@ -116,6 +139,8 @@ async function measureRedraw(browser: Browser, baseUrl: string, log: (line: stri
       trainSeconds,
       redrawMs,
       medianMs: median(redrawMs),
+      everythingMs,
+      everythingMedianMs: median(everythingMs),
       phasesMs: {
         beforeRun: median(phases.map((p) => p.beforeRun)),
         worker: median(phases.map((p) => p.worker)),
@@ -144,12 +169,67 @@ export interface AppExperiment {
 }
 
 export interface AppExperimentTiming extends AppExperiment {
-  /** Click on Run to the drawn results table, each repeat in a fresh browser context. */
+  /**
+   * Click on Run to the drawn results table, each repeat in a fresh browser context, the click made
+   * once the page's warm-up (worker, backend, dataset, training workers) said it was ready: the
+   * frame after the bench saw the run done and the table in the page. Long tasks (the charts
+   * rendering) can delay both; `paintedSeconds` is the first frame with the table in it.
+   */
   readonly seconds: readonly number[];
+  /** Click to the first frame painted with the results table in the DOM (seen from inside the page). */
+  readonly paintedSeconds: readonly number[];
+  /** Page load (navigation start) to the warm-up's end: what the click found ready. */
+  readonly warmSeconds: readonly number[];
   /** What the page says about the defenses it ran: the summary's heading and the accountant's line (DP-SGD only). */
   readonly shown: { readonly defenses?: string; readonly accountant?: string; readonly stages?: string };
   /** Why a repeat failed; the repeats before it are kept. */
   readonly error?: string;
+  /** The last repeat's User Timing marks (mia:*) of the page and its workers, in ms after the click, in order. */
+  readonly timeline?: readonly TimelineMark[];
+}
+
+export interface TimelineMark {
+  /** Where the mark was made: the page, the experiment worker, or a training (pool) worker. */
+  readonly where: string;
+  readonly name: string;
+  /** Milliseconds after the click on Run (negative: before it, e.g. a warm-up at page load). */
+  readonly ms: number;
+}
+
+/**
+ * Installed before the click: a mark when the results table enters the DOM, and one per long task
+ * of the page's main thread (over 50 ms: what delays the frame that shows the table).
+ */
+const PAGE_OBSERVERS = `(() => {
+  new MutationObserver((_, observer) => {
+    if (!document.querySelector('[data-testid="results-table"]')) return;
+    performance.mark('mia:bench-table-in-dom');
+    observer.disconnect();
+    // The next frame's callbacks run before its paint; a task queued from there runs after it.
+    requestAnimationFrame(() => setTimeout(() => performance.mark('mia:bench-table-painted')));
+  }).observe(document.body, { childList: true, subtree: true });
+  new PerformanceObserver((list) => {
+    for (const task of list.getEntries()) performance.mark('mia:long-task ' + Math.round(task.duration) + ' ms', { startTime: task.startTime });
+  }).observe({ type: 'longtask' });
+})()`;
+
+const MARKS_EXPRESSION = `[performance.timeOrigin, performance.getEntriesByType('mark').filter((m) => m.name.startsWith('mia:')).map((m) => [m.name, m.startTime])]`;
+
+/**
+ * Every mia:* mark of the page and of each worker still alive, on one clock: each context's
+ * timeOrigin plus the mark's time, minus the click's.
+ */
+async function collectTimeline(page: Page, clickAt: number): Promise<TimelineMark[]> {
+  const contexts: { where: string; read: () => Promise<[number, [string, number][]]> }[] = [
+    { where: 'page', read: () => page.evaluate<[number, [string, number][]]>(MARKS_EXPRESSION) },
+    ...page.workers().map((worker) => ({ where: worker.url().includes('train') ? 'training worker' : 'experiment worker', read: () => worker.evaluate<[number, [string, number][]]>(MARKS_EXPRESSION) })),
+  ];
+  const marks: TimelineMark[] = [];
+  for (const { where, read } of contexts) {
+    const [origin, entries] = await read().catch(() => [0, []] as [number, [string, number][]]);
+    for (const [name, at] of entries) marks.push({ where, name: name.slice(4), ms: Math.round(origin + at - clickAt) });
+  }
+  return marks.sort((a, b) => a.ms - b.ms);
 }
 
 /** The page must show the run we asked for: DP-SGD in the defense summary when on, no defense summary when off. */
@@ -166,11 +246,14 @@ async function shownDefenses(page: Page, experiment: AppExperiment): Promise<App
  * Each experiment in a fresh browser context (its own IndexedDB: no dataset, model or logit cache
  * from an earlier run), timed from the click on Run to the results table on screen.
  */
-async function measureExperiments(browser: Browser, baseUrl: string, log: (line: string) => void, repeats: number): Promise<AppExperimentTiming[]> {
+async function measureExperiments(browser: Browser, baseUrl: string, log: (line: string) => void, repeats: number, only?: (experiment: AppExperiment) => boolean): Promise<AppExperimentTiming[]> {
   const timings: AppExperimentTiming[] = [];
-  for (const experiment of APP_EXPERIMENTS) {
+  for (const experiment of APP_EXPERIMENTS.filter(only ?? (() => true))) {
     const seconds: number[] = [];
+    const paintedSeconds: number[] = [];
+    const warmSeconds: number[] = [];
     let shown: AppExperimentTiming['shown'] = {};
+    let timeline: TimelineMark[] | undefined;
     let error: string | undefined;
     for (let r = 0; r < repeats && error === undefined; r++) {
       log(`  app: ${experiment.label} (${r + 1}/${repeats})…`);
@@ -180,7 +263,11 @@ async function measureExperiments(browser: Browser, baseUrl: string, log: (line:
         page.setDefaultTimeout(600_000);
         await page.goto(`${baseUrl}${configToHash(experiment.config, 'wasm')}`);
         await page.getByTestId('run').waitFor();
-        const t0 = await page.evaluate<number>('performance.now()');
+        // The click a user makes after looking at the controls: the warm-up (main.tsx) is over.
+        await page.waitForFunction(`performance.getEntriesByName('mia:warm-ready').length > 0`, undefined, { timeout: 120_000 });
+        const warmedAt = await page.evaluate<number>(`performance.getEntriesByName('mia:warm-ready')[0].startTime`);
+        await page.evaluate(PAGE_OBSERVERS);
+        const [t0, origin] = await page.evaluate<[number, number]>('[performance.now(), performance.timeOrigin]');
         await page.getByTestId('run').click();
         const ended = page.locator(['done', 'error', 'crashed', 'cancelled'].map((status) => `[data-testid="run-status"][data-status="${status}"]`).join(', '));
         await ended.waitFor({ timeout: 1_800_000 });
@@ -188,7 +275,13 @@ async function measureExperiments(browser: Browser, baseUrl: string, log: (line:
         if (status !== 'done') throw new Error(`the run ended ${status}: ${(await page.getByTestId('run-status').textContent())?.trim()}`);
         await page.getByTestId('results-table').waitFor();
         const t1 = await page.evaluate<number>(`new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())))`);
+        await page.waitForFunction(`performance.getEntriesByName('mia:bench-table-painted').length > 0`);
+        const painted = await page.evaluate<number>(`performance.getEntriesByName('mia:bench-table-painted')[0].startTime`);
         seconds.push((t1 - t0) / 1000);
+        paintedSeconds.push((painted - t0) / 1000);
+        warmSeconds.push(warmedAt / 1000);
+        await page.evaluate(`performance.mark('mia:bench-frame', { startTime: ${t1} })`);
+        timeline = await collectTimeline(page, origin + t0);
         shown = await shownDefenses(page, experiment);
         // Where the time went, as the run panel shows it (each stage's seconds).
         shown = {
@@ -199,12 +292,12 @@ async function measureExperiments(browser: Browser, baseUrl: string, log: (line:
         };
       } catch (failure) {
         error = (failure as Error).message.split('\n')[0];
-        seconds.length = Math.min(seconds.length, r);
+        for (const list of [seconds, paintedSeconds, warmSeconds]) list.length = Math.min(list.length, r);
       } finally {
         await context.close();
       }
     }
-    timings.push({ ...experiment, seconds, shown, ...(error === undefined ? {} : { error }) });
+    timings.push({ ...experiment, seconds, paintedSeconds, warmSeconds, shown, ...(timeline ? { timeline } : {}), ...(error === undefined ? {} : { error }) });
   }
   return timings;
 }
@@ -217,10 +310,10 @@ export interface AppBench {
 /** One build and one Chromium for both: the redraw after a control change, and the app experiments. */
 export async function runAppBench(
   log: (line: string) => void,
-  what: { readonly redraw: boolean; readonly experiments: boolean; readonly repeats?: number },
+  what: { readonly redraw: boolean; readonly experiments: boolean; readonly repeats?: number; readonly only?: (experiment: AppExperiment) => boolean },
 ): Promise<AppBench | string> {
   return withBuiltApp(async (browser, baseUrl) => ({
-    ...(what.experiments ? { experiments: await measureExperiments(browser, baseUrl, log, what.repeats ?? 1) } : {}),
+    ...(what.experiments ? { experiments: await measureExperiments(browser, baseUrl, log, what.repeats ?? 1, what.only) } : {}),
     ...(what.redraw ? { interactive: await measureRedraw(browser, baseUrl, log, 5) } : {}),
   }));
 }
@@ -230,8 +323,14 @@ export async function runInteractiveBench(log: (line: string) => void, changes =
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // `npx tsx bench/interactive.ts --experiments`: the app experiments instead of the redraw.
-  const experiments = process.argv.includes('--experiments');
-  const result = await runAppBench((line) => console.log(line), { redraw: !experiments, experiments });
+  // `npx tsx bench/interactive.ts --experiments`: the app experiments instead of the redraw;
+  // `--experiments=plain` or `=dp` only one of them, `--repeats N` each N times.
+  const flag = process.argv.find((arg) => arg.startsWith('--experiments'));
+  const experiments = flag !== undefined;
+  const which = flag?.split('=')[1];
+  const only = which === undefined ? undefined : (experiment: AppExperiment) => (experiment.config.defenses['dp-sgd'] !== undefined) === (which === 'dp');
+  const repeatsAt = process.argv.indexOf('--repeats');
+  const repeats = repeatsAt > 0 ? Number(process.argv[repeatsAt + 1]) : 1;
+  const result = await runAppBench((line) => console.log(line), { redraw: !experiments, experiments, repeats, ...(only ? { only } : {}) });
   console.log(JSON.stringify(result, null, 2));
 }

@@ -230,6 +230,11 @@ function torchRows(result: TorchResult, blas?: TorchBlas): Row[] {
   ]);
 }
 
+/** Median seconds of a list, for a note. */
+function seconds(values: readonly number[]): string {
+  return values.length > 0 ? `${summarise([...values]).median.toFixed(2)} s` : '?';
+}
+
 /** The pool-scaling pair: the same jobs on 1 and on 2 worker threads, the ratio and the load in the note. */
 function poolScalingRows(scaling: PoolScaling): Row[] {
   const workload = `shadows + references on 2 workers vs 1: 1 shadow + ${scaling.references} reference MLPs (2 batched groups), ${scaling.epochs} epochs, 1,000 records each (s)`;
@@ -438,7 +443,7 @@ async function main(): Promise<void> {
       items: 1,
       unit: 's',
       timing: experiment.seconds.length > 0 ? summarise([...experiment.seconds]) : undefined,
-      note: `${experiment.error ? `failed: ${experiment.error}; ` : ''}fresh browser context (nothing cached; MNIST loaded and parsed in the run)${dp ? `; DP-SGD ${JSON.stringify(dp)}, the page says: ${experiment.shown.accountant ?? '?'}` : ''}; stages: ${experiment.shown.stages ?? '?'}; target ≤ ${dp ? 10 : 5} s`,
+      note: `${experiment.error ? `failed: ${experiment.error}; ` : ''}fresh browser context (nothing cached), clicked once the page's warm-up (worker, backend, MNIST, training workers) was ready, ${seconds(experiment.warmSeconds)} after the page loaded; first frame with the table ${seconds(experiment.paintedSeconds)} after the click${dp ? `; DP-SGD ${JSON.stringify(dp)}, the page says: ${experiment.shown.accountant ?? '?'}` : ''}; stages: ${experiment.shown.stages ?? '?'}; target ≤ ${dp ? 10 : 5} s`,
     });
   }
   const interactive = typeof app === 'object' ? app.interactive : undefined;

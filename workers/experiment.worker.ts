@@ -11,10 +11,10 @@ import { runExperiment } from '../src/core/experiment';
 import { indexedDbBlobCache } from '../src/shared/storage/db';
 import { activateBackend } from './backend';
 import type { TrainingPool } from '../src/core/pipeline/pool';
-import { createBrowserTrainingPool, trainingPoolSize } from './training-pool';
+import { createBrowserTrainingPool, startSpareWorkers, trainingPoolSize } from './training-pool';
 import { RunGate } from './gate';
 import { loadDatasetInWorker } from './datasets';
-import { resultTransferables, serializeError, type WorkerRequest, type WorkerResponse } from './protocol';
+import { resultTransferables, serializeError, type BackendName, type WorkerRequest, type WorkerResponse } from './protocol';
 
 interface ActiveRun {
   readonly runId: number;
@@ -25,6 +25,10 @@ interface ActiveRun {
 }
 
 let active: ActiveRun | undefined;
+
+// User Timing marks (mia:worker-*, mia:stage-*): where a run's time goes inside the worker, read by
+// the bench (bench/interactive.ts) beside the page's own mia:* marks, on one clock (timeOrigin).
+performance.mark('mia:worker-loaded');
 
 /**
  * Stage outputs of recent runs, in memory in front of IndexedDB: a changed output defense or
@@ -37,8 +41,45 @@ function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, { transfer });
 }
 
+/** The training workers this page may use (before threaded wasm takes its cores: the run decides that). */
+function poolSizeHere(): number {
+  return trainingPoolSize(self.navigator as WorkerNavigator & { deviceMemory?: number });
+}
+
+/** How long after a run its training workers' replacements start loading. */
+const SPARES_AFTER_RUN_MS = 3000;
+
+/** The warm-up in progress, if any: a run waits for it rather than start the same backend or dataset beside it. */
+let warming: Promise<void> = Promise.resolve();
+/** What the warm-up had to say (a dataset IndexedDB refused, say): told with the next run, which has a place to show it. */
+const warmNotices: string[] = [];
+
+/**
+ * Before the first click: this worker is loaded already (the page created it to send this); start
+ * the backend when it is named, the training workers' modules, and read the built-in dataset, so
+ * a click on Run finds them ready (bench/README.md, "click Run → table"). Auto is left to the run:
+ * its measurement (seconds, once) is reported there. Anything that fails here, the run does again
+ * and reports.
+ */
+async function warm(request: Extract<WorkerRequest, { type: 'warm' }>): Promise<void> {
+  if (active) return;
+  performance.mark('mia:worker-warm');
+  const { config, backend } = request;
+  warming = (async () => {
+    // The backend's notices come again with the run's own activation; the dataset's would not.
+    const notice = (message: string) => warmNotices.push(message);
+    const named: BackendName | undefined = backend === 'auto' ? undefined : (await activateBackend(backend, config, () => undefined)).active;
+    startSpareWorkers(poolSizeHere(), config, named);
+    if (config.dataset.name !== 'custom') await loadDatasetInWorker(config.dataset, undefined, notice);
+  })().catch(() => undefined);
+  await warming;
+  performance.mark('mia:worker-warmed');
+  post({ type: 'warmed' });
+}
+
 async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
   const { runId, config } = request;
+  performance.mark('mia:worker-run');
   if (active) {
     post({ type: 'error', runId, error: { name: 'BusyError', message: `run ${active.runId} is still running; cancel it first` } });
     return;
@@ -48,22 +89,32 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
   const notice = (message: string) => post({ type: 'notice', runId, message });
   // The run's training workers (workers/training-pool.ts): closed with the run, so a cancel or an error stops them too.
   let pool: TrainingPool | undefined;
+  let backend: BackendName | undefined;
   try {
+    await warming;
+    for (const message of warmNotices.splice(0)) notice(message);
     const info = await activateBackend(request.backend, config, notice);
+    backend = info.active;
     post({ type: 'backend', runId, info });
-    pool = createBrowserTrainingPool(info.active, config, trainingPoolSize(self.navigator as WorkerNavigator & { deviceMemory?: number }));
+    performance.mark('mia:worker-backend');
+    pool = createBrowserTrainingPool(info.active, config, poolSizeHere());
     const result = await runExperiment(config, {
       pool,
       signal: current.signal,
       gate: current.gate.wait,
       cache: memory.over(indexedDbBlobCache(notice)),
-      onProgress: (event) => post({ type: 'progress', runId, event }),
+      onProgress: (event) => {
+        if (event.type === 'stage-start' || event.type === 'stage-end') performance.mark(`mia:${event.type}:${event.stage}`);
+        post({ type: 'progress', runId, event });
+      },
       loadDataset: async (datasetConfig) => {
         const loaded = await loadDatasetInWorker(datasetConfig, request.files, notice);
+        performance.mark('mia:worker-dataset');
         post({ type: 'dataset', runId, name: loaded.dataset.name, count: loaded.dataset.count, source: loaded.source });
         return loaded.dataset;
       },
     });
+    performance.mark('mia:worker-result');
     post({ type: 'result', runId, result }, resultTransferables(result));
   } catch (error) {
     if (error instanceof CancelledError || current.signal.aborted) post({ type: 'cancelled', runId });
@@ -72,6 +123,13 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     void pool?.close();
     current.gate.release();
     active = undefined;
+    // The next run's training workers load a little later, once the page has drawn this one's
+    // results (a worker's modules take about half a second of a core), unless a run has begun.
+    if (backend !== undefined && pool) {
+      const size = pool.size;
+      const topUp = () => (active ? undefined : startSpareWorkers(size, config, backend));
+      setTimeout(topUp, SPARES_AFTER_RUN_MS);
+    }
   }
 }
 
@@ -80,6 +138,9 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
   switch (request.type) {
     case 'run':
       void run(request);
+      break;
+    case 'warm':
+      void warm(request);
       break;
     case 'cancel':
       if (active && active.runId === request.runId) {

@@ -32,6 +32,8 @@ export interface BackendInfo {
   readonly requested: BackendChoice;
   /** tf.getBackend() after activation: the backend that really runs. */
   readonly active: BackendName;
+  /** wasm only: XNNPACK's thread count (above 1 only on a crossOriginIsolated page where threaded wasm measured fastest). */
+  readonly threads?: number;
   /** The WebGPU adapter, when the worker asked for one (running WebGPU, or auto deciding against it). */
   readonly adapter?: AdapterInfo;
   /** Why the active backend differs from the request, and other things the user should know. */
@@ -70,12 +72,20 @@ export type WorkerRequest =
       /** The user's dataset files for a "custom" dataset; absent to use the parsed copy in IndexedDB. */
       readonly files?: readonly NamedBytes[];
     }
+  /**
+   * Get ready for a run of `config` before the user asks for it (the page sends it when it loads):
+   * the backend when it is named (auto's measurement belongs to a run), the built-in dataset, and
+   * the training workers' modules. Answered by 'warmed'; ignored during a run.
+   */
+  | { readonly type: 'warm'; readonly config: ExperimentConfig; readonly backend: BackendChoice }
   /** Cancel also opens a paused gate, so a paused run stops at once. */
   | { readonly type: 'cancel'; readonly runId: number }
   /** Pause at the next epoch boundary, resume, or let one more epoch through (workers/gate.ts). */
   | { readonly type: 'pause' | 'resume' | 'step'; readonly runId: number };
 
 export type WorkerResponse =
+  /** The warm-up is over (whatever failed in it, the run does again and reports). */
+  | { readonly type: 'warmed' }
   | { readonly type: 'backend'; readonly runId: number; readonly info: BackendInfo }
   | { readonly type: 'dataset'; readonly runId: number; readonly name: string; readonly count: number; readonly source: DatasetSource }
   | { readonly type: 'progress'; readonly runId: number; readonly event: ProgressEvent }

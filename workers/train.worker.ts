@@ -9,23 +9,32 @@ import type { PoolRequest } from '../src/core/pipeline/pool';
 import { activateBackend } from './backend';
 import type { TrainWorkerInit } from './protocol';
 
+// User Timing marks (mia:pool-*), read by the bench (bench/interactive.ts) on the page's clock (timeOrigin).
+performance.mark('mia:pool-loaded');
 let started: ((init: TrainWorkerInit) => void) | undefined;
 const init = new Promise<TrainWorkerInit>((resolve) => (started = resolve));
 const ready = init.then(async ({ backend, config }) => {
   const info = await activateBackend(backend, config, () => undefined);
   if (info.active !== backend) throw new Error(`the training worker started ${info.active}, not the experiment's ${backend}`);
+  performance.mark('mia:pool-backend');
 });
 
 const handlers: ((message: PoolRequest) => void)[] = [];
 self.onmessage = (event: MessageEvent<PoolRequest | TrainWorkerInit>) => {
   const message = event.data;
   if (message.type === 'init') started?.(message);
-  else handlers.forEach((handle) => handle(message));
+  else {
+    if (message.type === 'job') performance.mark(`mia:pool-job:${message.job.name}`);
+    handlers.forEach((handle) => handle(message));
+  }
 };
 
 serveTrainingJobs(
   {
-    post: (message, transfer) => self.postMessage(message, { transfer: [...(transfer ?? [])] }),
+    post: (message, transfer) => {
+      if (message.type === 'done' || message.type === 'failed') performance.mark(`mia:pool-job-${message.type}`);
+      self.postMessage(message, { transfer: [...(transfer ?? [])] });
+    },
     onMessage: (handler) => handlers.push(handler),
   },
   ready,

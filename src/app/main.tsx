@@ -6,7 +6,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ErrorBoundary } from './components/ErrorBoundary';
-import { restoreSession } from './state/actions';
+import { restoreSession, warmUp } from './state/actions';
 import { watchInstantReruns } from './state/instant-rerun';
 import { trainsLikeTarget, useConfigStore } from './state/config-store';
 import { useUiStore } from './state/ui-store';
@@ -21,6 +21,7 @@ useConfigStore.subscribe((state, previous) => {
 });
 void restoreSession();
 watchInstantReruns();
+warmUp();
 
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>

@@ -19,8 +19,8 @@ class FakeWorker implements WorkerLike {
     this.onmessage?.({ data: message } as MessageEvent<WorkerResponse>);
   }
   get runId(): number {
-    const run = this.sent.find((s) => s.message.type === 'run');
-    return run ? run.message.runId : -1;
+    const run = this.sent.find((s) => s.message.type === 'run')?.message;
+    return run?.type === 'run' ? run.runId : -1;
   }
 }
 
@@ -35,6 +35,32 @@ function setup(graceMs = 50) {
 }
 
 describe('ExperimentClient', () => {
+  it('warms the worker up before a run: one warm message, resolved by the answer, the same worker for the run', async () => {
+    const { client, workers } = setup();
+    let ready = false;
+    const warmed = client.warm({ config: TINY_CONFIG, backend: 'wasm' }).then(() => (ready = true));
+    expect(workers).toHaveLength(1);
+    expect(workers[0].sent.map((s) => s.message)).toEqual([{ type: 'warm', config: TINY_CONFIG, backend: 'wasm' }]);
+    await Promise.resolve();
+    expect(ready).toBe(false);
+    workers[0].answer({ type: 'warmed' });
+    await warmed;
+    expect(ready).toBe(true);
+    void client.run({ config: TINY_CONFIG, backend: 'wasm' });
+    expect(workers).toHaveLength(1);
+    expect(workers[0].sent[1].message.type).toBe('run');
+  });
+
+  it('a warm-up never holds anything up: resolved when the worker is thrown away, and not sent during a run', async () => {
+    const { client, workers } = setup();
+    const warmed = client.warm({ config: TINY_CONFIG, backend: 'auto' });
+    client.restart();
+    await expect(warmed).resolves.toBeUndefined();
+    void client.run({ config: TINY_CONFIG, backend: 'auto' });
+    await client.warm({ config: TINY_CONFIG, backend: 'auto' });
+    expect(workers[1].sent.map((s) => s.message.type)).toEqual(['run']);
+  });
+
   it('streams progress and resolves with the result', async () => {
     const { client, workers } = setup();
     const onProgress = vi.fn();

@@ -24,6 +24,18 @@ function getClient(): ExperimentClient {
   return client;
 }
 
+/**
+ * Have the worker get ready for the experiment on screen (its backend when named, the dataset, the
+ * training workers) while the user looks at the controls, so a click on Run starts training at once.
+ * Marks mia:warm-ready for the bench (bench/interactive.ts).
+ */
+export function warmUp(): void {
+  performance.mark('mia:warm-start');
+  void getClient()
+    .warm({ config: useConfigStore.getState().config, backend: useUiStore.getState().backend })
+    .then(() => performance.mark('mia:warm-ready'));
+}
+
 export async function refreshStorage(): Promise<void> {
   useUiStore.getState().setStorage(await estimateStorage().catch(() => undefined));
 }

@@ -69,6 +69,8 @@ export class ExperimentClient {
   private worker: WorkerLike | undefined;
   private pending: PendingRun | undefined;
   private nextRunId = 1;
+  /** Callers of warm() waiting for the worker's 'warmed'. */
+  private warmWaiters: (() => void)[] = [];
 
   constructor(
     private readonly createWorker: () => WorkerLike = createExperimentWorker,
@@ -99,6 +101,33 @@ export class ExperimentClient {
         this.finish({ kind: 'crashed', message: `could not send the run to the worker: ${(error as Error).message}` });
       }
     });
+  }
+
+  /**
+   * Start the worker now and have it get ready for a run of `request` (backend, dataset, training
+   * workers; workers/experiment.worker.ts). Resolves when it is ready, or at once during a run;
+   * never rejects: whatever the warm-up could not do, the run does and reports.
+   */
+  warm(request: Omit<RunRequest, 'files'>): Promise<void> {
+    if (this.pending) return Promise.resolve();
+    let worker: WorkerLike;
+    try {
+      worker = this.ensureWorker();
+    } catch {
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      this.warmWaiters.push(resolve);
+      try {
+        worker.postMessage({ type: 'warm', config: request.config, backend: request.backend });
+      } catch {
+        this.warmed();
+      }
+    });
+  }
+
+  private warmed(): void {
+    for (const resolve of this.warmWaiters.splice(0)) resolve();
   }
 
   /** Ask the worker to stop; terminate it if it does not within the grace period. */
@@ -163,6 +192,7 @@ export class ExperimentClient {
     this.worker.onerror = null;
     this.worker.terminate();
     this.worker = undefined;
+    this.warmed();
   }
 
   private finish(outcome: RunOutcome): void {
@@ -174,6 +204,7 @@ export class ExperimentClient {
   }
 
   private handle(message: WorkerResponse): void {
+    if (message.type === 'warmed') return this.warmed();
     const pending = this.pending;
     if (!pending || message.runId !== pending.runId) return; // a straggler from a run already given up on
     const { handlers } = pending;
