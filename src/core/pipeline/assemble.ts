@@ -60,7 +60,9 @@ export function assembleResult(input: AssembleInput): ExperimentResult {
   surface.memberPositions.forEach((p, i) => (poolIndex[i] = split.targetTrain[p]));
   surface.nonMemberPositions.forEach((p, i) => (poolIndex[evaluated + i] = split.targetTest[p]));
   const targetSummary = summarise(config.target.architecture, dataset.name, surface.raw, target.history);
-  const evaluatedPositions = [...surface.memberPositions, ...Array.from(surface.nonMemberPositions, (p) => n + p)];
+  const evaluatedPositions = new Int32Array(2 * evaluated);
+  evaluatedPositions.set(surface.memberPositions, 0);
+  surface.nonMemberPositions.forEach((p, i) => (evaluatedPositions[evaluated + i] = n + p));
   return {
     config,
     backend: tf.getBackend(),
@@ -75,7 +77,7 @@ export function assembleResult(input: AssembleInput): ExperimentResult {
             epochs: config.reference.epochs,
             trained: input.references.trained,
             queries: input.references.outputs.queries,
-            inMasks: input.references.outputs.inMask.map((mask) => Uint8Array.from(evaluatedPositions, (p) => mask[p])),
+            inMasks: input.references.outputs.inMask.map((mask) => pick(new Uint8Array(evaluatedPositions.length), mask, evaluatedPositions)),
             confidence: referenceConfidence(input.references.outputs, evaluatedPositions),
           },
         }
@@ -110,9 +112,15 @@ function predictedLabels(raw: AttackSurface['raw']): Uint8Array {
 }
 
 /** Each reference model's φ on the evaluated records (Carlini et al., arXiv:2112.03570, §4), first query view. */
-function referenceConfidence(outputs: ReferenceOutputs, evaluatedPositions: readonly number[]): Float32Array[] {
+function referenceConfidence(outputs: ReferenceOutputs, evaluatedPositions: Int32Array): Float32Array[] {
   return outputs.logits.map((logits) => {
     const phi = logitScaledConfidence(logits, outputs.labels, outputs.count, outputs.numClasses, 0);
-    return Float32Array.from(evaluatedPositions, (p) => phi[p]);
+    return pick(new Float32Array(evaluatedPositions.length), phi, evaluatedPositions);
   });
+}
+
+/** out[i] = values[positions[i]]: a plain loop, since typed-array `from` with a map function is slow. */
+function pick<T extends Uint8Array | Float32Array>(out: T, values: ArrayLike<number>, positions: Int32Array): T {
+  for (let i = 0; i < positions.length; i++) out[i] = values[positions[i]];
+  return out;
 }
