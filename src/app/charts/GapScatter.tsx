@@ -82,9 +82,9 @@ function GapScatterView({ runs, trajectory = [] }: { runs: readonly StoredRun[];
             {[...series.entries()].map(([name, points]) => (
               <Scatter key={name} data={points} name={attackLabel(name)} fill={colourFor(name, ATTACK_NAMES)} isAnimationActive={false} />
             ))}
-            {/* The target's trajectory over its epochs, toward its final point. */}
+            {/* The target's trajectory over its epochs, toward its final point (no dot per epoch: a few hundred SVG symbols drawn in one task). */}
             {[...paths.entries()].map(([name, points]) => (
-              <Line key={`path-${name}`} data={points} dataKey="accuracy" name={`${attackLabel(name)}, by epoch`} stroke={colourFor(name, ATTACK_NAMES)} strokeOpacity={0.6} dot={{ r: 2 }} isAnimationActive={false} legendType="none" />
+              <Line key={`path-${name}`} data={points} dataKey="accuracy" name={`${attackLabel(name)}, by epoch`} stroke={colourFor(name, ATTACK_NAMES)} strokeOpacity={0.6} dot={false} isAnimationActive={false} legendType="none" />
             ))}
           </ComposedChart>
         </ResponsiveContainer>
