@@ -133,8 +133,6 @@ function zerosLike(stack: Stack): Stack {
 
 /** One batch of every model: pool indices and loss weights (1/batch count, 0 for padding). */
 interface StackedBatch {
-  /** Rows per model in this stacked batch: the largest real batch at this step. */
-  readonly width: number;
   readonly indices: Int32Array;
   readonly rowWeights: Float32Array;
   /** 1 for models that have a batch at this step. */
@@ -142,39 +140,39 @@ interface StackedBatch {
 }
 
 /**
- * The step's batches, each padded to the largest of them, not to batchSize: at an epoch's last step
- * every model may hold a short batch (1,000 records in 128s end with 104), and rows of padding would
- * still be multiplied through every product (2.4 % more work in the bench's epoch, for nothing).
+ * Every model's rows padded to batchSize, even when all of a step's batches are shorter: the
+ * products' shapes then never depend on which models share the group, and neither do the kernels
+ * that run them (wasm picks a product's kernel by its size), so a model's weights are bit for bit
+ * the same alone or in any group (test). Padding only to the step's longest batch saved 2.4 % of
+ * the bench's multiply-adds but broke that by an ulp here and there.
  */
 function stackBatch(step: number, batchSize: number, orders: readonly Int32Array[]): StackedBatch {
   const models = orders.length;
-  const start = step * batchSize;
-  const rowsOf = orders.map((order) => Math.max(0, Math.min(batchSize, order.length - start)));
-  const width = Math.max(1, ...rowsOf);
-  const indices = new Int32Array(models * width);
-  const rowWeights = new Float32Array(models * width);
+  const indices = new Int32Array(models * batchSize);
+  const rowWeights = new Float32Array(models * batchSize);
   const active = new Uint8Array(models);
   for (let k = 0; k < models; k++) {
     const order = orders[k];
-    const rows = rowsOf[k];
-    if (rows === 0) {
-      indices.fill(order[0], k * width, (k + 1) * width);
+    const start = step * batchSize;
+    const end = Math.min(start + batchSize, order.length);
+    if (start >= end) {
+      indices.fill(order[0], k * batchSize, (k + 1) * batchSize);
       continue;
     }
     active[k] = 1;
-    for (let b = 0; b < width; b++) {
+    const rows = end - start;
+    for (let b = 0; b < batchSize; b++) {
       const real = b < rows;
-      indices[k * width + b] = real ? order[start + b] : order[start];
-      rowWeights[k * width + b] = real ? 1 / rows : 0;
+      indices[k * batchSize + b] = real ? order[start + b] : order[start];
+      rowWeights[k * batchSize + b] = real ? 1 / rows : 0;
     }
   }
-  return { width, indices, rowWeights, active };
+  return { indices, rowWeights, active };
 }
 
 /** One Adam step of every active model; returns each model's mean batch loss ([K], 0 when inactive). */
 function trainStep(params: Stack, adam: AdamState, xFlat: tf.Tensor2D, y: tf.Tensor1D, batch: StackedBatch, options: BatchedMlpOptions): { params: Stack; adam: AdamState; loss: tf.Tensor1D } {
-  const { numClasses, learningRate } = options;
-  const { width } = batch;
+  const { numClasses, batchSize, learningRate } = options;
   const models = params[0].shape[0];
   // tfjs's Adam: bias corrections 1 − β^t with t counted from 1 (its accBeta starts at β), in float32.
   const beta1 = Math.fround(BETA1);
@@ -192,14 +190,14 @@ function trainStep(params: Stack, adam: AdamState, xFlat: tf.Tensor2D, y: tf.Ten
   };
   return tf.tidy(() => {
     const indices = tf.tensor1d(batch.indices, 'int32');
-    const xs = tf.gather(xFlat, indices).reshape([models, width, xFlat.shape[1]]) as tf.Tensor3D;
+    const xs = tf.gather(xFlat, indices).reshape([models, batchSize, xFlat.shape[1]]) as tf.Tensor3D;
     const targets = tf.oneHot(tf.gather(y, indices), numClasses);
     const rowWeights = tf.tensor1d(batch.rowWeights);
     // A [K] result: valueAndGrads differentiates its sum, and model k's weights only reach entry k.
     const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => {
-      const logits = forward(p as Stack, xs).reshape([models * width, numClasses]);
+      const logits = forward(p as Stack, xs).reshape([models * batchSize, numClasses]);
       const losses = tf.losses.softmaxCrossEntropy(targets, logits, undefined, undefined, tf.Reduction.NONE);
-      return tf.sum(tf.mul(losses, rowWeights).reshape([models, width]), 1);
+      return tf.sum(tf.mul(losses, rowWeights).reshape([models, batchSize]), 1);
     })(params);
     const update = hasFusedAdam() ? fusedAdam : adamWithOps;
     const next: Stack = [];
