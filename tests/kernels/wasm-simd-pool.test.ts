@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poolInfoOf, routeWindows } from '../../src/core/kernels/wasm-pool-grad';
 import { registerWasmKernels } from '../../src/core/kernels/wasm-kernels';
+import { simdPoolRoute } from '../../src/core/kernels/wasm-simd-pool';
 import { createRng } from '../../src/core/random';
 
 type Shape4 = [number, number, number, number];
@@ -98,5 +99,13 @@ describe('MaxPoolGrad on wasm, 2×2 windows at stride 2', () => {
     await tf.setBackend('wasm');
     const wasm = run();
     expect(Array.from(wasm)).toEqual(Array.from(cpu));
+  });
+});
+
+describe('the SIMD module', () => {
+  it('declines a memory it cannot import (a shared one), so the scalar loop runs', () => {
+    const shared = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
+    expect(simdPoolRoute(shared)).toBeUndefined();
+    expect(typeof simdPoolRoute(new WebAssembly.Memory({ initial: 1 }))).toBe('function');
   });
 });

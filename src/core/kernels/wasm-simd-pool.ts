@@ -158,16 +158,25 @@ function assemble(): Uint8Array {
   ]);
 }
 
-const instances = new WeakMap<WasmMemory, Route>();
+const instances = new WeakMap<WasmMemory, Route | null>();
 
-/** The routing function bound to `memory`, or undefined where wasm SIMD is unavailable. */
+/**
+ * The routing function bound to `memory`, or undefined where it cannot run: no wasm SIMD, or a
+ * memory this module cannot import (the threaded build's shared memory); the caller then takes the
+ * scalar loop. Decided once per memory.
+ */
 export function simdPoolRoute(memory: WasmMemory): Route | undefined {
   const known = instances.get(memory);
-  if (known) return known;
+  if (known !== undefined) return known ?? undefined;
+  let route: Route | null = null;
   const bytes = assemble();
-  if (!WebAssembly.validate(bytes)) return undefined;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  const route = instance.exports.route as Route;
+  if (WebAssembly.validate(bytes)) {
+    try {
+      route = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.route as Route;
+    } catch {
+      route = null;
+    }
+  }
   instances.set(memory, route);
-  return route;
+  return route ?? undefined;
 }
