@@ -4,13 +4,15 @@
  * compilation, kernel set-up) and then time real training steps (core/models/train.ts's
  * adamStepper on softmax cross-entropy, without defenses) on seeded random data of the dataset's shape.
  * Each group of steps is awaited to the end of its computation, so a GPU's queued work is counted.
+ * Single-threaded and threaded wasm are separate candidates: `start` restarts the wasm backend
+ * with the candidate's thread count (tfjs fixes it when the backend starts, backend.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../src/core/config';
 import { ARCHITECTURES, type InputShape } from '../src/core/models/architectures';
 import { adamStepper } from '../src/core/models/train';
 import { createRng } from '../src/core/random';
-import { probeInputShape, type ProbeTiming } from '../src/shared/backend-probe';
+import { probeInputShape, type BackendVariant, type ProbeTiming } from '../src/shared/backend-probe';
 import type { BackendName } from './protocol';
 
 export interface ProbeBudget {
@@ -91,27 +93,30 @@ async function timeActiveBackend(config: ExperimentConfig, budget: ProbeBudget):
 }
 
 /**
- * Time each candidate that starts (`start` switches the worker to it and says whether it runs).
- * A backend that does not start, or throws while training, is recorded with the reason.
+ * Time each candidate that starts (`start` switches the worker to it, with the candidate's thread
+ * count where it has one, and says whether it runs). A backend that does not start, or throws
+ * while training, is recorded with the reason; a timing carries its candidate's thread count.
  */
 export async function timeBackends(
-  candidates: readonly BackendName[],
+  candidates: readonly (BackendName | BackendVariant)[],
   config: ExperimentConfig,
-  start: (name: BackendName) => Promise<boolean>,
+  start: (name: BackendName, threads?: number) => Promise<boolean>,
   budget: ProbeBudget = DEFAULT_PROBE_BUDGET,
 ): Promise<ProbeTiming[]> {
   const timings: ProbeTiming[] = [];
-  for (const backend of candidates) {
+  for (const candidate of candidates) {
+    const { backend, threads } = typeof candidate === 'string' ? { backend: candidate, threads: undefined } : candidate;
+    const variant = threads === undefined ? { backend } : { backend, threads };
     const starting = performance.now();
-    if (!(await start(backend))) {
-      timings.push({ backend, failed: 'did not start' });
+    if (!(await (threads === undefined ? start(backend) : start(backend, threads)))) {
+      timings.push({ ...variant, failed: 'did not start' });
       continue;
     }
     try {
       const startMilliseconds = performance.now() - starting;
-      timings.push({ backend, startMilliseconds, ...(await timeActiveBackend(config, budget)) });
+      timings.push({ ...variant, startMilliseconds, ...(await timeActiveBackend(config, budget)) });
     } catch (error) {
-      timings.push({ backend, failed: (error as Error)?.message ?? String(error) });
+      timings.push({ ...variant, failed: (error as Error)?.message ?? String(error) });
     }
   }
   return timings;

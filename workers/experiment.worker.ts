@@ -10,6 +10,7 @@ import { MemoryLayer } from '../src/core/memory-cache';
 import { runExperiment } from '../src/core/experiment';
 import { indexedDbBlobCache } from '../src/shared/storage/db';
 import { activateBackend } from './backend';
+import { wasmTrainingPoolSize } from '../src/shared/backend-probe';
 import type { TrainingPool } from '../src/core/pipeline/pool';
 import { createBrowserTrainingPool, startSpareWorkers, trainingPoolSize } from './training-pool';
 import { RunGate } from './gate';
@@ -97,7 +98,8 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     backend = info.active;
     post({ type: 'backend', runId, info });
     performance.mark('mia:worker-backend');
-    pool = createBrowserTrainingPool(info.active, config, poolSizeHere());
+    // Threaded wasm here leaves the pool only the cores its threads do not use (wasmTrainingPoolSize).
+    pool = createBrowserTrainingPool(info.active, config, wasmTrainingPoolSize(poolSizeHere(), self.navigator.hardwareConcurrency, info.threads));
     const result = await runExperiment(config, {
       pool,
       signal: current.signal,

@@ -28,38 +28,101 @@ export function probeInputShape(dataset: DatasetConfig): InputShape {
   return cifar ? [32, 32, 3] : [28, 28, 1];
 }
 
-/** What the measurement depends on: the GPU adapter, the browser and its version, the architecture class. */
+/** What the measurement depends on: the GPU adapter, the browser and its version, the architecture class, wasm's threads. */
 export interface ProbeKeyParts {
   /** Absent when the browser offers no WebGPU adapter. */
   readonly adapter?: AdapterInfo;
   /** navigator.userAgent, which carries the browser's name and version. */
   readonly userAgent: string;
   readonly architecture: ArchitectureClass;
+  /** The threaded wasm candidate's thread count (threadedWasmThreads); absent where only one thread can run. */
+  readonly wasmThreads?: number;
 }
 
-/** A readable key: a new browser version, another GPU or the other architecture class measures again. */
-export function probeKey({ adapter, userAgent, architecture }: ProbeKeyParts): string {
+/**
+ * A readable key: a new browser version, another GPU, the other architecture class, or a page that
+ * can now (or no longer) run threaded wasm measures again. Without threads the key is what it was
+ * before threaded wasm, so measurements remembered then stay valid.
+ */
+export function probeKey({ adapter, userAgent, architecture, wasmThreads }: ProbeKeyParts): string {
   const gpu = adapter
     ? [adapter.vendor, adapter.architecture, adapter.device, adapter.description, adapter.isFallbackAdapter ? 'software' : 'hardware'].join('/')
     : 'no WebGPU adapter';
-  return `${architecture} | ${gpu} | ${userAgent}`;
+  const threads = wasmThreads !== undefined && wasmThreads > 1 ? ` | wasm up to ${wasmThreads} threads` : '';
+  return `${architecture} | ${gpu} | ${userAgent}${threads}`;
+}
+
+/**
+ * A backend as auto starts it. tfjs-backend-wasm fixes its thread count when the backend starts,
+ * so single-threaded and threaded wasm are two candidates, timed apart and started apart.
+ */
+export interface BackendVariant {
+  readonly backend: BackendName;
+  /** wasm only: XNNPACK's thread count (1 = the single-threaded build); absent for other backends and for records from before threaded wasm. */
+  readonly threads?: number;
+}
+
+/** "wasm (2 threads)", "wasm (1 thread)", "webgpu": what the page shows. */
+export function variantLabel({ backend, threads }: BackendVariant): string {
+  return threads === undefined ? backend : `${backend} (${threads} thread${threads === 1 ? '' : 's'})`;
+}
+
+export function sameVariant(a: BackendVariant, b: BackendVariant): boolean {
+  return a.backend === b.backend && (a.threads ?? 1) === (b.threads ?? 1);
+}
+
+/** Where threads may run: SharedArrayBuffer needs a crossOriginIsolated page (COOP/COEP headers, README). */
+export interface ThreadingContext {
+  readonly crossOriginIsolated: boolean;
+  readonly hardwareConcurrency: number;
+}
+
+/**
+ * More threads than this did not pay for the models the lab trains (tfjs-backend-wasm's XNNPACK
+ * splits each product's output tiles over the threads; a 64×784 by 784×128 product has few tiles).
+ */
+export const MAX_WASM_THREADS = 4;
+
+/**
+ * The threaded wasm candidate's thread count, or undefined when it cannot run or cannot help: a
+ * page that is not crossOriginIsolated has no SharedArrayBuffer, and one core has nothing to share.
+ * The threads are the calling worker's only: the training pool's workers stay single-threaded, one
+ * core each (trainingPoolSize), and wasmTrainingPoolSize gives the pool only the cores the threads
+ * leave, so the two never ask for more cores than there are.
+ */
+export function threadedWasmThreads({ crossOriginIsolated, hardwareConcurrency }: ThreadingContext): number | undefined {
+  if (!crossOriginIsolated || !Number.isFinite(hardwareConcurrency) || hardwareConcurrency < 2) return undefined;
+  return Math.min(MAX_WASM_THREADS, Math.floor(hardwareConcurrency));
+}
+
+/** The training pool beside a calling worker that runs `threads` threads: no more workers than the cores its threads leave. */
+export function wasmTrainingPoolSize(poolSize: number, hardwareConcurrency: number, threads: number | undefined): number {
+  if (threads === undefined || threads <= 1) return poolSize;
+  return Math.max(0, Math.min(poolSize, Math.floor(hardwareConcurrency) - threads));
 }
 
 /** One backend's measurement: training samples per second, or why it could not be measured. */
 export type ProbeTiming =
   | {
       readonly backend: BackendName;
+      /** wasm's thread count (BackendVariant). */
+      readonly threads?: number;
       readonly samples: number;
       readonly milliseconds: number;
       /** Not in the rate: starting the backend, and the first step (shader compilation, kernel set-up). */
       readonly startMilliseconds?: number;
       readonly warmUpMilliseconds?: number;
     }
-  | { readonly backend: BackendName; readonly failed: string };
+  | { readonly backend: BackendName; readonly threads?: number; readonly failed: string };
 
 export function samplesPerSecond(timing: ProbeTiming): number | undefined {
   if ('failed' in timing || timing.milliseconds <= 0) return undefined;
   return (timing.samples / timing.milliseconds) * 1000;
+}
+
+/** A timing's backend and thread count. */
+export function timingVariant(timing: ProbeTiming): BackendVariant {
+  return timing.threads === undefined ? { backend: timing.backend } : { backend: timing.backend, threads: timing.threads };
 }
 
 /**
@@ -67,7 +130,12 @@ export function samplesPerSecond(timing: ProbeTiming): number | undefined {
  * them in the auto order). Undefined when none was measured.
  */
 export function decideBackend(timings: readonly ProbeTiming[]): BackendName | undefined {
-  return rankBackends(timings, [])[0];
+  return decideVariant(timings)?.backend;
+}
+
+/** The fastest backend with its thread count (wasm single-threaded and threaded are separate candidates). */
+export function decideVariant(timings: readonly ProbeTiming[]): BackendVariant | undefined {
+  return rankVariants(timings, [])[0];
 }
 
 /**
@@ -75,12 +143,18 @@ export function decideBackend(timings: readonly ProbeTiming[]): BackendName | un
  * gives way to the runner-up), then the rest of `order` as today's fallbacks, without `skip`.
  */
 export function rankBackends(timings: readonly ProbeTiming[], order: readonly BackendName[], skip: ReadonlySet<BackendName> = new Set()): BackendName[] {
+  return [...new Set(rankVariants(timings, order, skip).map((variant) => variant.backend))];
+}
+
+/** rankBackends with each measured variant kept: threaded wasm and single-threaded wasm in the order they measured. */
+export function rankVariants(timings: readonly ProbeTiming[], order: readonly BackendName[], skip: ReadonlySet<BackendName> = new Set()): BackendVariant[] {
   const measured = timings
-    .map((timing, index) => ({ backend: timing.backend, rate: samplesPerSecond(timing), index }))
-    .filter((entry): entry is { backend: BackendName; rate: number; index: number } => entry.rate !== undefined)
+    .map((timing, index) => ({ variant: timingVariant(timing), rate: samplesPerSecond(timing), index }))
+    .filter((entry): entry is { variant: BackendVariant; rate: number; index: number } => entry.rate !== undefined)
     .sort((a, b) => b.rate - a.rate || a.index - b.index)
-    .map((entry) => entry.backend);
-  return [...measured, ...order.filter((name) => !measured.includes(name))].filter((name) => !skip.has(name));
+    .map((entry) => entry.variant);
+  const unmeasured = order.filter((name) => !measured.some((variant) => variant.backend === name)).map((backend) => ({ backend }));
+  return [...measured, ...unmeasured].filter((variant) => !skip.has(variant.backend));
 }
 
 /** What IndexedDB keeps per key (storage/db.ts, store "backend-probes"). */
@@ -106,6 +180,7 @@ const BACKEND_NAMES: readonly string[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 function isTiming(value: unknown): value is ProbeTiming {
   const timing = value as Record<string, unknown> | null;
   if (!timing || typeof timing !== 'object' || !BACKEND_NAMES.includes(timing.backend as string)) return false;
+  if ('threads' in timing && !(Number.isInteger(timing.threads) && (timing.threads as number) >= 1)) return false;
   if ('failed' in timing) return typeof timing.failed === 'string';
   return Number.isFinite(timing.samples) && Number.isFinite(timing.milliseconds) && (timing.samples as number) > 0 && (timing.milliseconds as number) > 0;
 }
@@ -131,16 +206,24 @@ function formatRate(rate: number): string {
   return Math.round(rate).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** "auto: wasm — measured 1,840 samples/s vs webgpu 92 samples/s on this machine, 30 Nov". */
+/** The winning timing of a record (its winner with the thread count it ran with). */
+export function winningTiming(record: ProbeRecord): ProbeTiming | undefined {
+  const variant = decideVariant(record.timings);
+  return variant && record.timings.find((timing) => samplesPerSecond(timing) !== undefined && sameVariant(timingVariant(timing), variant));
+}
+
+/** "auto: wasm — measured 1,840 samples/s vs webgpu 92 samples/s on this machine, 30 Nov"; with threads, "auto: wasm (1 thread) — … vs wasm (2 threads) …". */
 export function describeProbe(record: ProbeRecord): string {
   const rate = (timing: ProbeTiming) => {
     const value = samplesPerSecond(timing);
-    return value === undefined ? `${timing.backend} did not run` : `${timing.backend} ${formatRate(value)} samples/s`;
+    const label = variantLabel(timingVariant(timing));
+    return value === undefined ? `${label} did not run` : `${label} ${formatRate(value)} samples/s`;
   };
-  const winner = record.timings.find((timing) => timing.backend === record.winner);
+  const winner = winningTiming(record);
   const others = record.timings.filter((timing) => timing !== winner).map(rate);
   const date = new Date(record.measuredAt);
   const winnerRate = winner ? samplesPerSecond(winner) : undefined;
   const measured = winnerRate === undefined ? 'measured' : `measured ${formatRate(winnerRate)} samples/s`;
-  return `auto: ${record.winner} — ${measured}${others.length ? ` vs ${others.join(', ')}` : ''} on this machine, ${date.getDate()} ${MONTHS[date.getMonth()]}`;
+  const winnerLabel = winner ? variantLabel(timingVariant(winner)) : record.winner;
+  return `auto: ${winnerLabel} — ${measured}${others.length ? ` vs ${others.join(', ')}` : ''} on this machine, ${date.getDate()} ${MONTHS[date.getMonth()]}`;
 }

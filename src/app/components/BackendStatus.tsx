@@ -4,7 +4,7 @@
  * times the backends again.
  */
 import { useState } from 'react';
-import { describeProbe } from '../../shared/backend-probe';
+import { describeProbe, variantLabel, winningTiming } from '../../shared/backend-probe';
 import { clearBackendProbes } from '../../shared/storage/db';
 import type { BackendInfo } from '../../../workers/protocol';
 
@@ -24,6 +24,7 @@ function ProbeFigures({ probe }: { probe: NonNullable<BackendInfo['probe']> }) {
       className="hint"
       data-testid="backend-probe"
       data-winner={probe.record.winner}
+      data-winner-threads={winningTiming(probe.record)?.threads ?? 1}
       data-source={probe.source}
       data-probe-ms={Math.round(probe.record.probeMilliseconds)}
       data-timings={JSON.stringify(probe.record.timings)}
@@ -47,9 +48,10 @@ export function BackendStatus({ backend }: { backend: BackendInfo }) {
         className="backend"
         data-testid="backend-active"
         data-backend={backend.active}
+        data-threads={backend.threads ?? ''}
         data-adapter={backend.adapter ? (backend.adapter.isFallbackAdapter ? 'software' : 'hardware') : 'none'}
       >
-        Backend: <strong>{backend.active}</strong>
+        Backend: <strong>{variantLabel({ backend: backend.active, ...(backend.threads !== undefined ? { threads: backend.threads } : {}) })}</strong>
         {backend.requested !== backend.active && <> (asked for {backend.requested})</>}
         {backend.adapter && (
           <>
