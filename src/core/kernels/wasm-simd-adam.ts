@@ -13,10 +13,12 @@
  * WebAssembly's f32x4 arithmetic is IEEE float32, correctly rounded and never fused, so the result is
  * bit for bit what tf.train.adam gives (tests/kernels/wasm-simd-adam.test.ts checks it).
  *
- * The module is written out below in the binary format (WebAssembly Core Specification 2.0,
- * sections 5.4–5.5; SIMD opcodes from the fixed-width SIMD proposal), with its text form beside it:
- * one function, no tables, no data, nothing fetched.
+ * The function is written out below as instructions, with their text form beside them, and
+ * assembled at start-up by wasm-assembler.ts: one function, no tables, no data, nothing fetched.
  */
+import { F32, I32, V128, i32Const, instantiateOnHeap, localGet, localSet, simd, type WasmMemory } from './wasm-assembler';
+
+export type { WasmMemory } from './wasm-assembler';
 
 /** The scalars of one model's update, each already a float32 value as tfjs would make it. */
 export interface SimdAdamScalars {
@@ -47,45 +49,12 @@ export interface SimdAdam {
   update(at: SimdAdamOffsets, count: number, s: SimdAdamScalars): void;
 }
 
-/**
- * The part of the WebAssembly JS API used here, declared because the core compiles against ES2022's
- * lib alone (no DOM, no Node), which has none; every engine that runs tfjs-backend-wasm has it.
- */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-
-function leb(value: number): number[] {
-  const bytes: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (value !== 0);
-  return bytes;
-}
-
-const name = (text: string) => [...leb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
-const vec = (items: number[][]) => [...leb(items.length), ...items.flat()];
-
 // Instructions used by the body.
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const simd = (op: number) => [0xfd, ...leb(op)];
+const get = localGet;
+const set = localSet;
 /** v128.load / v128.store with alignment hint 0 (tensors of 10-wide biases start anywhere) and offset 0. */
-const load = [...simd(0x00), 0x00, 0x00];
-const store = [...simd(0x0b), 0x00, 0x00];
+const load = simd(0x00, 0x00, 0x00);
+const store = simd(0x0b, 0x00, 0x00);
 const splat = simd(0x13);
 const [sqrt, add, mul, div] = [simd(0xe3), simd(0xe4), simd(0xe6), simd(0xe7)];
 
@@ -111,27 +80,18 @@ const body = [
   ...div, ...get(NLR), ...mul, // (…/…)·(−lr)
   ...at(W), ...load, ...add, // + w
   ...store,
-  ...get(I), 0x41, 0x10 /* i32.const 16 */, 0x6a, ...set(I),
+  ...get(I), ...i32Const(16), 0x6a /* i32.add */, ...set(I),
   0x0c, 0x00, // br 0
   0x0b, // end loop
   0x0b, // end block
-  0x0b, // end function
 ];
 
-/** The module, importing env.memory as a memory of the given kind (tfjs's threaded build shares it). */
-function moduleBytes(shared: boolean): Uint8Array {
-  const params = [...Array(8).fill(I32), ...Array(8).fill(F32)];
-  const limits = shared ? [0x03, 0x00, ...leb(65536)] : [0x00, 0x00];
-  const code = [...vec([[...leb(1), I32], [...leb(11), V128]]), ...body];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
-    ...section(1, vec([[0x60, ...vec(params.map((p) => [p])), 0x00]])), // type 0: (16 params) → ()
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])), // import env.memory
-    ...section(3, vec([[0x00]])), // func 0 of type 0
-    ...section(7, vec([[...name('adam'), 0x00, 0x00]])), // export "adam" = func 0
-    ...section(10, vec([[...leb(code.length), ...code]])), // its body
-  ]);
-}
+/** adam(w, g, m, v, w2, m2, v2, bytes, the eight scalars): the body above as a module. */
+const ADAM = {
+  params: [...Array(8).fill(I32), ...Array(8).fill(F32)],
+  locals: [[1, I32], [11, V128]] as const,
+  body,
+};
 
 /** The same float32 steps in JS, for the < 4 weights after the last full lane group. */
 function updateTail(memory: WasmMemory, at: SimdAdamOffsets, from: number, count: number, s: SimdAdamScalars): void {
@@ -157,13 +117,9 @@ const instances = new WeakMap<WasmMemory, SimdAdam | null>();
 export function simdAdamFor(memory: WasmMemory): SimdAdam | undefined {
   const known = instances.get(memory);
   if (known !== undefined) return known ?? undefined;
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const bytes = moduleBytes(shared);
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  const adam = instantiateOnHeap<(...args: number[]) => void>(ADAM, memory);
   let made: SimdAdam | null = null;
-  if (api?.validate(bytes)) {
-    const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
-    const adam = instance.exports.adam as (...args: number[]) => void;
+  if (adam !== undefined) {
     made = {
       update(at, count, s) {
         const lanes = count & ~3;
