@@ -234,11 +234,29 @@ describe('the app in headless Chromium', { timeout: 900_000 }, () => {
     return Number(/epoch (\d+)\//.exec(text)?.[1] ?? 0);
   }
 
+  /** Epochs trained so far by every model of the run (the run panel's count). */
+  async function epochsTrained(): Promise<number> {
+    return Number(await page.getByTestId('run-status').getAttribute('data-epochs-trained'));
+  }
+
+  /** epochsTrained once it has not moved for half a second: after a pause, the epochs in progress are done. */
+  async function settledEpochs(): Promise<number> {
+    let last = -1;
+    let now = await epochsTrained();
+    while (now !== last) {
+      last = now;
+      await page.waitForTimeout(500);
+      now = await epochsTrained();
+    }
+    return now;
+  }
+
   it('defends the target: live ε, pause and step, not-applicable attacks, the price, ε beside the strongest attack, chart export', async () => {
     const defended = parseExperimentConfig({
       seed: 2,
       partSize: 100,
-      target: { architecture: 'mlp', epochs: 4, batchSize: 25 },
+      // Long enough that a pause clicked right after Run lands mid-training (the page's warm-up lets it start at once).
+      target: { architecture: 'mlp', epochs: 60, batchSize: 25 },
       attacks: ['random', 'correctness', 'loss'],
       defenses: { 'dp-sgd': { clipNorm: 1, noiseMultiplier: 1.1, microbatchSize: 1, sampling: 'poisson' }, 'label-only': {} },
     });
@@ -251,18 +269,19 @@ describe('the app in headless Chromium', { timeout: 900_000 }, () => {
     await expect.poll(() => page.url(), STATE).toContain('defenses.dp-sgd.noiseMultiplier=2');
     expect(await epsilon.textContent()).toContain('Poisson sampling');
 
-    // Pause before the first epoch, step exactly one, then resume.
+    // Pause mid-training: every model (target, shadow, undefended twin) finishes the epoch it is in
+    // and waits; nothing trains while paused; a step lets exactly one epoch of one model through.
     await page.getByTestId('run').click();
     await page.getByTestId('pause').click();
     await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor(STATE);
-    const held = await targetEpoch();
+    const held = await settledEpochs();
     await page.waitForTimeout(1_000);
-    expect(await targetEpoch()).toBe(held);
+    expect(await epochsTrained()).toBe(held);
     await page.getByTestId('step').click();
-    await expect.poll(targetEpoch, STATE).toBe(held + 1);
+    await expect.poll(epochsTrained, STATE).toBe(held + 1);
     await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor(STATE);
     await page.waitForTimeout(500);
-    expect(await targetEpoch()).toBe(held + 1);
+    expect(await epochsTrained()).toBe(held + 1);
     await page.getByTestId('resume').click();
     // (The table of an earlier run may already be on screen, marked stale: wait for this run.)
     await page.locator('[data-testid="run-status"][data-status="done"]').waitFor(RUN);
