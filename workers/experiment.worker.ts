@@ -126,9 +126,10 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     current.gate.release();
     active = undefined;
     // The next run's training workers load a little later, once the page has drawn this one's
-    // results (a worker's modules take about half a second of a core), unless a run has begun.
-    if (backend !== undefined && pool) {
-      const size = pool.size;
+    // results (a worker's modules take about half a second of a core), unless a run has begun;
+    // as many as this run's pool had (none on a GPU, or beside threaded wasm on every core).
+    if (backend !== undefined) {
+      const size = pool?.size ?? 0;
       const topUp = () => (active ? undefined : startSpareWorkers(size, config, backend));
       setTimeout(topUp, SPARES_AFTER_RUN_MS);
     }

@@ -53,11 +53,13 @@ function tell(spare: SpareWorker, backend: BackendName, config: ExperimentConfig
 }
 
 /**
- * Have `size` spare training workers, loading now; with `backend` known (and one a pool uses),
- * they start it too, and spares told another backend are dropped.
+ * Have `size` spare training workers, loading now; with `backend` known they start it too, and
+ * spares told another backend are dropped, as are spares beyond `size` (all of them on a backend
+ * no pool uses).
  */
 export function startSpareWorkers(size: number, config: ExperimentConfig, backend?: BackendName): void {
-  if (backend !== undefined && !poolBackend(backend)) return;
+  const wanted = backend !== undefined && !poolBackend(backend) ? 0 : size;
+  for (const spare of spares.splice(wanted)) spare.worker.terminate();
   for (const spare of [...spares]) {
     if (spare.failed !== undefined || (backend !== undefined && spare.backend !== undefined && spare.backend !== backend)) {
       spare.worker.terminate();
@@ -66,7 +68,7 @@ export function startSpareWorkers(size: number, config: ExperimentConfig, backen
       tell(spare, backend, config);
     }
   }
-  while (spares.length < size) {
+  while (spares.length < wanted) {
     const spare: SpareWorker = { worker: startTrainingWorker() };
     // Handled here, or it would surface as an error of the experiment worker itself.
     const noteFailure = (event: ErrorEvent) => {
