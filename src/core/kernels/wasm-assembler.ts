@@ -91,6 +91,11 @@ export function instantiateOnHeap<F>(fn: OneFunctionModule, memory: WasmMemory):
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const bytes = assemble(fn, shared);
   if (api === undefined || !api.validate(bytes)) return undefined;
-  const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
-  return instance.exports.run as F;
+  try {
+    const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
+    return instance.exports.run as F;
+  } catch {
+    // A memory whose limits this import cannot take (LinkError): the JavaScript loop still works.
+    return undefined;
+  }
 }
