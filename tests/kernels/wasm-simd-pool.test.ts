@@ -103,9 +103,16 @@ describe('MaxPoolGrad on wasm, 2×2 windows at stride 2', () => {
 });
 
 describe('the SIMD module', () => {
-  it('declines a memory it cannot import (a shared one), so the scalar loop runs', () => {
-    const shared = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
-    expect(simdPoolRoute(shared)).toBeUndefined();
+  it('binds to a plain memory and to a shared one (the threaded build), and routes on it', () => {
     expect(typeof simdPoolRoute(new WebAssembly.Memory({ initial: 1 }))).toBe('function');
+    const shared = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
+    const route = simdPoolRoute(shared);
+    expect(typeof route).toBe('function');
+    // One 2×2 window of 4 channels at byte 0, dy at 64, dx at 128: channel c's maximum at tap c.
+    const heap = new Float32Array(shared.buffer);
+    heap.set([5, 0, 0, 0, 0, 5, 0, 0, 0, 0, 5, 0, 0, 0, 0, 5], 0);
+    heap.set([1, 2, 3, 4], 16);
+    route!(0, 64, 128, 1, 2, 2, 4, 1, 1);
+    expect(Array.from(heap.subarray(32, 48))).toEqual([1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 3, 0, 0, 0, 0, 4]);
   });
 });

@@ -14,62 +14,23 @@
  * +0, as there), the other three get 0; an all −∞ or NaN window routes nowhere. Rows and columns
  * that no window covers (odd sizes) stay 0. Channels must come in fours.
  *
- * The module is assembled here from its instructions (no toolchain, nothing fetched) and imports
- * the backend's WebAssembly.Memory, so it reads and writes tensors where they lie.
+ * The module is assembled from its instructions by wasm-assembler.ts (no toolchain, nothing
+ * fetched) and imports the backend's WebAssembly.Memory, so it reads and writes tensors where they lie.
  */
+import { I32, V128, i32Const, instantiateOnHeap, localGet, localSet, simd, type OneFunctionModule, type WasmMemory } from './wasm-assembler';
 
-/** The WebAssembly API used here, declared because the core's tsconfig has no DOM or Node types. */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-declare const WebAssembly: {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-};
+export type { WasmMemory } from './wasm-assembler';
 
 /** One function: route(x, dy, dx, batch, height, width, channels, outHeight, outWidth), byte addresses. */
 type Route = (x: number, dy: number, dx: number, batch: number, height: number, width: number, channels: number, outHeight: number, outWidth: number) => void;
 
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(value: number): number[] {
-  const bytes: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (value !== 0);
-  return bytes;
-}
-
-function sleb(value: number): number[] {
-  const bytes: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) {
-      bytes.push(byte);
-      return bytes;
-    }
-    bytes.push(byte | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const name = (text: string) => vector([...text].map((ch) => [ch.charCodeAt(0)]));
-
 // Instructions (WebAssembly core and fixed-width SIMD, final opcode numbering).
-const get = (local: number) => [0x20, ...uleb(local)];
-const set = (local: number) => [0x21, ...uleb(local)];
-const i32 = (value: number) => [0x41, ...sleb(value)];
+const get = localGet;
+const set = localSet;
+const i32 = i32Const;
 const ADD = [0x6a];
 const MUL = [0x6c];
 const GE_S = [0x4e];
-const simd = (op: number, ...immediates: number[]) => [0xfd, ...uleb(op), ...immediates];
 const LOAD = simd(0x00, 4, 0); // v128.load, align 16, offset 0
 const STORE = simd(0x0b, 4, 0); // v128.store
 const GT = simd(0x44); // f32x4.gt
@@ -94,7 +55,7 @@ function forLoop(local: number, limit: number[], step: number, body: number[]): 
   ];
 }
 
-function routeBody(): { locals: number[][]; code: number[] } {
+function routeFunction(): OneFunctionModule {
   // Parameters 0–8 as in Route; then i32 locals, then v128 locals.
   const [x, dy, dx, batch, height, width, channels, outHeight, outWidth] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [n, oh, ow, c, window, rowBytes, channelBytes, gradient, tap] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
@@ -140,42 +101,24 @@ function routeBody(): { locals: number[][]; code: number[] } {
     ...forLoop(n, get(batch), 1,
       forLoop(oh, get(outHeight), 1,
         forLoop(ow, get(outWidth), 1, [...windowStart, ...forLoop(c, get(channels), 4, channelStep)]))),
-    0x0b,
   ];
-  return { locals: [[...uleb(9), I32], [...uleb(6), V128]], code };
-}
-
-function assemble(): Uint8Array {
-  const { locals, code } = routeBody();
-  const body = [...vector(locals), ...code];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector([[0x60, ...vector(new Array(9).fill([I32])), ...vector([])]])),
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vector([uleb(0)])),
-    ...section(7, vector([[...name('route'), 0x00, ...uleb(0)]])),
-    ...section(10, vector([[...uleb(body.length), ...body]])),
-  ]);
+  return { params: new Array(9).fill(I32), locals: [[9, I32], [6, V128]], body: code };
 }
 
 const instances = new WeakMap<WasmMemory, Route | null>();
 
 /**
- * The routing function bound to `memory`, or undefined where it cannot run: no wasm SIMD, or a
- * memory this module cannot import (the threaded build's shared memory); the caller then takes the
- * scalar loop. Decided once per memory.
+ * The routing function bound to `memory` (tfjs-backend-wasm's heap, shared or not), or undefined
+ * where this engine cannot run it: the caller then takes the scalar loop. Decided once per memory.
  */
 export function simdPoolRoute(memory: WasmMemory): Route | undefined {
   const known = instances.get(memory);
   if (known !== undefined) return known ?? undefined;
   let route: Route | null = null;
-  const bytes = assemble();
-  if (WebAssembly.validate(bytes)) {
-    try {
-      route = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.route as Route;
-    } catch {
-      route = null;
-    }
+  try {
+    route = instantiateOnHeap<Route>(routeFunction(), memory) ?? null;
+  } catch {
+    route = null;
   }
   instances.set(memory, route);
   return route ?? undefined;
