@@ -55,6 +55,9 @@ describe('Sum on wasm', () => {
     { shape: [7, 5, 5, 16], axis: [0, 1, 2] },
     { shape: [3, 9, 9, 13], axis: [0, 1, 2] },
     { shape: [5, 4, 3, 1], axis: [0, 1, 2] },
+    { shape: [64, 6, 6, 8], axis: [0, 1, 2] }, // SIMD rows (a multiple of four channels)
+    { shape: [3, 1, 1, 4], axis: [0, 1, 2] },
+    { shape: [40, 12], axis: 0 },
     { shape: [33, 10], axis: 0 },
     { shape: [9, 130], axis: 0 }, // wide rows take the streaming loop
     { shape: [4, 6, 7], axis: [1, 0], keepDims: true },

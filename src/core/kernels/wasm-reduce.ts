@@ -10,10 +10,77 @@
  *
  * The result is bit for bit the native one: each channel's total is accumulated in float32 (a
  * Float32Array slot rounds every addition, as the native float loop does) over the positions in
- * the same row-major order as the transposed row the native kernel walks.
+ * the same row-major order as the transposed row the native kernel walks. Rows of a multiple of
+ * four channels (every layer of the project's models) are summed by a few WebAssembly SIMD
+ * instructions on the backend's heap (sumRowsFunction, assembled by wasm-assembler.ts), the rest
+ * by a JavaScript loop.
  */
 import * as tf from '@tensorflow/tfjs';
-import { WASM, heapF32, replaceKernel, type KernelArgs } from './wasm-heap';
+import { I32, instantiateOnHeap, localGet, localSet, simd, type OneFunctionModule, type WasmMemory } from './wasm-assembler';
+import { WASM, heapF32, replaceKernel, type KernelArgs, type WasmBackendLike } from './wasm-heap';
+import { forLoop } from './wasm-simd-pool';
+
+/**
+ * sumRows(x, out, rows, rowBytes) in WebAssembly SIMD, for rows of a multiple of four channels:
+ * out starts at 0, then each row is added to it four lanes at a time. Each channel still adds its
+ * values one by one in row order in float32, so the result is the scalar one bit for bit, at about
+ * a sixth of its time (0.5 against 3.0 ms for 86,528 rows of 16 here).
+ */
+function sumRowsFunction(): OneFunctionModule {
+  const [x, out, rows, rowBytes, p, c, row] = [0, 1, 2, 3, 4, 5, 6];
+  const ADD = [0x6a];
+  const LOAD = simd(0x00, 4, 0);
+  const STORE = simd(0x0b, 4, 0);
+  const FADD = simd(0xe4);
+  const ZERO = simd(0x0c, ...new Array(16).fill(0));
+  const outAt = [...localGet(out), ...localGet(c), ...ADD];
+  return {
+    params: [I32, I32, I32, I32],
+    locals: [[3, I32]],
+    body: [
+      ...forLoop(c, localGet(rowBytes), 16, [...outAt, ...ZERO, ...STORE]),
+      ...localGet(x), ...localSet(row),
+      ...forLoop(p, localGet(rows), 1, [
+        ...forLoop(c, localGet(rowBytes), 16, [...outAt, ...outAt, ...LOAD, ...localGet(row), ...localGet(c), ...ADD, ...LOAD, ...FADD, ...STORE]),
+        ...localGet(row), ...localGet(rowBytes), ...ADD, ...localSet(row),
+      ]),
+    ],
+  };
+}
+
+type SumRows = (x: number, out: number, rows: number, rowBytes: number) => void;
+const simdSums = new WeakMap<WasmMemory, SumRows | null>();
+
+function simdSumRowsFor(memory: WasmMemory): SumRows | undefined {
+  const known = simdSums.get(memory);
+  if (known !== undefined) return known ?? undefined;
+  let made: SumRows | null = null;
+  try {
+    made = instantiateOnHeap<SumRows>(sumRowsFunction(), memory) ?? null;
+  } catch {
+    made = null;
+  }
+  simdSums.set(memory, made);
+  return made ?? undefined;
+}
+
+/** What the SIMD route needs of the backend: its memory and each tensor's address. */
+interface WasmBackendWithMemory extends WasmBackendLike {
+  readonly wasm?: { readonly asm?: { readonly memory?: WasmMemory } };
+  readonly dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
+}
+
+/** The SIMD sum where the width is a multiple of four and the engine runs it; false otherwise. */
+function sumRowsBySimd(backend: WasmBackendWithMemory, x: tf.TensorInfo, out: tf.TensorInfo, rows: number, width: number): boolean {
+  const memory = backend.wasm?.asm?.memory;
+  const from = backend.dataIdMap?.get(x.dataId)?.memoryOffset;
+  const to = backend.dataIdMap?.get(out.dataId)?.memoryOffset;
+  if (width % 4 !== 0 || memory === undefined || from === undefined || to === undefined) return false;
+  const sumRows = simdSumRowsFor(memory);
+  if (sumRows === undefined) return false;
+  sumRows(from, to, rows, width * 4);
+  return true;
+}
 
 let nativeSum: tf.KernelConfig | undefined;
 
@@ -76,8 +143,10 @@ function sum(args: KernelArgs): tf.TensorInfo {
   const outShape = keepDims ? [...x.shape.slice(0, leading).map(() => 1), ...kept] : kept;
   const out = backend.makeOutput(outShape, 'float32');
   const rows = tf.util.sizeFromShape(x.shape.slice(0, leading));
+  const width = tf.util.sizeFromShape(kept);
+  if (sumRowsBySimd(backend as WasmBackendWithMemory, x, out, rows, width)) return out;
   // Views after makeOutput, which may have grown (and detached) the heap.
-  sumRowsInto(heapF32(backend, x), rows, tf.util.sizeFromShape(kept), heapF32(backend, out));
+  sumRowsInto(heapF32(backend, x), rows, width, heapF32(backend, out));
   return out;
 }
 

@@ -43,8 +43,8 @@ const v128Const = (bytes: number[]) => simd(0x0c, ...bytes);
 const NEG_INFINITY = v128Const([0, 0, 0x80, 0xff, 0, 0, 0x80, 0xff, 0, 0, 0x80, 0xff, 0, 0, 0x80, 0xff]);
 const ZERO = v128Const(new Array(16).fill(0));
 
-/** for (local = 0; local < limit; local += step) body — as block / loop / br_if. */
-function forLoop(local: number, limit: number[], step: number, body: number[]): number[] {
+/** for (local = 0; local < limit; local += step) body — as block / loop / br_if (wasm-reduce.ts uses it too). */
+export function forLoop(local: number, limit: number[], step: number, body: number[]): number[] {
   return [
     ...i32(0), ...set(local),
     0x02, 0x40, 0x03, 0x40,
