@@ -9,6 +9,9 @@
  *   filter:  dW[R, Cout] = colsᵀ[R, P] · dy[P, Cout]     (im2col, written transposed, then XNNPACK)
  *   input:   dcols[P, R] = dy[P, Cout] · Wᵀ[Cout, R]     (XNNPACK, then col2im scatter-add)
  *
+ * (at stride 1 the input gradient is a convolution itself and runs on XNNPACK's: see
+ * conv2DBackpropInputByConvolution)
+ *
  * with P = batch·outHeight·outWidth output positions and R = filterHeight·filterWidth·inChannels.
  * The rearrangements are JS loops over the wasm heap; the products run on XNNPACK through the
  * backend's own BatchMatMul in the one form it accelerates. Work is split into chunks of images so
@@ -209,8 +212,9 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
  * 180° and its channel axes swapped (Dumoulin & Visin, arXiv:1603.07285, section 4.1),
  *   dx[n, i, j, ci] = Σ_{g, h, co} dy_padded[n, i + g, j + h, co] · W[FH−1−g, FW−1−h, ci, co],
  * with dy padded by FH−1−top rows above and FW−1−left columns to the left. That runs on XNNPACK's
- * convolution, which needs neither the column buffer nor the col2im scatter: 6 against 14 ms for
- * the CNN's 128×11×11×32 → 13×13×16 gradient here. Sums run in another order than the im2col
+ * convolution, which needs neither the column buffer nor the col2im scatter: 8–12 against 13–14 ms
+ * (min of 20 calls, two runs, load 3–5) for the CNN's 128×11×11×32 → 13×13×16 gradient here. Sums
+ * run in another order than the im2col
  * route, so dx differs from it in the last bits (both within 1e-5 of the cpu backend).
  */
 function conv2DBackpropInputByConvolution(backend: WasmBackendLike, dy: tf.TensorInfo, filter: tf.TensorInfo, info: Conv2DInfo): tf.TensorInfo | undefined {
