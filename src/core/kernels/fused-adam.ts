@@ -1,6 +1,7 @@
 /**
  * One Adam step (Kingma & Ba, arXiv:1412.6980) of K stacked models in a single pass over memory,
- * for the batched trainer (models/batched.ts) on the wasm and cpu backends.
+ * for the batched trainer (models/batched.ts) and, with K = 1, every plain training step
+ * (models/train.ts adamStepper), on the wasm and cpu backends.
  *
  * Written with tf ops, Adam is about fifteen elementwise kernels per weight tensor; for 16 stacked
  * MLPs (1.6 M weights, 6.4 MB a tensor) each kernel streams the tensors through memory again, and
