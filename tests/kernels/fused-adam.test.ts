@@ -59,7 +59,8 @@ for (const backend of ['cpu', 'wasm']) {
         tf.dispose([w, m, v, g]);
         [w, m, v] = next;
       }
-      // Float64 intermediates against tfjs's float32 ones: a few ulps apart at most.
+      // On cpu, float64 intermediates against tfjs's float32 ones: a few ulps apart at most (on wasm
+      // the SIMD loop is bit for bit: wasm-simd-adam.test.ts).
       const ours = w.dataSync();
       const theirs = reference.dataSync();
       for (let j = 0; j < ours.length; j++) expect(Math.abs(ours[j] - theirs[j])).toBeLessThanOrEqual(1e-6 * Math.abs(theirs[j]) + 1e-9);
