@@ -11,6 +11,7 @@ import {
   decideBackend,
   decideVariant,
   describeProbe,
+  keepFasterTimings,
   MAX_WASM_THREADS,
   parseProbeRecord,
   probeKey,
@@ -78,6 +79,22 @@ describe('ranking single-threaded and threaded wasm', () => {
     expect(decideVariant(THREADED_WINS)).toEqual({ backend: 'wasm', threads: 2 });
     expect(decideVariant(SINGLE_WINS)).toEqual({ backend: 'wasm', threads: 1 });
     expect(decideBackend(THREADED_WINS)).toBe('wasm');
+  });
+
+  it('keeps each candidate\'s faster window of two rounds, so one disturbed window does not decide', () => {
+    // Round 1: one thread disturbed (1,000 samples/s), 2 threads 5,000. Round 2: one thread 4,000, 2 threads 4,500.
+    const first: ProbeTiming[] = [THREADED_WINS[0], { backend: 'wasm', threads: 1, samples: 1000, milliseconds: 1000 }, THREADED_WINS[2]];
+    const second: ProbeTiming[] = [{ backend: 'wasm', threads: 2, samples: 1800, milliseconds: 400 }, { backend: 'wasm', threads: 1, samples: 4000, milliseconds: 1000 }];
+    const merged = keepFasterTimings(first, second);
+    expect(merged).toEqual([THREADED_WINS[0], second[1], THREADED_WINS[2]]);
+    expect(decideVariant(merged)).toEqual({ backend: 'wasm', threads: 2 });
+    // One thread's second window at 6,000 samples/s beats both of the threaded candidate's.
+    const faster: ProbeTiming = { backend: 'wasm', threads: 1, samples: 6000, milliseconds: 1000 };
+    expect(decideVariant(keepFasterTimings(first, [second[0], faster]))).toEqual({ backend: 'wasm', threads: 1 });
+    // A failed window never replaces a measured one; a candidate only round 2 has is added.
+    const failed: ProbeTiming = { backend: 'wasm', threads: 2, failed: 'did not start' };
+    expect(keepFasterTimings(first, [failed])).toEqual(first);
+    expect(keepFasterTimings([failed], [THREADED_WINS[2], THREADED_WINS[0]])).toEqual([THREADED_WINS[2], THREADED_WINS[0]]);
   });
 
   it('falls to single-threaded wasm when the threaded build did not start', () => {

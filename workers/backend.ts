@@ -19,6 +19,7 @@ import { configHasConvolutions } from '../src/core/models/catalog';
 import {
   architectureClass,
   decideBackend,
+  keepFasterTimings,
   parseProbeRecord,
   probeKey,
   rankVariants,
@@ -226,9 +227,14 @@ export async function chooseBackend(
   onNotice('Timing the backends on this machine for auto (once per browser version, GPU and kind of model; longer where shaders compile slowly).');
   // cpu is only the last resort: it is not measured, it runs when nothing else starts.
   const probeStarted = performance.now();
-  const timings = await timeBackends(probeCandidates(plan.candidates, threads), config, (backend, threadCount) =>
-    startBackend(threadCount === undefined ? { backend } : { backend, threads: threadCount }, config),
-  );
+  const start = (backend: BackendName, threadCount?: number) => startBackend(threadCount === undefined ? { backend } : { backend, threads: threadCount }, config);
+  const timed = probeCandidates(plan.candidates, threads);
+  let timings = await timeBackends(timed, config, start);
+  const wasmVariants = timed.filter((candidate) => candidate.backend === 'wasm');
+  if (wasmVariants.length > 1) {
+    // Single- and threaded wasm are often close: a second round, in reversed order (keepFasterTimings says why).
+    timings = keepFasterTimings(timings, await timeBackends([...wasmVariants].reverse(), config, start));
+  }
   const winner = decideBackend(timings);
   if (winner === undefined) {
     notices.push('No backend besides cpu could be measured here; auto falls back to the usual order.');
