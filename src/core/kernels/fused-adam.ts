@@ -72,9 +72,13 @@ interface CpuBackendLike {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
 }
 
-/** tfjs-backend-wasm's emscripten module exports its memory as `wasm.asm.memory`. */
+/**
+ * tfjs-backend-wasm's heap: its single-threaded builds export their memory (`wasm.asm.memory`); the
+ * threaded build imports a shared one, which its glue keeps as `wasm.wasmMemory`. Both builds must
+ * take the SIMD route, or a model would round differently with threads than without.
+ */
 interface WasmBackendWithMemory extends WasmBackendLike {
-  readonly wasm?: { readonly asm?: { readonly memory?: WasmMemory } };
+  readonly wasm?: { readonly wasmMemory?: WasmMemory; readonly asm?: { readonly memory?: WasmMemory } };
 }
 
 /**
@@ -115,7 +119,7 @@ function wasmKernel(args: { inputs: Record<string, tf.TensorInfo>; backend: unkn
   const outputs = [w, m, v].map((t) => backend.makeOutput([...t.shape], 'float32'));
   const [w2, m2, v2] = outputs.map((t) => heapF32(backend, t));
   const inputs = [w, g, m, v].map((t) => heapF32(backend, t));
-  const memory = backend.wasm?.asm?.memory;
+  const memory = backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;
   const simd = memory === undefined ? undefined : simdAdamFor(memory);
   if (simd !== undefined) adamSimd(simd, [...inputs, w2, m2, v2], args.attrs as FusedAdamAttrs);
   else adamInto(inputs[0], inputs[1], inputs[2], inputs[3], w2, m2, v2, args.attrs as FusedAdamAttrs);
