@@ -94,7 +94,7 @@ describe('an experiment bundle from the CLI in the app', () => {
       const shown = await page.locator(`[data-testid="results-table"] tr[data-attack="${attack.name}"] td[data-metric="auc"]`).textContent();
       expect(shown, attack.name).toBe(attack.auc.toFixed(3));
     }
-    expect(await page.locator('[data-testid="roc-chart"] .recharts-line path.recharts-curve').count()).toBe(CONFIG.attacks.length + 1);
+    expect(await page.locator('[data-testid="roc-chart"] polyline.plot-line').count()).toBe(CONFIG.attacks.length + 1);
     expect(await page.getByTestId('stale-notice').count()).toBe(0);
     // The bundle's scores.csv gives the Records view its per-record scores (a results.json alone has none).
     await page.getByTestId('record-grid').waitFor({ timeout: 10_000 });

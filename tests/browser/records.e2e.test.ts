@@ -84,7 +84,7 @@ describe('the Records view in headless Chromium', () => {
   it('links the ROC chart and the histograms to the records', async () => {
     await page.getByTestId('records-attack').selectOption('loss');
     // Hover the ROC chart near its right edge (a high FPR): records above that point's threshold light up.
-    const roc = page.locator('[data-testid="roc-chart"] .recharts-wrapper').first();
+    const roc = page.locator('[data-testid="roc-chart"] svg.chart-surface').first();
     await roc.scrollIntoViewIfNeeded();
     const box = await roc.boundingBox();
     expect(box).not.toBeNull();

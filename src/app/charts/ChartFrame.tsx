@@ -58,7 +58,7 @@ export function ChartFrame({ title, explanation, more, stale, testId, children }
       )}
       <div className="chart-body">
         <div className="chart-plot" ref={plot}>
-          <QueuedDraw>{children}</QueuedDraw>
+          <QueuedDraw name={testId}>{children}</QueuedDraw>
         </div>
         <aside className="chart-explanation">
           <p>{explanation}</p>

@@ -1,12 +1,17 @@
 /** Attack accuracy against the target's generalization gap, one point per attack per run of the session. */
 import { memo } from 'react';
-import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
 import { ATTACK_NAMES } from '../../core/attacks/registry';
 import type { StoredRun } from '../../shared/storage/db';
 import type { EpochMetrics } from '../../core/models/train';
 import { ChartFrame, arxiv, colourFor } from './ChartFrame';
 import { attackLabel } from './RocChart';
 import { yeomLine } from './chart-data';
+import { LightPlot, type PlotSeries } from './LightPlot';
+
+/** Five evenly spaced ticks over a domain. */
+function spread([a, b]: readonly [number, number]): number[] {
+  return [0, 0.25, 0.5, 0.75, 1].map((f) => a + f * (b - a));
+}
 
 interface GapPoint {
   readonly gap: number;
@@ -47,7 +52,19 @@ function GapScatterView({ runs, trajectory = [] }: { runs: readonly StoredRun[];
   const series = gapSeries(runs);
   const paths = gapTrajectory(trajectory);
   const gaps = [...series.values(), ...paths.values()].flat().map((p) => p.gap);
-  const line = yeomLine(gaps).map(([gap, accuracy]) => ({ gap, accuracy }));
+  const line = yeomLine(gaps);
+  const accuracies = [...series.values(), ...paths.values()].flat().map((p) => p.accuracy);
+  const lo = Math.min(...line.map(([g]) => g));
+  const hi = Math.max(...line.map(([g]) => g));
+  const pad = (hi - lo) * 0.05 || 0.01;
+  const xDomain = [lo - pad, hi + pad] as const;
+  const yDomain = [0.4, Math.ceil(Math.max(0.75, ...accuracies, ...line.map(([, a]) => a)) * 20) / 20] as const;
+  const plotted: PlotSeries[] = [
+    { name: '(1 + g)/2', colour: '#555', kind: 'line', dashed: '6 4', points: line },
+    ...[...series.entries()].map(([name, points]): PlotSeries => ({ name: attackLabel(name), colour: colourFor(name, ATTACK_NAMES), kind: 'points', points: points.map((p) => [p.gap, p.accuracy]) })),
+    // The target's trajectory over its epochs, toward its final point.
+    ...[...paths.entries()].map(([name, points]): PlotSeries => ({ name: `${attackLabel(name)}, by epoch`, colour: colourFor(name, ATTACK_NAMES), kind: 'line', opacity: 0.6, unlisted: true, points: points.map((p) => [p.gap, p.accuracy]) })),
+  ];
   return (
     <ChartFrame
       title="Attack accuracy vs generalization gap"
@@ -71,23 +88,7 @@ function GapScatterView({ runs, trajectory = [] }: { runs: readonly StoredRun[];
       {series.size === 0 && paths.size === 0 ? (
         <p className="empty">No finished runs yet.</p>
       ) : (
-        <ResponsiveContainer width="100%" height={300}>
-          <ComposedChart margin={{ top: 5, right: 15, bottom: 20, left: 5 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="gap" type="number" domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)} label={{ value: 'generalization gap g', position: 'insideBottom', offset: -10 }} />
-            <YAxis dataKey="accuracy" type="number" domain={[0.4, 'auto']} width={45} tickFormatter={(v: number) => v.toFixed(2)} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
-            <Legend verticalAlign="top" />
-            <Line data={line} dataKey="accuracy" name="(1 + g)/2" stroke="#555" strokeDasharray="6 4" dot={false} isAnimationActive={false} />
-            {[...series.entries()].map(([name, points]) => (
-              <Scatter key={name} data={points} name={attackLabel(name)} fill={colourFor(name, ATTACK_NAMES)} isAnimationActive={false} />
-            ))}
-            {/* The target's trajectory over its epochs, toward its final point (no dot per epoch: a few hundred SVG symbols drawn in one task). */}
-            {[...paths.entries()].map(([name, points]) => (
-              <Line key={`path-${name}`} data={points} dataKey="accuracy" name={`${attackLabel(name)}, by epoch`} stroke={colourFor(name, ATTACK_NAMES)} strokeOpacity={0.6} dot={false} isAnimationActive={false} legendType="none" />
-            ))}
-          </ComposedChart>
-        </ResponsiveContainer>
+        <LightPlot series={plotted} x={{ scale: 'linear', domain: xDomain, ticks: spread(xDomain), format: (v) => v.toFixed(2), label: 'generalization gap g' }} y={{ scale: 'linear', domain: yDomain, ticks: spread(yDomain), format: (v) => v.toFixed(2), label: 'attack accuracy' }} />
       )}
     </ChartFrame>
   );

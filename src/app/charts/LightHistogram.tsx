@@ -47,13 +47,13 @@ function LightHistogramView({ hist, markers }: { hist: ScoreHistogram; markers: 
       {yTicks.map((y) => (
         <g key={`y${y}`}>
           <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={py(y)} y2={py(y)} stroke="#e5e5e5" strokeDasharray="3 3" />
-          <text x={MARGIN.left - 4} y={py(y) + 4} textAnchor="end" fontSize={10} fill="#666">
+          <text x={MARGIN.left - 4} y={py(y) + 4} textAnchor="end" fontSize={12} fill="#666">
             {y.toFixed(2)}
           </text>
         </g>
       ))}
       {xTicks.map((x, i) => (
-        <text key={`x${i}`} x={px(x)} y={HEIGHT - MARGIN.bottom + 14} textAnchor={i === 0 ? 'start' : i === 2 ? 'end' : 'middle'} fontSize={10} fill="#666">
+        <text key={`x${i}`} x={px(x)} y={HEIGHT - MARGIN.bottom + 14} textAnchor={i === 0 ? 'start' : i === 2 ? 'end' : 'middle'} fontSize={12} fill="#666">
           {x.toPrecision(2)}
         </text>
       ))}

@@ -46,7 +46,8 @@ export function queueDraw(draw: () => void): () => void {
  */
 export const REDRAW_INTERVAL_MS = 1_000;
 
-export function QueuedDraw({ children, minHeight }: { children: ReactNode; minHeight?: number }) {
+/** `name` labels the turn in User Timing (a mia:draw:<name> measure): where a redraw's time went. */
+export function QueuedDraw({ children, minHeight, name = 'chart' }: { children: ReactNode; minHeight?: number; name?: string }) {
   // Server rendering (the component tests) has no frame to protect: draw at once there.
   const [shown, setShown] = useState<{ children: ReactNode } | undefined>(() => (typeof window === 'undefined' ? { children } : undefined));
   const latest = useRef(children);
@@ -62,7 +63,9 @@ export function QueuedDraw({ children, minHeight }: { children: ReactNode; minHe
       pending.current = queueDraw(() => {
         pending.current = undefined;
         drawnAt.current = Date.now();
+        const start = performance.now();
         flushSync(() => setShown({ children: latest.current }));
+        performance.measure(`mia:draw:${name}`, { start });
       });
     };
     const wait = drawnAt.current + REDRAW_INTERVAL_MS - Date.now();

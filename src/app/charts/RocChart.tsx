@@ -1,6 +1,5 @@
 /** Every attack's ROC curve on one chart, linear or log-log, with the chance diagonal; the table of figures beside it. */
 import { memo, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ATTACK_NAMES, ATTACKS } from '../../core/attacks/registry';
 import { REPORTED_FPRS, type AttackResult } from '../../core/attacks/evaluate';
 import { isWiderThanFigure, rocTprBand, WIDE_INTERVAL_MARK, type Interval } from '../../core/metrics/intervals';
@@ -10,6 +9,7 @@ import { useUiStore } from '../state/ui-store';
 import { useRecordsStore } from '../records/records-store';
 import { ChartFrame, arxiv, colourFor } from './ChartFrame';
 import { LOG_FLOOR, formatRate, thinCurve, toLogRates, type Point } from './chart-data';
+import { LightPlot, type PlotSeries } from './LightPlot';
 
 export function attackLabel(name: string): string {
   return (ATTACKS as Record<string, { label: string } | undefined>)[name]?.label ?? name;
@@ -17,10 +17,6 @@ export function attackLabel(name: string): string {
 
 const LOG_TICKS = [1e-4, 1e-3, 1e-2, 1e-1, 1];
 const MAX_POINTS = 300;
-
-function toRows(points: readonly Point[]) {
-  return points.map(([fpr, tpr]) => ({ fpr, tpr }));
-}
 
 /** The DP-SGD target's guarantee as curves (privacy/dp-region.ts), or undefined when the target is not DP-SGD. */
 export function guaranteeFor(privacy: Pick<PrivacySummary, 'accountant' | 'delta'> | undefined): (GuaranteeCurves & { epsilon: number; delta: number; mu?: number }) | undefined {
@@ -43,14 +39,43 @@ function RocChartView({ attacks, stale, privacy }: { attacks: readonly AttackRes
   const diagonal: Point[] = log ? [[LOG_FLOOR, LOG_FLOOR], [1, 1]] : [[0, 0], [1, 1]];
   const formatTick = (v: number) => (log ? (v >= 0.01 ? String(v) : v.toExponential(0)) : v.toFixed(1));
   // Both axes are rates on the same scale: linear 0..1, or log down to the smallest FPR the set allows.
-  const axis = {
-    type: 'number' as const,
-    scale: log ? ('log' as const) : ('linear' as const),
-    domain: [floor, 1],
-    ticks: log ? LOG_TICKS : [0, 0.2, 0.4, 0.6, 0.8, 1],
-    tickFormatter: formatTick,
-    allowDataOverflow: true,
-  };
+  const axis = { scale, domain: [floor, 1] as const, ticks: log ? LOG_TICKS : [0, 0.2, 0.4, 0.6, 0.8, 1], format: formatTick };
+  const drawn = (points: readonly Point[]) => (log ? toLogRates(points) : points);
+  const curves = attacks.map((attack) => ({ attack, points: thinCurve(attack.roc, MAX_POINTS, scale) }));
+  const series: PlotSeries[] = [
+    { name: 'chance', colour: '#aaa', kind: 'line', dashed: '6 4', points: diagonal, unlisted: true },
+    ...(guarantee
+      ? [{ name: `DP bound (ε = ${guarantee.epsilon.toFixed(2)}, δ = ${guarantee.delta})`, colour: '#222', kind: 'line' as const, width: 2, dashed: '2 3', points: drawn(guarantee.region) }]
+      : []),
+    ...(guarantee?.gdp ? [{ name: `μ-GDP trade-off (μ ≈ ${guarantee.mu?.toFixed(2)})`, colour: '#777', kind: 'line' as const, width: 2, dashed: '8 3', points: drawn(guarantee.gdp) }] : []),
+    // Imported results carry no per-record scores, so no member count: no band.
+    ...(showBands
+      ? curves.flatMap(({ attack, points }) => {
+          if (attack.memberScores.length === 0) return [];
+          const band = rocTprBand(points, attack.memberScores.length);
+          return (['lower', 'upper'] as const).map(
+            (side): PlotSeries => ({
+              name: `${attackLabel(attack.name)} 95 % ${side}`,
+              colour: colourFor(attack.name, ATTACK_NAMES),
+              kind: 'line',
+              width: 1,
+              opacity: 0.45,
+              dashed: '1 2',
+              unlisted: true,
+              points: drawn(band.map(([fpr, lower, upper]): Point => [fpr, side === 'lower' ? lower : upper])),
+            }),
+          );
+        })
+      : []),
+    ...curves.map(({ attack, points }): PlotSeries => ({ name: `${attackLabel(attack.name)} (AUC ${formatRate(attack.auc)})`, colour: colourFor(attack.name, ATTACK_NAMES), kind: 'line', points: drawn(points) })),
+  ];
+  /** Each curve's TPR at the hovered FPR: its last point at or below it. */
+  const readout = (fpr: number) =>
+    curves.map(({ attack, points }) => {
+      let tpr = 0;
+      for (const [f, t] of points) if (f <= fpr) tpr = t;
+      return `${attackLabel(attack.name)} ${tpr.toFixed(3)}`;
+    });
   return (
     <ChartFrame
       title="ROC curves"
@@ -105,85 +130,7 @@ function RocChartView({ attacks, stale, privacy }: { attacks: readonly AttackRes
           95 % bands
         </button>
       </div>
-      <ResponsiveContainer width="100%" height={340}>
-        <LineChart
-          margin={{ top: 5, right: 15, bottom: 20, left: 5 }}
-          onMouseMove={(state) => setHoverFpr(typeof state?.activeLabel === 'number' ? state.activeLabel : state?.activeLabel !== undefined ? Number(state.activeLabel) : undefined)}
-          onMouseLeave={() => setHoverFpr(undefined)}
-        >
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="fpr" {...axis} label={{ value: 'false-positive rate', position: 'insideBottom', offset: -10 }} />
-          <YAxis dataKey="tpr" {...axis} width={50} label={{ value: 'true-positive rate', angle: -90, position: 'insideLeft', offset: 10 }} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(v) => `FPR ${Number(v).toFixed(4)}`} />
-          <Legend verticalAlign="top" />
-          <Line data={toRows(diagonal)} dataKey="tpr" name="chance" stroke="#aaa" strokeDasharray="6 4" dot={false} isAnimationActive={false} legendType="none" />
-          {guarantee && (
-            <Line
-              data={toRows(log ? toLogRates(guarantee.region) : [...guarantee.region])}
-              dataKey="tpr"
-              name={`DP bound (ε = ${guarantee.epsilon.toFixed(2)}, δ = ${guarantee.delta})`}
-              stroke="#222"
-              strokeWidth={2}
-              strokeDasharray="2 3"
-              dot={false}
-              isAnimationActive={false}
-              data-testid="roc-dp-region"
-            />
-          )}
-          {guarantee?.gdp && (
-            <Line
-              data={toRows(log ? toLogRates(guarantee.gdp) : [...guarantee.gdp])}
-              dataKey="tpr"
-              name={`μ-GDP trade-off (μ ≈ ${guarantee.mu?.toFixed(2)})`}
-              stroke="#777"
-              strokeWidth={2}
-              strokeDasharray="8 3"
-              dot={false}
-              isAnimationActive={false}
-            />
-          )}
-          {showBands &&
-            attacks.flatMap((attack) => {
-              // Imported results carry no per-record scores, so no member count: no band.
-              if (attack.memberScores.length === 0) return [];
-              const band = rocTprBand(thinCurve(attack.roc, MAX_POINTS, scale), attack.memberScores.length);
-              return (['lower', 'upper'] as const).map((side) => {
-                const points = band.map(([fpr, lower, upper]): Point => [fpr, side === 'lower' ? lower : upper]);
-                return (
-                  <Line
-                    key={`${attack.name}-${side}`}
-                    data={toRows(log ? toLogRates(points) : points)}
-                    dataKey="tpr"
-                    name={`${attackLabel(attack.name)} 95 % ${side}`}
-                    stroke={colourFor(attack.name, ATTACK_NAMES)}
-                    strokeOpacity={0.45}
-                    strokeWidth={1}
-                    strokeDasharray="1 2"
-                    dot={false}
-                    isAnimationActive={false}
-                    legendType="none"
-                    type="linear"
-                  />
-                );
-              });
-            })}
-          {attacks.map((attack) => {
-            const points = thinCurve(attack.roc, MAX_POINTS, scale);
-            return (
-              <Line
-                key={attack.name}
-                data={toRows(log ? toLogRates(points) : points)}
-                dataKey="tpr"
-                name={`${attackLabel(attack.name)} (AUC ${formatRate(attack.auc)})`}
-                stroke={colourFor(attack.name, ATTACK_NAMES)}
-                dot={false}
-                isAnimationActive={false}
-                type="linear"
-              />
-            );
-          })}
-        </LineChart>
-      </ResponsiveContainer>
+      <LightPlot series={series} x={{ ...axis, label: 'false-positive rate' }} y={{ ...axis, label: 'true-positive rate' }} onHoverX={setHoverFpr} readout={readout} />
     </ChartFrame>
   );
 }

@@ -110,10 +110,10 @@ function TrainingCurvesView({ target, shadow = [], stale, live }: Props) {
             </>
           ) : (
             <>
-              <QueuedDraw minHeight={250}>
+              <QueuedDraw minHeight={250} name="training-accuracy">
                 <MetricChart rows={rows} metric="Accuracy" label="Accuracy" />
               </QueuedDraw>
-              <QueuedDraw minHeight={250}>
+              <QueuedDraw minHeight={250} name="training-loss">
                 <MetricChart rows={rows} metric="Loss" label="Loss" />
               </QueuedDraw>
             </>

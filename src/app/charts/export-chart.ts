@@ -82,7 +82,7 @@ export function chartToSvg(container: HTMLElement, title: string): string {
     parts.push({ x: rect.left - origin.left, y: rect.top - origin.top + TITLE_HEIGHT, markup: serializer.serializeToString(copy) });
   }
   const texts: SvgText[] = [{ x: 4, y: 18, text: title, size: 15, bold: true }];
-  for (const el of container.querySelectorAll<HTMLElement>('.recharts-legend-item-text, h4, .subchart small')) {
+  for (const el of container.querySelectorAll<HTMLElement>('.recharts-legend-item-text, .legend-item-text, h4, .subchart small')) {
     const rect = el.getBoundingClientRect();
     if (rect.width === 0) continue;
     const style = getComputedStyle(el);
