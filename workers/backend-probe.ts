@@ -22,7 +22,7 @@ export interface ProbeBudget {
   readonly maxSteps: number;
 }
 
-/** About a second over three backends; at least two timed steps so one slow step does not decide. */
+/** A third of a second per candidate window (about a second over three backends, two more windows each for wasm's two variants where threads can run); at least two timed steps so one slow step does not decide. */
 export const DEFAULT_PROBE_BUDGET: ProbeBudget = { millisecondsPerBackend: 330, minSteps: 2, maxSteps: 64 };
 
 const NUM_CLASSES = 10;
