@@ -134,7 +134,11 @@ async function startWasm(threads: number): Promise<boolean> {
  */
 async function withReportedCores<T>(cores: number, start: () => Promise<T>): Promise<T> {
   const navigator = globalThis.navigator as { hardwareConcurrency?: number };
-  Object.defineProperty(navigator, 'hardwareConcurrency', { configurable: true, get: () => cores });
+  try {
+    Object.defineProperty(navigator, 'hardwareConcurrency', { configurable: true, get: () => cores });
+  } catch {
+    return start(); // a browser that refuses: tfjs's own cap stands, and startWasm's check says so
+  }
   try {
     return await start();
   } finally {
