@@ -295,7 +295,7 @@ describe('the app in headless Chromium', { timeout: 900_000 }, () => {
     expect(Number(await page.locator('[data-testid="defense-price"] td[data-metric="undefended"]').textContent())).toBeGreaterThan(0);
     expect(await page.getByTestId('accountant-epsilon').textContent()).toMatch(/ε = \d/);
     expect(await page.getByTestId('empirical-epsilon').textContent()).toMatch(/Strongest attack/);
-    await expect.poll(() => page.locator('[data-testid="privacy-chart"] .recharts-scatter-symbol').count(), STATE).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-testid="privacy-chart"] circle.plot-point').count(), STATE).toBeGreaterThan(0);
 
     // Each chart exports as SVG and PNG (once drawn: charts draw one per task).
     await expect.poll(() => page.locator('[data-testid="roc-chart"] polyline.plot-line').count(), STATE).toBeGreaterThan(0);

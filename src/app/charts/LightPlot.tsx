@@ -1,6 +1,6 @@
 /**
  * An x–y plot in plain SVG for the charts every instant re-run redraws (the ROC curves, attack
- * accuracy vs gap): lines and points on linear or log axes, an HTML legend and a hover readout.
+ * accuracy vs gap, privacy vs utility): lines and points on linear or log axes, an HTML legend and a hover readout.
  * recharts took 60–200 ms of one main-thread task per redraw of either chart on this 2-core
  * machine (its store, its measurements, a component per point), so a slider that re-attacks in
  * 100 ms still froze the page; this draws both in a few milliseconds (issue 10). Its <svg> carries
@@ -20,6 +20,8 @@ export interface PlotSeries {
   readonly opacity?: number;
   /** Left out of the legend (guides, bands, trajectories). */
   readonly unlisted?: boolean;
+  /** A hover text per point (kind 'points'); otherwise the series' name and the point's values. */
+  readonly titles?: readonly string[];
 }
 
 export interface PlotAxis {
@@ -133,7 +135,7 @@ function LightPlotView({ series, x, y, onHoverX, readout }: Props) {
             <g key={s.name} data-series={s.name}>
               {s.points.map(([a, b], i) => (
                 <circle key={i} className="plot-point" cx={px(a)} cy={py(b)} r={4.5} fill={s.colour} fillOpacity={s.opacity}>
-                  <title>{`${s.name}: ${x.format(a)}, ${y.format(b)}`}</title>
+                  <title>{s.titles?.[i] ?? `${s.name}: ${x.format(a)}, ${y.format(b)}`}</title>
                 </circle>
               ))}
             </g>

@@ -1,25 +1,47 @@
 /** Privacy against utility for defenses: one point per run, attack AUC (or TPR at 1 % FPR) against the target's test accuracy. */
 import { memo, useMemo } from 'react';
-import { CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { StoredRun } from '../../shared/storage/db';
 import { useUiStore } from '../state/ui-store';
 import { ChartFrame, arxiv } from './ChartFrame';
+import { LightPlot, type PlotSeries } from './LightPlot';
 import { attackLabel } from './RocChart';
 import { NO_DEFENSE, privacyAttacks, privacyUtilitySeries, type PrivacyPoint } from './privacy-data';
 
 const COLOURS = ['#7f7f7f', '#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 
-function PointTooltip({ active, payload }: { active?: boolean; payload?: readonly { payload?: PrivacyPoint }[] }) {
-  const point = active ? payload?.[0]?.payload : undefined;
-  if (!point) return null;
-  return (
-    <div className="tooltip">
-      <strong>{point.label}</strong>
-      <br />
-      test accuracy {point.accuracy.toFixed(3)} · {point.value.toFixed(3)}
-      {point.epsilon !== undefined && ` · ε ${point.epsilon.toFixed(2)}`}
-    </div>
-  );
+/** What hovering a point says: the defenses, both coordinates and, for DP-SGD, the accountant's ε. */
+function pointTitle(point: PrivacyPoint): string {
+  return `${point.label}: test accuracy ${point.accuracy.toFixed(3)} · ${point.value.toFixed(3)}${point.epsilon !== undefined ? ` · ε ${point.epsilon.toFixed(2)}` : ''}`;
+}
+
+/** Five evenly spaced ticks over a domain. */
+function spread([a, b]: readonly [number, number]): number[] {
+  return [0, 0.25, 0.5, 0.75, 1].map((f) => a + f * (b - a));
+}
+
+/** Every defense's points (joined by a line, as the defense's strength changes) and the chance level. */
+function plotSeries(series: readonly { name: string; points: readonly PrivacyPoint[] }[], metric: 'auc' | 'tpr') {
+  const points = series.flatMap((s) => s.points);
+  const xs = points.map((p) => p.accuracy);
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  const pad = (hi - lo) * 0.1 || 0.01;
+  const xDomain = [lo - pad, hi + pad] as const;
+  const chance = metric === 'auc' ? 0.5 : 0.01;
+  const top = Math.max(chance * 1.2, ...points.map((p) => p.value));
+  const yDomain = metric === 'auc' ? ([0.4, Math.ceil(top * 20) / 20] as const) : ([0, Math.ceil(top * 100) / 100] as const);
+  const plotted: PlotSeries[] = [
+    { name: 'chance', colour: '#aaa', kind: 'line', dashed: '6 4', unlisted: true, points: [[xDomain[0], chance], [xDomain[1], chance]] },
+    ...series.flatMap((s, i): PlotSeries[] => {
+      const colour = s.name === NO_DEFENSE ? '#7f7f7f' : COLOURS[(i % (COLOURS.length - 1)) + 1];
+      const xy = s.points.map((p): [number, number] => [p.accuracy, p.value]);
+      return [
+        ...(s.name !== NO_DEFENSE && xy.length > 1 ? [{ name: `${s.name} (line)`, colour, kind: 'line' as const, unlisted: true, points: xy }] : []),
+        { name: s.name, colour, kind: 'points', points: xy, titles: s.points.map(pointTitle) },
+      ];
+    }),
+  ];
+  return { plotted, xDomain, yDomain };
 }
 
 function PrivacyUtilityView({ runs }: { runs: readonly StoredRun[] }) {
@@ -29,6 +51,7 @@ function PrivacyUtilityView({ runs }: { runs: readonly StoredRun[] }) {
   const setChart = useUiStore((s) => s.setPrivacyChart);
   const attack = chosen && attacks.includes(chosen) ? chosen : (attacks.find((a) => a === 'loss') ?? attacks[0]);
   const { series, missing } = useMemo(() => (attack ? privacyUtilitySeries(runs, attack, metric) : { series: [], missing: 0 }), [runs, attack, metric]);
+  const plot = useMemo(() => plotSeries(series, metric), [series, metric]);
   if (attacks.length === 0) return null;
   const yLabel = metric === 'auc' ? 'attack AUC' : 'TPR at 1 % FPR';
   return (
@@ -70,20 +93,11 @@ function PrivacyUtilityView({ runs }: { runs: readonly StoredRun[] }) {
       {series.length === 0 ? (
         <p className="empty">No defended run has a {yLabel} for {attack ? attackLabel(attack) : 'this attack'}.</p>
       ) : (
-        <ResponsiveContainer width="100%" height={300}>
-          <ScatterChart margin={{ top: 5, right: 15, bottom: 20, left: 5 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="accuracy" type="number" domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)} name="test accuracy" label={{ value: 'target test accuracy', position: 'insideBottom', offset: -10 }} />
-            <YAxis dataKey="value" type="number" domain={metric === 'auc' ? [0.4, 'auto'] : [0, 'auto']} width={45} tickFormatter={(v: number) => v.toFixed(2)} name={yLabel} />
-            {metric === 'auc' && <ReferenceLine y={0.5} stroke="#aaa" strokeDasharray="6 4" />}
-            {metric === 'tpr' && <ReferenceLine y={0.01} stroke="#aaa" strokeDasharray="6 4" />}
-            <Tooltip content={<PointTooltip />} />
-            <Legend verticalAlign="top" />
-            {series.map((s, i) => (
-              <Scatter key={s.name} name={s.name} data={s.points as PrivacyPoint[]} fill={s.name === NO_DEFENSE ? '#7f7f7f' : COLOURS[(i % (COLOURS.length - 1)) + 1]} line={s.name !== NO_DEFENSE} isAnimationActive={false} />
-            ))}
-          </ScatterChart>
-        </ResponsiveContainer>
+        <LightPlot
+          series={plot.plotted}
+          x={{ scale: 'linear', domain: plot.xDomain, ticks: spread(plot.xDomain), format: (v) => v.toFixed(2), label: 'target test accuracy' }}
+          y={{ scale: 'linear', domain: plot.yDomain, ticks: spread(plot.yDomain), format: (v) => v.toFixed(2), label: yLabel }}
+        />
       )}
       {missing > 0 && <p className="hint">{missing} defended run(s) have no figure for this attack (not applicable under label-only, or not run).</p>}
     </ChartFrame>
