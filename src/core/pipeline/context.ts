@@ -10,7 +10,7 @@ import type { ImageDataset } from '../datasets/types';
 import { disposePart, lazyPart, type TensorPart } from '../models/predict';
 import type { StageName } from '../stages';
 import type { ExperimentDeps, ProgressEvent } from './types';
-import { oneWaitAtATime } from './pool';
+import { sharedWait } from './pool';
 
 export class RunContext {
   readonly timings: Partial<Record<StageName, number>> = {};
@@ -21,8 +21,8 @@ export class RunContext {
     readonly config: ExperimentConfig,
     deps: ExperimentDeps,
   ) {
-    // With a pool, models wait at the gate at once: queued, since a gate may hold one waiter only.
-    this.deps = deps.pool && deps.gate ? { ...deps, gate: oneWaitAtATime(deps.gate) } : deps;
+    // With a pool, models reach their epoch boundaries at once: they share one wait (a step is an epoch each).
+    this.deps = deps.pool && deps.gate ? { ...deps, gate: sharedWait(deps.gate) } : deps;
   }
 
   progress(event: ProgressEvent): void {

@@ -120,13 +120,17 @@ export interface PoolPort {
 }
 
 /**
- * The run's gate for models that train at once: one wait at a time, the others queued behind it.
- * A gate may hold a single waiter (the app's RunGate does), and a step then lets one epoch of one
- * model through, as without a pool.
+ * The run's gate for models that train at once: the models at an epoch boundary share one wait,
+ * so a step lets each of them train one epoch (the target the student watches among them), and a
+ * gate that holds a single waiter (the app's RunGate) is asked once for all. A model that reaches
+ * its boundary after that wait ended waits for the next step.
  */
-export function oneWaitAtATime(gate: () => Promise<void>): () => Promise<void> {
-  let last: Promise<void> = Promise.resolve();
-  return () => (last = last.then(gate, gate));
+export function sharedWait(gate: () => Promise<void>): () => Promise<void> {
+  let pending: Promise<void> | undefined;
+  return () =>
+    (pending ??= gate().finally(() => {
+      pending = undefined;
+    }));
 }
 
 /** Every distinct ArrayBuffer under these arrays, once (a transfer list must not repeat one). */
