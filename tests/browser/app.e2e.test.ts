@@ -270,18 +270,25 @@ describe('the app in headless Chromium', { timeout: 900_000 }, () => {
     expect(await epsilon.textContent()).toContain('Poisson sampling');
 
     // Pause mid-training: every model (target, shadow, undefended twin) finishes the epoch it is in
-    // and waits; nothing trains while paused; a step lets exactly one epoch of one model through.
+    // and waits; nothing trains while paused; a step trains one epoch of each model at the gate:
+    // the target moves by exactly one, and no model by more.
     await page.getByTestId('run').click();
     await page.getByTestId('pause').click();
     await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor(STATE);
     const held = await settledEpochs();
+    const heldTarget = await targetEpoch();
     await page.waitForTimeout(1_000);
     expect(await epochsTrained()).toBe(held);
     await page.getByTestId('step').click();
-    await expect.poll(epochsTrained, STATE).toBe(held + 1);
+    await expect.poll(targetEpoch, STATE).toBe(heldTarget + 1);
     await page.locator('[data-testid="run-status"][data-pause="paused"]').waitFor(STATE);
+    const stepped = await settledEpochs();
+    // At most the three models at the gate, one epoch each.
+    expect(stepped - held).toBeGreaterThanOrEqual(1);
+    expect(stepped - held).toBeLessThanOrEqual(3);
     await page.waitForTimeout(500);
-    expect(await epochsTrained()).toBe(held + 1);
+    expect(await targetEpoch()).toBe(heldTarget + 1);
+    expect(await epochsTrained()).toBe(stepped);
     await page.getByTestId('resume').click();
     // (The table of an earlier run may already be on screen, marked stale: wait for this run.)
     await page.locator('[data-testid="run-status"][data-status="done"]').waitFor(RUN);
