@@ -6,7 +6,7 @@
  * 100 ms still froze the page; this draws both in a few milliseconds (issue 10). Its <svg> carries
  * the class chart-surface and the legend's labels the class legend-item-text, so export finds them.
  */
-import { memo, useState, type MouseEvent } from 'react';
+import { memo, useMemo, useState, type MouseEvent } from 'react';
 
 export type Scale = 'linear' | 'log';
 
@@ -81,19 +81,10 @@ function LightPlotView({ series, x, y, onHoverX, readout }: Props) {
     onHoverX?.(undefined);
   };
   const listed = series.filter((s) => !s.unlisted);
-  return (
-    <div className="light-plot">
-      <ul className="light-legend">
-        {listed.map((s) => (
-          <li key={s.name}>
-            <span className={s.kind === 'points' ? 'swatch dot' : 'swatch'} style={{ background: s.colour }} />
-            <span className="legend-item-text" style={{ color: s.colour }}>
-              {s.name}
-            </span>
-          </li>
-        ))}
-      </ul>
-      <svg className="chart-surface" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%" role="img" aria-label={listed.map((s) => s.name).join(', ')} onMouseMove={onMove} onMouseLeave={onLeave}>
+  // The axes and the series, kept while only the hover moves (a mouse move re-renders the plot).
+  const drawing = useMemo(
+    () => (
+      <>
         {y.ticks.map((t) => (
           <g key={`y${t}`}>
             <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={py(t)} y2={py(t)} stroke="#e5e5e5" strokeDasharray="3 3" />
@@ -141,6 +132,24 @@ function LightPlotView({ series, x, y, onHoverX, readout }: Props) {
             </g>
           ),
         )}
+      </>
+    ),
+    [series, x, y], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  return (
+    <div className="light-plot">
+      <ul className="light-legend">
+        {listed.map((s) => (
+          <li key={s.name}>
+            <span className={s.kind === 'points' ? 'swatch dot' : 'swatch'} style={{ background: s.colour }} />
+            <span className="legend-item-text" style={{ color: s.colour }}>
+              {s.name}
+            </span>
+          </li>
+        ))}
+      </ul>
+      <svg className="chart-surface" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%" role="img" aria-label={listed.map((s) => s.name).join(', ')} onMouseMove={onMove} onMouseLeave={onLeave}>
+        {drawing}
         {hover !== undefined && <line x1={px(hover)} x2={px(hover)} y1={MARGIN.top} y2={HEIGHT - MARGIN.bottom} stroke="#999" />}
       </svg>
       {hover !== undefined && readout && (
