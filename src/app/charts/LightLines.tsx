@@ -2,7 +2,7 @@
  * A line chart in plain SVG for data that changes while a model trains: a few polylines and
  * tick labels, a millisecond to redraw where a recharts chart of the same lines took 100–200 ms
  * on this 2-core machine (scripts/long-tasks.ts). No tooltip or legend interaction: the finished
- * run's chart (recharts) has those. Its <svg> carries the class chart-surface, so export finds it.
+ * run's chart (LightPlot) has those. Its <svg> carries the class chart-surface, so export finds it.
  */
 import { memo } from 'react';
 

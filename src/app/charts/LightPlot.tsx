@@ -32,6 +32,14 @@ export interface PlotAxis {
   readonly label: string;
 }
 
+/** An x axis of whole epochs from the first to the last one given. */
+export function epochAxis(epochs: readonly number[]): PlotAxis {
+  const first = Math.min(...epochs);
+  const last = Math.max(first + 1, ...epochs);
+  const ticks = [...new Set([0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(first + f * (last - first))))];
+  return { scale: 'linear', domain: [first, last], ticks, format: (v) => String(Math.round(v)), label: 'epoch' };
+}
+
 const WIDTH = 520;
 const HEIGHT = 320;
 const MARGIN = { left: 52, right: 14, top: 10, bottom: 38 };

@@ -4,7 +4,6 @@
  * epoch. The caption says what is shown mid-run, so a moving curve is never mistaken for a result.
  */
 import { memo } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ATTACK_NAMES } from '../../core/attacks/registry';
 import type { EpochMetrics } from '../../core/models/train';
 import type { LiveAttackCurve, LiveAttackSnapshot } from '../../core/pipeline/live';
@@ -13,6 +12,7 @@ import { ChartFrame, arxiv, colourFor } from './ChartFrame';
 import { attackLabel } from './RocChart';
 import { LOG_FLOOR, formatRate, toLogRates, yeomLine, type Point } from './chart-data';
 import { LightLines, type LightSeries } from './LightLines';
+import { LightPlot, epochAxis, type PlotSeries } from './LightPlot';
 import { gapTrajectory } from './GapScatter';
 
 /** "epoch 12 of 30, no shadow threshold yet": what a live chart shows. */
@@ -25,7 +25,7 @@ const LOG_TICKS = [1e-4, 1e-3, 1e-2, 1e-1, 1];
 
 /**
  * While the target trains, every chart here is drawn light (LightLines.tsx, plain SVG): redrawing
- * recharts a few times a second held the page's main thread for 100 ms to a second each time.
+ * recharts (the lab's charts before) a few times a second held the main thread 0.1–1 s each time.
  */
 function LiveRocView({ snapshot }: { snapshot: LiveAttackSnapshot }) {
   const log = useUiStore((s) => s.rocScale) === 'log';
@@ -169,19 +169,11 @@ function LeakageOverTrainingView({ history, live, stale }: { history: readonly E
           <LightLegend series={leakageSeries(history, names).filter((s) => !s.dashed)} />
         </>
       ) : (
-        <ResponsiveContainer width="100%" height={260}>
-          <LineChart data={rows} margin={{ top: 5, right: 15, bottom: 20, left: 5 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="epoch" type="number" domain={['dataMin', 'dataMax']} label={{ value: 'epoch', position: 'insideBottom', offset: -10 }} />
-            <YAxis domain={[0, 1]} width={45} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
-            <Legend verticalAlign="top" />
-            {names.flatMap((name) => [
-              <Line key={`${name}:auc`} dataKey={`${name}:auc`} name={`${attackLabel(name)} AUC`} stroke={colourFor(name, ATTACK_NAMES)} dot={false} isAnimationActive={false} />,
-              <Line key={`${name}:tpr`} dataKey={`${name}:tpr`} name={`${attackLabel(name)} TPR@1%`} stroke={colourFor(name, ATTACK_NAMES)} strokeDasharray="4 3" dot={false} isAnimationActive={false} legendType="none" />,
-            ])}
-          </LineChart>
-        </ResponsiveContainer>
+        <LightPlot
+          series={leakageSeries(history, names).map((l): PlotSeries => ({ name: l.name, colour: l.colour, kind: 'line', points: l.points, ...(l.dashed ? { dashed: '4 3', unlisted: true } : {}) }))}
+          x={epochAxis(rows.map((r) => r.epoch))}
+          y={{ scale: 'linear', domain: [0, 1], ticks: [0, 0.25, 0.5, 0.75, 1], format: (v) => v.toFixed(2), label: 'AUC (solid), TPR at 1 % FPR (dashed)' }}
+        />
       )}
     </ChartFrame>
   );

@@ -1,11 +1,11 @@
 /**
- * Charts drawn one per task. recharts builds, measures and re-renders its SVG synchronously (its
- * own store updates from effects cannot be time-sliced), so a page that drew a dozen charts at
- * the end of a run held the main thread for 0.7 s (issue 10: no task over 100 ms). Each
- * <QueuedDraw> shows its children only when its turn in one page-wide queue comes; a turn is one
- * macrotask that renders and commits that chart alone (flushSync), so input and painting get in
- * between charts. A queued chart draws its newest children when its turn comes (live charts skip
- * stale frames); the chart drawn last stays on screen until the new one is ready.
+ * Charts drawn one per task. Every chart is plain SVG now (LightPlot, LightLines, LightHistogram:
+ * recharts took 60–200 ms of one task per chart on this 2-core machine, issue 10), yet a result
+ * still draws a dozen of them at once, so each <QueuedDraw> shows its children only when its turn
+ * in one page-wide queue comes; a turn is one macrotask that renders and commits that chart alone
+ * (flushSync), so input and painting get in between charts. A queued chart draws its newest
+ * children when its turn comes (live charts skip stale frames); the chart drawn last stays on
+ * screen until the new one is ready.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { flushSync } from 'react-dom';
@@ -42,7 +42,7 @@ export function queueDraw(draw: () => void): () => void {
 
 /**
  * A chart redraws at most once a second: a live chart gets new data with every progress flush, and
- * a dozen recharts redraws in a row kept the main thread busy even when each was its own task.
+ * a dozen redraws in a row kept the main thread busy even when each was its own task.
  */
 export const REDRAW_INTERVAL_MS = 1_000;
 

@@ -1,10 +1,10 @@
 /** Train and test accuracy and loss per epoch, target and shadow: the generalization gap, live. */
 import { memo } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { EpochMetrics } from '../../core/models/train';
 import { ChartFrame, arxiv } from './ChartFrame';
 import { trainingRows } from './chart-data';
 import { LightLines, type LightSeries } from './LightLines';
+import { LightPlot, epochAxis, type PlotSeries } from './LightPlot';
 import { QueuedDraw } from './QueuedDraw';
 
 interface Props {
@@ -22,35 +22,28 @@ const SERIES = [
 ] as const;
 
 function MetricChart({ rows, metric, label }: { rows: ReturnType<typeof trainingRows>; metric: 'Accuracy' | 'Loss'; label: string }) {
+  const series: PlotSeries[] = SERIES.flatMap((s) => {
+    const [model, split] = s.key.split('.');
+    const key = `${model}.${split}${metric}`;
+    const points = rows.filter((r) => Number.isFinite(r[key])).map((r): [number, number] => [r.epoch, r[key]]);
+    return points.length === 0 ? [] : [{ name: s.label, colour: s.colour, kind: 'line' as const, points, ...(s.dash ? { dashed: s.dash } : {}) }];
+  });
+  const top = metric === 'Accuracy' ? 1 : Math.ceil(Math.max(0.1, ...series.flatMap((s) => s.points.map(([, v]) => v))) * 10) / 10;
+  /** Each curve's value at the hovered epoch. */
+  const readout = (x: number) =>
+    series.map((s) => {
+      const nearest = s.points.reduce((best, p) => (Math.abs(p[0] - x) < Math.abs(best[0] - x) ? p : best));
+      return `${s.name} ${nearest[1].toFixed(3)} (epoch ${nearest[0]})`;
+    });
   return (
     <div className="subchart">
       <h4>{label}</h4>
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={rows} margin={{ top: 5, right: 10, bottom: 15, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="epoch" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} label={{ value: 'epoch', position: 'insideBottom', offset: -8 }} />
-          <YAxis domain={metric === 'Accuracy' ? [0, 1] : [0, 'auto']} width={45} tickFormatter={(v: number) => v.toFixed(2)} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
-          <Legend />
-          {SERIES.map((s) => {
-            const [model, split] = s.key.split('.');
-            const dataKey = `${model}.${split}${metric}`;
-            if (!rows.some((r) => dataKey in r)) return null;
-            return (
-              <Line
-                key={dataKey}
-                dataKey={(row: Record<string, number>) => row[dataKey]}
-                name={s.label}
-                stroke={s.colour}
-                strokeDasharray={s.dash}
-                dot={false}
-                isAnimationActive={false}
-                connectNulls
-              />
-            );
-          })}
-        </LineChart>
-      </ResponsiveContainer>
+      <LightPlot
+        series={series}
+        x={epochAxis(rows.map((r) => r.epoch))}
+        y={{ scale: 'linear', domain: [0, top], ticks: [0, 0.25, 0.5, 0.75, 1].map((f) => f * top), format: (v) => v.toFixed(2), label: metric.toLowerCase() }}
+        readout={readout}
+      />
     </div>
   );
 }
@@ -102,7 +95,7 @@ function TrainingCurvesView({ target, shadow = [], stale, live }: Props) {
       ) : (
         <div className="pair">
           {/* Live: plain SVG, redrawn a few times a second for a millisecond each; the finished run gets
-              recharts (tooltips, legend), one chart per task (QueuedDraw.tsx). */}
+              LightPlot (legend, hover readout), one chart per task (QueuedDraw.tsx). */}
           {live ? (
             <>
               <LiveMetricChart rows={rows} metric="Accuracy" label="Accuracy" />

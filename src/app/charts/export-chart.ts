@@ -1,6 +1,6 @@
 /**
- * Charts out as files. SVG: the chart's recharts <svg> elements serialised into one document, with
- * the parts recharts draws in HTML (legend labels, sub-chart headings) written as SVG text at the
+ * Charts out as files. SVG: the chart's <svg> elements serialised into one document, with
+ * the parts drawn in HTML (legend labels, sub-chart headings) written as SVG text at the
  * places they occupy on screen, and the chart's title on top. PNG: that SVG drawn on a canvas at
  * twice the size. The document assembly is pure (svgDocument, svgSize) and tested in Node; the
  * DOM reading and the canvas need a browser.
@@ -71,7 +71,7 @@ export function chartToSvg(container: HTMLElement, title: string): string {
   const TITLE_HEIGHT = 28;
   const serializer = new XMLSerializer();
   const parts: SvgPart[] = [];
-  const svgs = [...container.querySelectorAll<SVGSVGElement>('svg.recharts-surface, svg.chart-surface')];
+  const svgs = [...container.querySelectorAll<SVGSVGElement>('svg.chart-surface')];
   for (const svg of svgs) {
     const rect = svg.getBoundingClientRect();
     if (rect.width === 0 || rect.height === 0) continue;
@@ -82,7 +82,7 @@ export function chartToSvg(container: HTMLElement, title: string): string {
     parts.push({ x: rect.left - origin.left, y: rect.top - origin.top + TITLE_HEIGHT, markup: serializer.serializeToString(copy) });
   }
   const texts: SvgText[] = [{ x: 4, y: 18, text: title, size: 15, bold: true }];
-  for (const el of container.querySelectorAll<HTMLElement>('.recharts-legend-item-text, .legend-item-text, h4, .subchart small')) {
+  for (const el of container.querySelectorAll<HTMLElement>('.legend-item-text, h4, .subchart small')) {
     const rect = el.getBoundingClientRect();
     if (rect.width === 0) continue;
     const style = getComputedStyle(el);
