@@ -3,6 +3,7 @@
  * The only module that talks to the worker client and IndexedDB on the page's behalf.
  */
 import type { NamedBytes } from '../../core/datasets/types';
+import { forgetPoolImages } from '../records/use-pool-images';
 import { clearStorage, describeStorageError, estimateStorage, loadRuns, saveRun, type StoredRun } from '../../shared/storage/db';
 import type { ExperimentConfig } from '../../core/config';
 import type { ProgressEvent } from '../../core/experiment';
@@ -164,6 +165,7 @@ export async function clearCache(): Promise<void> {
     await clearStorage();
     // The worker keeps recent stage outputs in memory too (experiment.worker.ts): a fresh worker holds none.
     client?.restart();
+    forgetPoolImages();
     useResultsStore.getState().clear();
     useUiStore.getState().say('notice', 'The cache (stored results and parsed datasets) was cleared.');
   } catch (error) {
