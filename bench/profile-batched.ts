@@ -15,25 +15,9 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { fusedAdam, registerFusedAdamKernels } from '../src/core/kernels/fused-adam';
 import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
 import { ARCHITECTURES } from '../src/core/models/architectures';
-import { CLASSES, SHAPE, batchedEpoch, halves, randomPool, sequentialEpochs, summarise } from './workloads';
+import { batchedEpoch, CLASSES, halves, kernelTable, randomPool, sequentialEpochs, SHAPE, summarise } from './workloads';
 
 const BATCH = 128;
-
-async function kernelTable(label: string, run: () => Promise<void>): Promise<void> {
-  const profile = await tf.profile(run);
-  const byKernel = new Map<string, { ms: number; calls: number }>();
-  for (const k of profile.kernels) {
-    const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-    entry.ms += Number(k.kernelTimeMs);
-    entry.calls++;
-    byKernel.set(k.name, entry);
-  }
-  const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
-  console.log(`${label}: kernels ${total.toFixed(1)} ms in ${profile.kernels.length} calls`);
-  for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16)) {
-    console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)} % ${String(e.calls).padStart(6)} calls`);
-  }
-}
 
 /**
  * The floor's parts for K models, S steps each: the work one by one and batched share, timed alone.
@@ -116,8 +100,8 @@ async function main(): Promise<void> {
     }
   }
   if (argv.includes('--kernels')) {
-    await kernelTable('batched', batched);
-    await kernelTable('one by one', oneByOne);
+    await kernelTable('batched', batched, 16);
+    await kernelTable('one by one', oneByOne, 16);
   }
   pool.dispose();
 }

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
-import { randomPool, summarise, time, trainer } from './workloads';
+import { kernelTable, randomPool, summarise, time, trainer } from './workloads';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -35,19 +35,7 @@ async function main(): Promise<void> {
     const cpu = summarise(cpuSeconds.slice(1));
     console.log(`${arch} train: ${Math.round(samples / timing.median)} samples/s wall, ${Math.round(samples / cpu.median)} samples per CPU-second (medians of ${timing.seconds.length}; wall ${timing.seconds.map((s) => s.toFixed(3)).join(', ')} s)`);
     if (argv.includes('--kernels')) {
-      const profile = await tf.profile(() => run.epoch());
-      const byKernel = new Map<string, { ms: number; calls: number }>();
-      for (const k of profile.kernels) {
-        const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-        entry.ms += Number(k.kernelTimeMs);
-        entry.calls++;
-        byKernel.set(k.name, entry);
-      }
-      const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
-      console.log(`  kernels of one epoch: ${total.toFixed(1)} ms in ${profile.kernels.length} calls`);
-      for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) {
-        console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)} % ${String(e.calls).padStart(6)} calls`);
-      }
+      await kernelTable('  kernels of one epoch', () => run.epoch(), 14);
     }
     run.dispose();
   }

@@ -128,3 +128,20 @@ export async function sequentialEpochs(pool: Pool, masks: Uint8Array[], batchSiz
     run.dispose();
   }
 }
+
+/** The kernels `run` spends its time in, by total time: the `top` first, with calls and shares. */
+export async function kernelTable(label: string, run: () => Promise<void>, top: number): Promise<void> {
+  const profile = await tf.profile(run);
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of profile.kernels) {
+    const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    entry.ms += Number(k.kernelTimeMs);
+    entry.calls++;
+    byKernel.set(k.name, entry);
+  }
+  const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
+  console.log(`${label}: kernels ${total.toFixed(1)} ms in ${profile.kernels.length} calls`);
+  for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) {
+    console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)} % ${String(e.calls).padStart(6)} calls`);
+  }
+}
