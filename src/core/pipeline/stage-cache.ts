@@ -41,11 +41,23 @@ export function encodeRecord(key: string, record: StageRecord): Uint8Array {
   return encodeEntry(key, [textToArray(JSON.stringify(record.meta ?? null)), ...record.arrays]);
 }
 
+/**
+ * Records decoded from the bytes objects the cache handed out (its memory layer hands out the same
+ * ones again): an instant re-run reads each stage's metadata, a target's history with its per-epoch
+ * attack curves among them, without turning it back into text and parsing it. Read-only, as every
+ * decoded entry is.
+ */
+const decodedRecords = new WeakMap<Uint8Array, { readonly key: string; readonly record: StageRecord }>();
+
 export function decodeRecord(key: string, bytes: Uint8Array): StageRecord | undefined {
+  const known = decodedRecords.get(bytes);
+  if (known && known.key === key) return known.record;
   const arrays = decodeEntry(key, bytes);
   if (!arrays || arrays.length === 0) return undefined;
   try {
-    return { meta: JSON.parse(arrayToText(arrays[0])), arrays: arrays.slice(1) };
+    const record = { meta: JSON.parse(arrayToText(arrays[0])), arrays: arrays.slice(1) };
+    decodedRecords.set(bytes, { key, record });
+    return record;
   } catch {
     return undefined;
   }
