@@ -99,3 +99,37 @@ export function instantiateOnHeap<F>(fn: OneFunctionModule, memory: WasmMemory):
     return undefined;
   }
 }
+
+/** for (local = 0; local < limit; local += step) body — as block / loop / br_if. */
+export function forLoop(local: number, limit: number[], step: number, body: number[]): number[] {
+  const GE_S = [0x4e]; // i32.ge_s
+  const ADD = [0x6a]; // i32.add
+  return [
+    ...i32Const(0), ...localSet(local),
+    0x02, 0x40, 0x03, 0x40,
+    ...localGet(local), ...limit, ...GE_S, 0x0d, 0x01,
+    ...body,
+    ...localGet(local), ...i32Const(step), ...ADD, ...localSet(local),
+    0x0c, 0x00, 0x0b, 0x0b,
+  ];
+}
+
+/**
+ * `make` called once per memory (the wasm backend's heap) and remembered, its undefined (no SIMD,
+ * a memory it cannot import) included: every SIMD kernel binds its function this way.
+ */
+export function oncePerMemory<F>(make: (memory: WasmMemory) => F | undefined): (memory: WasmMemory) => F | undefined {
+  const made = new WeakMap<WasmMemory, F | null>();
+  return (memory) => {
+    const known = made.get(memory);
+    if (known !== undefined) return known ?? undefined;
+    let value: F | null = null;
+    try {
+      value = make(memory) ?? null;
+    } catch {
+      value = null;
+    }
+    made.set(memory, value);
+    return value ?? undefined;
+  };
+}

@@ -16,9 +16,8 @@
  * by a JavaScript loop.
  */
 import * as tf from '@tensorflow/tfjs';
-import { I32, instantiateOnHeap, localGet, localSet, simd, type OneFunctionModule, type WasmMemory } from './wasm-assembler';
+import { I32, forLoop, instantiateOnHeap, localGet, localSet, oncePerMemory, simd, type OneFunctionModule, type WasmMemory } from './wasm-assembler';
 import { WASM, heapF32, replaceKernel, type KernelArgs, type WasmBackendLike } from './wasm-heap';
-import { forLoop } from './wasm-simd-pool';
 
 /**
  * sumRows(x, out, rows, rowBytes) in WebAssembly SIMD, for rows of a multiple of four channels:
@@ -49,20 +48,7 @@ function sumRowsFunction(): OneFunctionModule {
 }
 
 type SumRows = (x: number, out: number, rows: number, rowBytes: number) => void;
-const simdSums = new WeakMap<WasmMemory, SumRows | null>();
-
-function simdSumRowsFor(memory: WasmMemory): SumRows | undefined {
-  const known = simdSums.get(memory);
-  if (known !== undefined) return known ?? undefined;
-  let made: SumRows | null = null;
-  try {
-    made = instantiateOnHeap<SumRows>(sumRowsFunction(), memory) ?? null;
-  } catch {
-    made = null;
-  }
-  simdSums.set(memory, made);
-  return made ?? undefined;
-}
+const simdSumRowsFor = oncePerMemory((memory) => instantiateOnHeap<SumRows>(sumRowsFunction(), memory));
 
 /** What the SIMD route needs of the backend: its memory and each tensor's address. */
 interface WasmBackendWithMemory extends WasmBackendLike {

@@ -16,7 +16,7 @@
  * The function is written out below as instructions, with their text form beside them, and
  * assembled at start-up by wasm-assembler.ts: one function, no tables, no data, nothing fetched.
  */
-import { F32, I32, V128, i32Const, instantiateOnHeap, localGet, localSet, simd, type WasmMemory } from './wasm-assembler';
+import { F32, I32, V128, i32Const, instantiateOnHeap, localGet, localSet, oncePerMemory, simd, type WasmMemory } from './wasm-assembler';
 
 export type { WasmMemory } from './wasm-assembler';
 
@@ -108,26 +108,18 @@ function updateTail(memory: WasmMemory, at: SimdAdamOffsets, from: number, count
   }
 }
 
-const instances = new WeakMap<WasmMemory, SimdAdam | null>();
-
 /**
  * The SIMD update bound to `memory` (the wasm backend's heap), or undefined where this engine has
  * no WebAssembly SIMD: the caller keeps its JS loop then. Compiled once per memory.
  */
-export function simdAdamFor(memory: WasmMemory): SimdAdam | undefined {
-  const known = instances.get(memory);
-  if (known !== undefined) return known ?? undefined;
+export const simdAdamFor = oncePerMemory((memory): SimdAdam | undefined => {
   const adam = instantiateOnHeap<(...args: number[]) => void>(ADAM, memory);
-  let made: SimdAdam | null = null;
-  if (adam !== undefined) {
-    made = {
-      update(at, count, s) {
-        const lanes = count & ~3;
-        adam(at.w, at.g, at.m, at.v, at.w2, at.m2, at.v2, lanes * 4, s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.correction1, s.correction2, s.epsilon, s.negativeLearningRate);
-        if (lanes < count) updateTail(memory, at, lanes, count, s);
-      },
-    };
-  }
-  instances.set(memory, made);
-  return made ?? undefined;
-}
+  if (adam === undefined) return undefined;
+  return {
+    update(at, count, s) {
+      const lanes = count & ~3;
+      adam(at.w, at.g, at.m, at.v, at.w2, at.m2, at.v2, lanes * 4, s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.correction1, s.correction2, s.epsilon, s.negativeLearningRate);
+      if (lanes < count) updateTail(memory, at, lanes, count, s);
+    },
+  };
+});

@@ -17,7 +17,7 @@
  * The module is assembled from its instructions by wasm-assembler.ts (no toolchain, nothing
  * fetched) and imports the backend's WebAssembly.Memory, so it reads and writes tensors where they lie.
  */
-import { I32, V128, i32Const, instantiateOnHeap, localGet, localSet, simd, type OneFunctionModule, type WasmMemory } from './wasm-assembler';
+import { I32, V128, forLoop, i32Const, instantiateOnHeap, localGet, localSet, oncePerMemory, simd, type OneFunctionModule } from './wasm-assembler';
 
 export type { WasmMemory } from './wasm-assembler';
 
@@ -30,7 +30,6 @@ const set = localSet;
 const i32 = i32Const;
 const ADD = [0x6a];
 const MUL = [0x6c];
-const GE_S = [0x4e];
 const LOAD = simd(0x00, 4, 0); // v128.load, align 16, offset 0
 const STORE = simd(0x0b, 4, 0); // v128.store
 const GT = simd(0x44); // f32x4.gt
@@ -42,18 +41,6 @@ const FADD = simd(0xe4); // f32x4.add
 const v128Const = (bytes: number[]) => simd(0x0c, ...bytes);
 const NEG_INFINITY = v128Const([0, 0, 0x80, 0xff, 0, 0, 0x80, 0xff, 0, 0, 0x80, 0xff, 0, 0, 0x80, 0xff]);
 const ZERO = v128Const(new Array(16).fill(0));
-
-/** for (local = 0; local < limit; local += step) body — as block / loop / br_if (wasm-reduce.ts uses it too). */
-export function forLoop(local: number, limit: number[], step: number, body: number[]): number[] {
-  return [
-    ...i32(0), ...set(local),
-    0x02, 0x40, 0x03, 0x40,
-    ...get(local), ...limit, ...GE_S, 0x0d, 0x01,
-    ...body,
-    ...get(local), ...i32(step), ...ADD, ...set(local),
-    0x0c, 0x00, 0x0b, 0x0b,
-  ];
-}
 
 function routeFunction(): OneFunctionModule {
   // Parameters 0–8 as in Route; then i32 locals, then v128 locals.
@@ -105,21 +92,8 @@ function routeFunction(): OneFunctionModule {
   return { params: new Array(9).fill(I32), locals: [[9, I32], [6, V128]], body: code };
 }
 
-const instances = new WeakMap<WasmMemory, Route | null>();
-
 /**
  * The routing function bound to `memory` (tfjs-backend-wasm's heap, shared or not), or undefined
  * where this engine cannot run it: the caller then takes the scalar loop. Decided once per memory.
  */
-export function simdPoolRoute(memory: WasmMemory): Route | undefined {
-  const known = instances.get(memory);
-  if (known !== undefined) return known ?? undefined;
-  let route: Route | null = null;
-  try {
-    route = instantiateOnHeap<Route>(routeFunction(), memory) ?? null;
-  } catch {
-    route = null;
-  }
-  instances.set(memory, route);
-  return route ?? undefined;
-}
+export const simdPoolRoute = oncePerMemory((memory) => instantiateOnHeap<Route>(routeFunction(), memory));
