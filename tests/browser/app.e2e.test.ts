@@ -25,6 +25,7 @@ import { runExperiment } from '../../src/core/experiment';
 import { loadDataset } from '../../src/node/load-dataset';
 import { configToHash } from '../../src/app/state/url-hash';
 import { LONG_TASK_OBSERVER, readLongTasks, summariseLongTasks } from './long-tasks';
+import { forgetBackendProbes } from './harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -132,19 +133,7 @@ describe('the app in headless Chromium', { timeout: 900_000 }, () => {
     await page.goto(`${baseUrl}${configToHash(auto, 'auto')}`);
     await expect.poll(() => page.getByTestId('seed').inputValue(), STATE).toBe('21');
     // Forget any measurement an earlier run in this profile left, so this run measures.
-    await page.evaluate(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const open = indexedDB.open('mia-lab');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const db = open.result;
-            const clear = db.transaction('backend-probes', 'readwrite').objectStore('backend-probes').clear();
-            clear.onsuccess = () => (db.close(), resolve());
-            clear.onerror = () => reject(clear.error);
-          };
-        }),
-    );
+    await forgetBackendProbes(page);
     const probe = page.getByTestId('backend-probe');
     const runAuto = async (source: 'measured' | 'remembered') => {
       await page.getByTestId('run').click();

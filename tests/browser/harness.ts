@@ -59,3 +59,21 @@ export async function openLab(initScripts: readonly string[] = []): Promise<Lab>
     throw error;
   }
 }
+
+/** Forget the backend measurements an earlier run left in this browser profile, so auto measures again. */
+export function forgetBackendProbes(page: Page): Promise<void> {
+  return page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('mia-lab');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('backend-probes')) return db.close(), resolve();
+          const clear = db.transaction('backend-probes', 'readwrite').objectStore('backend-probes').clear();
+          clear.onsuccess = () => (db.close(), resolve());
+          clear.onerror = () => reject(clear.error);
+        };
+      }),
+  );
+}

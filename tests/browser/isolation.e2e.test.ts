@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../../src/core/config';
 import { configToHash } from '../../src/app/state/url-hash';
 import type { ProbeTiming } from '../../src/shared/backend-probe';
-import { openLab, RUN, type Lab } from './harness';
+import { forgetBackendProbes, openLab, RUN, type Lab } from './harness';
 
 const TINY = parseExperimentConfig({ seed: 5, partSize: 100, target: { architecture: 'mlp', epochs: 2, batchSize: 32 } });
 
@@ -50,20 +50,7 @@ describe('the app served cross-origin isolated', { timeout: 900_000 }, () => {
     await page.goto(`${lab.baseUrl}${configToHash(TINY, 'auto')}`);
     await page.getByTestId('run').waitFor();
     // Forget measurements an earlier run left in this profile, so this run measures.
-    await page.evaluate(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const open = indexedDB.open('mia-lab');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const db = open.result;
-            if (!db.objectStoreNames.contains('backend-probes')) return db.close(), resolve();
-            const clear = db.transaction('backend-probes', 'readwrite').objectStore('backend-probes').clear();
-            clear.onsuccess = () => (db.close(), resolve());
-            clear.onerror = () => reject(clear.error);
-          };
-        }),
-    );
+    await forgetBackendProbes(page);
     await page.getByTestId('run').click();
     await page.locator('[data-testid="backend-probe"][data-source="measured"]').waitFor(RUN);
     await page.locator('[data-testid="run-status"][data-status="done"]').waitFor(RUN);
