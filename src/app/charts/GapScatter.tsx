@@ -6,12 +6,7 @@ import type { EpochMetrics } from '../../core/models/train';
 import { ChartFrame, arxiv, colourFor } from './ChartFrame';
 import { attackLabel } from './RocChart';
 import { yeomLine } from './chart-data';
-import { LightPlot, type PlotSeries } from './LightPlot';
-
-/** Five evenly spaced ticks over a domain. */
-function spread([a, b]: readonly [number, number]): number[] {
-  return [0, 0.25, 0.5, 0.75, 1].map((f) => a + f * (b - a));
-}
+import { LightPlot, spread, type PlotSeries } from './LightPlot';
 
 interface GapPoint {
   readonly gap: number;

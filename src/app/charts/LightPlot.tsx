@@ -32,11 +32,16 @@ export interface PlotAxis {
   readonly label: string;
 }
 
+/** Five evenly spaced ticks over a domain. */
+export function spread([a, b]: readonly [number, number]): number[] {
+  return [0, 0.25, 0.5, 0.75, 1].map((f) => a + f * (b - a));
+}
+
 /** An x axis of whole epochs from the first to the last one given. */
 export function epochAxis(epochs: readonly number[]): PlotAxis {
   const first = Math.min(...epochs);
   const last = Math.max(first + 1, ...epochs);
-  const ticks = [...new Set([0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(first + f * (last - first))))];
+  const ticks = [...new Set(spread([first, last]).map(Math.round))];
   return { scale: 'linear', domain: [first, last], ticks, format: (v) => String(Math.round(v)), label: 'epoch' };
 }
 

@@ -3,7 +3,7 @@ import { memo, useMemo } from 'react';
 import type { StoredRun } from '../../shared/storage/db';
 import { useUiStore } from '../state/ui-store';
 import { ChartFrame, arxiv } from './ChartFrame';
-import { LightPlot, type PlotSeries } from './LightPlot';
+import { LightPlot, spread, type PlotSeries } from './LightPlot';
 import { attackLabel } from './RocChart';
 import { NO_DEFENSE, privacyAttacks, privacyUtilitySeries, type PrivacyPoint } from './privacy-data';
 
@@ -12,11 +12,6 @@ const COLOURS = ['#7f7f7f', '#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e
 /** What hovering a point says: the defenses, both coordinates and, for DP-SGD, the accountant's ε. */
 function pointTitle(point: PrivacyPoint): string {
   return `${point.label}: test accuracy ${point.accuracy.toFixed(3)} · ${point.value.toFixed(3)}${point.epsilon !== undefined ? ` · ε ${point.epsilon.toFixed(2)}` : ''}`;
-}
-
-/** Five evenly spaced ticks over a domain. */
-function spread([a, b]: readonly [number, number]): number[] {
-  return [0, 0.25, 0.5, 0.75, 1].map((f) => a + f * (b - a));
 }
 
 /** Every defense's points (joined by a line, as the defense's strength changes) and the chance level. */

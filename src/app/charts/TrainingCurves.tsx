@@ -4,7 +4,7 @@ import type { EpochMetrics } from '../../core/models/train';
 import { ChartFrame, arxiv } from './ChartFrame';
 import { trainingRows } from './chart-data';
 import { LightLines, type LightSeries } from './LightLines';
-import { LightPlot, epochAxis, type PlotSeries } from './LightPlot';
+import { LightPlot, epochAxis, spread, type PlotSeries } from './LightPlot';
 import { QueuedDraw } from './QueuedDraw';
 
 interface Props {
@@ -41,7 +41,7 @@ function MetricChart({ rows, metric, label }: { rows: ReturnType<typeof training
       <LightPlot
         series={series}
         x={epochAxis(rows.map((r) => r.epoch))}
-        y={{ scale: 'linear', domain: [0, top], ticks: [0, 0.25, 0.5, 0.75, 1].map((f) => f * top), format: (v) => v.toFixed(2), label: metric.toLowerCase() }}
+        y={{ scale: 'linear', domain: [0, top], ticks: spread([0, top]), format: (v) => v.toFixed(2), label: metric.toLowerCase() }}
         readout={readout}
       />
     </div>
