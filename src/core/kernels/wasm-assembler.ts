@@ -15,8 +15,23 @@ export interface WasmMemory {
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
+  Memory: new (descriptor: { initial: number }) => GrowableMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+
+/** A memory of a kernel's own (not tfjs's heap), grown by 64 KiB pages; growing detaches `buffer`. */
+export interface GrowableMemory extends WasmMemory {
+  grow(pages: number): number;
+}
+
+/** One 64 KiB page of WebAssembly memory, in bytes. */
+export const PAGE_BYTES = 65536;
+
+/** A fresh memory of `pages` pages for a kernel that needs no tensor of tfjs's, or undefined where there is no WebAssembly. */
+export function createMemory(pages: number): GrowableMemory | undefined {
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  return api === undefined ? undefined : new api.Memory({ initial: pages });
 }
 
 export const I32 = 0x7f;

@@ -16,6 +16,8 @@
  */
 import { clopperPearson } from '../privacy/clopper-pearson';
 import { createRng } from '../random';
+import { simdSweepFor, SIMD_LANES } from '../kernels/wasm-bootstrap';
+import { planSweep, sweepInJs, type ResampleCounts, type SweepSums } from './bootstrap-sweep';
 import { computeRoc, lastPointBelowFpr, type RocCurve } from './roc';
 
 export interface Interval {
@@ -44,31 +46,13 @@ export interface BootstrapIntervals {
   readonly advantage: Interval;
 }
 
-/** Records sorted by score, descending, with where each tie group ends. */
-interface SortedRecords {
-  /** Record indices (members 0..P−1, then non-members P..P+N−1) by descending score. */
-  readonly order: Uint32Array;
-  /** groupEnd[g] is one past the last position of tie group g in `order`. */
-  readonly groupEnd: Uint32Array;
-}
-
-function sortRecords(members: ArrayLike<number>, nonMembers: ArrayLike<number>): SortedRecords {
-  const total = members.length + nonMembers.length;
-  const score = (i: number) => (i < members.length ? members[i] : nonMembers[i - members.length]);
-  const order = new Uint32Array(total);
-  for (let i = 0; i < total; i++) order[i] = i;
-  order.sort((a, b) => score(b) - score(a));
-  const ends: number[] = [];
-  for (let k = 1; k <= total; k++) if (k === total || score(order[k]) !== score(order[k - 1])) ends.push(k);
-  return { order, groupEnd: Uint32Array.from(ends) };
-}
-
 /**
- * Multiplicities of each resample, record after record: counts[r·B + b] is how often record r
+ * Multiplicities of each resample, record after record: counts[r·stride + b] is how often record r
  * (members, then non-members) is drawn in resample b, so one record's B counts sit side by side
- * and the bootstrap below walks the sorted records once, all resamples at a time.
+ * and the sweep walks the sorted records once, all resamples at a time. The stride is B rounded up
+ * to the SIMD sweep's lane group (the padding stays 0).
  */
-type Resamples = Uint16Array | Uint32Array;
+type Resamples = ResampleCounts;
 
 /** The drawn resamples of recent (seed, P, N, count): every attack of a run reads the same ones. */
 const drawn = new Map<string, Resamples>();
@@ -86,11 +70,12 @@ function stratifiedResamples(seed: number, P: number, N: number, resamples: numb
   if (kept) return kept;
   const total = P + N;
   const B = resamples;
-  const counts = total < 0x10000 ? new Uint16Array(B * total) : new Uint32Array(B * total);
+  const stride = strideOf(B);
+  const counts = total < 0x10000 ? new Uint16Array(stride * total) : new Uint32Array(stride * total);
   const rng = createRng(seed, 'interval/resamples');
   for (let b = 0; b < B; b++) {
-    for (let k = 0; k < P; k++) counts[Math.floor(rng.next() * P) * B + b]++;
-    for (let k = 0; k < N; k++) counts[(P + Math.floor(rng.next() * N)) * B + b]++;
+    for (let k = 0; k < P; k++) counts[Math.floor(rng.next() * P) * stride + b]++;
+    for (let k = 0; k < N; k++) counts[(P + Math.floor(rng.next() * N)) * stride + b]++;
   }
   if (counts.length <= MAX_KEPT_ENTRIES) {
     drawn.clear();
@@ -110,11 +95,24 @@ export function percentileInterval(values: Float64Array, confidence: number): In
   return { lower: sorted[k - 1], upper: sorted[sorted.length - k] };
 }
 
+/** Which engine runs the sweep: WebAssembly SIMD (kernels/wasm-bootstrap.ts) or float64 JavaScript; the same sums either way. */
+export type SweepRoute = 'simd' | 'js';
+
+/** The row stride of the resample counts: B rounded up to whole SIMD lane groups. */
+const strideOf = (resamples: number) => Math.ceil(resamples / SIMD_LANES) * SIMD_LANES;
+
+/** SIMD where this engine has it and P, N fit its int32 sums (P + N < 65,536 and 2·P·N < 2^31), else JS. */
+export function sweepRouteFor(members: number, nonMembers: number): SweepRoute {
+  return simdSweepFor(members, nonMembers) !== undefined ? 'simd' : 'js';
+}
+
 /**
  * Stratified percentile-bootstrap intervals for AUC, accuracy at the attack's threshold and
  * advantage. Deterministic for a given seed; attacks measured under one seed share the resamples.
+ * `route` picks the sweep's engine (the default is the fastest this engine can run exactly; tests
+ * pin each to compare them); the intervals are the same bit for bit.
  */
-export function bootstrapIntervals(input: BootstrapInput): BootstrapIntervals {
+export function bootstrapIntervals(input: BootstrapInput, route: SweepRoute = sweepRouteFor(input.memberScores.length, input.nonMemberScores.length)): BootstrapIntervals {
   const { memberScores, nonMemberScores, calledMember } = input;
   const resamples = input.resamples ?? DEFAULT_RESAMPLES;
   const confidence = input.confidence ?? DEFAULT_CONFIDENCE;
@@ -125,87 +123,23 @@ export function bootstrapIntervals(input: BootstrapInput): BootstrapIntervals {
   if (!Number.isInteger(resamples) || resamples < 10) throw new RangeError(`resamples must be an integer >= 10, got ${resamples}`);
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
 
-  const { order, groupEnd } = sortRecords(memberScores, nonMemberScores);
-  const total = P + N;
-  // At each sorted position: is it a member?
-  const isMember = Uint8Array.from(order, (record) => (record < P ? 1 : 0));
+  const plan = planSweep(memberScores, nonMemberScores, calledMember);
   const counts = stratifiedResamples(input.seed, P, N, resamples);
   const B = resamples;
-  // Per resample: the weighted TP and FP so far, twice the area under the ROC, the best TPR − FPR
-  // (as TP·N − FP·P, exact in integers, divided by P·N once at the end).
-  const tp = new Float64Array(B);
-  const fp = new Float64Array(B);
-  const area = new Float64Array(B);
-  const advantage = new Float64Array(B);
-  const groupTp = new Float64Array(B);
-  const groupFp = new Float64Array(B);
-  /** TPR − FPR only rises with TP, so its maximum is read where a run of members ends. */
-  const updateBest = () => {
-    for (let b = 0; b < B; b++) {
-      const gain = tp[b] * N - fp[b] * P;
-      if (gain > advantage[b]) advantage[b] = gain;
-    }
-  };
-  let afterMember = false;
-  let start = 0;
-  for (const end of groupEnd) {
-    if (end - start === 1) {
-      // A record alone at its score (the usual case), one pass over the resamples: a member raises
-      // TP; a non-member first reads the best gain if members came just before, then adds the
-      // column under the curve so far.
-      const base = order[start] * B;
-      if (isMember[start]) {
-        for (let b = 0; b < B; b++) tp[b] += counts[base + b];
-        afterMember = true;
-      } else if (afterMember) {
-        for (let b = 0; b < B; b++) {
-          const gain = tp[b] * N - fp[b] * P;
-          if (gain > advantage[b]) advantage[b] = gain;
-          const c = counts[base + b];
-          area[b] += 2 * c * tp[b];
-          fp[b] += c;
-        }
-        afterMember = false;
-      } else {
-        for (let b = 0; b < B; b++) {
-          const c = counts[base + b];
-          area[b] += 2 * c * tp[b];
-          fp[b] += c;
-        }
-      }
-    } else {
-      if (afterMember) updateBest();
-      groupTp.fill(0);
-      groupFp.fill(0);
-      for (let k = start; k < end; k++) {
-        const base = order[k] * B;
-        const sum = isMember[k] ? groupTp : groupFp;
-        for (let b = 0; b < B; b++) sum[b] += counts[base + b];
-      }
-      // Trapezoid of the tie group's diagonal step: ties counted half (Hanley & McNeil 1982).
-      for (let b = 0; b < B; b++) {
-        area[b] += groupFp[b] * (2 * tp[b] + groupTp[b]);
-        tp[b] += groupTp[b];
-        fp[b] += groupFp[b];
-      }
-      updateBest();
-      afterMember = false;
-    }
-    start = end;
+  const stride = strideOf(B);
+  let sums: SweepSums;
+  if (route === 'js') {
+    sums = sweepInJs(plan, counts, B, stride);
+  } else {
+    const simd = simdSweepFor(P, N);
+    if (simd === undefined || !(counts instanceof Uint16Array)) throw new Error(`the SIMD sweep cannot run here (no WebAssembly SIMD, or ${P} members and ${N} non-members exceed its int32 bound)`);
+    sums = simd.run(plan, counts, B, stride);
   }
-  if (afterMember) updateBest();
-  // Accuracy at the attack's own threshold: every resample holds P + N draws, less the draws of
-  // the records the threshold gets wrong (fewer than the right ones, for any attack worth running).
-  const correct = new Float64Array(B).fill(total);
-  for (let record = 0; record < total; record++) {
-    const calledIn = calledMember[record] === 1;
-    if (calledIn === record < P) continue;
-    const base = record * B;
-    for (let b = 0; b < B; b++) correct[b] -= counts[base + b];
-  }
+  const total = P + N;
+  const { area, wrong } = sums;
   const auc = Float64Array.from(area, (a) => a / (2 * P * N));
-  const accuracy = Float64Array.from(correct, (c) => c / total);
-  for (let b = 0; b < B; b++) advantage[b] /= P * N;
+  const accuracy = Float64Array.from(wrong, (w) => (total - w) / total);
+  const advantage = Float64Array.from(sums.advantage, (gain) => gain / (P * N));
   return {
     auc: percentileInterval(auc, confidence),
     accuracy: percentileInterval(accuracy, confidence),
