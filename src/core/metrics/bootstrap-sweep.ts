@@ -57,40 +57,63 @@ export interface SweepPlan {
   readonly nonMembers: number;
 }
 
+/** Where a float64's high and low 32-bit words sit in a Uint32Array view (the platform's byte order). */
+const HIGH = new Uint32Array(Float64Array.of(1).buffer)[1] === 0x3ff00000 ? 1 : 0;
+const LOW = 1 - HIGH;
+const RADIX_BITS = 8;
+const BUCKETS = 1 << RADIX_BITS;
+
 /**
  * Record indices (members 0..P−1, then non-members) by descending score, and where each tie group
- * ends. Not a comparator sort: the scores are sorted as numbers (the engine's native typed-array
- * sort), each record finds its group by binary search among the distinct scores, and a counting
- * sort by group lays them out (several times faster than `order.sort((a, b) => …)` for 2,000
- * records). Within a group the records stay in index order; the sweep does not depend on it.
+ * ends. A radix sort, not a comparator sort: each score becomes a 64-bit key whose unsigned order
+ * is the descending order of the scores (a non-negative score's bits all flipped but the sign, a
+ * negative score's bits as they are; −0 made +0 first, so the two are one key), then eight stable
+ * passes of one byte each, skipping a byte every key shares. For 2,000 records that is several
+ * times faster than `order.sort((a, b) => …)`. Within a group the records stay in index order;
+ * the sweep does not depend on it.
  */
 function sortRecords(scores: Float64Array): { order: Uint32Array; groupEnd: Uint32Array } {
   const total = scores.length;
-  const ascending = scores.slice().sort();
-  // The distinct scores, ascending (−0 and +0 are one score, as `!==` says).
-  const distinct = new Float64Array(total);
-  let groups = 0;
-  for (let k = 0; k < total; k++) if (groups === 0 || ascending[k] !== distinct[groups - 1]) distinct[groups++] = ascending[k];
-  // groupOf[i]: 0 for the highest score.
-  const groupOf = new Uint32Array(total);
-  const sizes = new Uint32Array(groups + 1);
+  const words = new Uint32Array(2 * total);
+  const asFloats = new Float64Array(words.buffer);
+  for (let i = 0; i < total; i++) asFloats[i] = scores[i] + 0;
+  const histograms = new Uint32Array(8 * BUCKETS);
   for (let i = 0; i < total; i++) {
-    let lo = 0;
-    let hi = groups - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (distinct[mid] < scores[i]) lo = mid + 1;
-      else hi = mid;
+    if (words[2 * i + HIGH] < 0x80000000) {
+      words[2 * i + HIGH] ^= 0x7fffffff;
+      words[2 * i + LOW] ^= 0xffffffff;
     }
-    groupOf[i] = groups - 1 - lo;
-    sizes[groups - lo]++;
+    for (let byte = 0; byte < 8; byte++) histograms[byte * BUCKETS + digitOf(words, i, byte)]++;
   }
-  // Prefix sums: sizes[g] becomes where group g starts, sizes[g + 1] where it ends.
-  for (let g = 1; g <= groups; g++) sizes[g] += sizes[g - 1];
-  const groupEnd = sizes.slice(1);
-  const order = new Uint32Array(total);
-  for (let i = 0; i < total; i++) order[sizes[groupOf[i]]++] = i;
-  return { order, groupEnd };
+  let order = new Uint32Array(total);
+  for (let i = 0; i < total; i++) order[i] = i;
+  let next = new Uint32Array(total);
+  const start = new Uint32Array(BUCKETS);
+  for (let byte = 0; byte < 8; byte++) {
+    const histogram = histograms.subarray(byte * BUCKETS, (byte + 1) * BUCKETS);
+    if (histogram.includes(total)) continue;
+    for (let d = 0, at = 0; d < BUCKETS; d++) {
+      start[d] = at;
+      at += histogram[d];
+    }
+    for (let k = 0; k < total; k++) next[start[digitOf(words, order[k], byte)]++] = order[k];
+    [order, next] = [next, order];
+  }
+  const groupEnd = new Uint32Array(total);
+  let groups = 0;
+  for (let k = 1; k < total; k++) {
+    const a = 2 * order[k - 1];
+    const b = 2 * order[k];
+    if (words[a] !== words[b] || words[a + 1] !== words[b + 1]) groupEnd[groups++] = k;
+  }
+  groupEnd[groups++] = total;
+  return { order, groupEnd: groupEnd.subarray(0, groups) };
+}
+
+/** Byte `byte` (0 the lowest) of record i's 64-bit key. */
+function digitOf(words: Uint32Array, i: number, byte: number): number {
+  const word = words[2 * i + (byte < 4 ? LOW : HIGH)];
+  return (word >>> ((byte & 3) * RADIX_BITS)) & (BUCKETS - 1);
 }
 
 /**
