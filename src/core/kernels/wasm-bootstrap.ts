@@ -1,6 +1,7 @@
 /**
  * The bootstrap's sweep (metrics/bootstrap-sweep.ts: Efron & Tibshirani's percentile bootstrap,
- * ties counted half after Hanley & McNeil) in WebAssembly SIMD, four resamples a lane group.
+ * ties counted half after Hanley & McNeil) in WebAssembly SIMD: four resamples a lane group, two
+ * groups a pass of the loop.
  *
  * Why: after a run, moving an output defense's control re-runs the attacks from cached logits,
  * and each of the 11 attacks computes its intervals; the sweep (one pass of 200 resamples over
@@ -10,8 +11,9 @@
  * Exactness: every quantity is a whole number of draws and stays in int32 without wrapping when
  * 2·P·N < 2^31 (TP ≤ P and FP ≤ N, so |TP·N − FP·P| ≤ P·N, and twice the area only grows to at most
  * 2·P·N; each product taken on the way is below it). Then the sums are the JS engine's float64
- * sums bit for bit. Above that bound, with counts wider than 16 bits (P + N ≥ 65,536) or where
- * the engine has no WebAssembly SIMD, `simdSweepFor` says no and the caller runs the JS engine.
+ * sums bit for bit. The 16-bit counts already imply the bound (P + N < 65,536 gives
+ * 2·P·N ≤ (P + N)²/2 < 2^31), which is checked anyway. With more records, where the engine has no
+ * WebAssembly SIMD, or where the memory cannot grow, the caller runs the JS engine.
  *
  * It does not import tfjs's heap: the module has a memory of its own, grown as needed, and is
  * compiled once per process. The counts, the same for every attack of a run (a paired bootstrap),
@@ -110,6 +112,7 @@ function switchOn(kind: number[], cases: GroupCode[]): number[] {
   return [...BLOCK, ...code, ...END];
 }
 
+// Per resample: twice the AUC's Mann–Whitney count, ties half (Hanley & McNeil 1982, doi:10.1148/radiology.143.1.7063747).
 /**
  * sweep(ops, opsEnd, counts, strideBytes, state, stateEnd, n, p): for each operation word
  * (ops..opsEnd), its record's counts start at counts + record·strideBytes; its case runs over every
@@ -139,8 +142,11 @@ function sweepFunction(): OneFunctionModule {
 type SweepFunction = (ops: number, opsEnd: number, counts: number, strideBytes: number, state: number, stateEnd: number, n: number, p: number) => void;
 
 export interface SimdSweep {
-  /** The plan over resamples 0..B−1 of `counts` (row stride `stride`, a multiple of SIMD_LANES); same sums as sweepInJs. */
-  run(plan: SweepPlan, counts: Uint16Array, B: number, stride: number): SweepSums;
+  /**
+   * The plan over resamples 0..B−1 of `counts` (row stride `stride`, a multiple of SIMD_LANES);
+   * the same sums as sweepInJs, or undefined where its memory cannot grow to hold them.
+   */
+  run(plan: SweepPlan, counts: Uint16Array, B: number, stride: number): SweepSums | undefined;
 }
 
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
@@ -156,8 +162,11 @@ function bindSweep(sweep: SweepFunction, memory: GrowableMemory): SimdSweep {
       const opsAt = stateAt + groups * GROUP_BYTES;
       const end = opsAt + plan.ops.byteLength;
       if (end > memory.buffer.byteLength) {
-        memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE_BYTES));
-        copied = undefined;
+        try {
+          memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE_BYTES));
+        } catch {
+          return undefined; // RangeError: the engine refuses more memory; the JS engine needs none of it.
+        }
       }
       const buffer = memory.buffer as ArrayBuffer;
       if (copied !== counts) {

@@ -6,6 +6,9 @@
  *   resampled among members, non-members among non-members, so every resample keeps P and N;
  *   Efron & Tibshirani 1993, "An Introduction to the Bootstrap", ch. 13). The scores are sorted
  *   once; a resample is a vector of multiplicities, so each costs one pass over the sorted records.
+ *   The pass is planned once as a list of operations (bootstrap-sweep.ts) and run for all
+ *   resamples at once, in WebAssembly SIMD where the engine has it (kernels/wasm-bootstrap.ts),
+ *   else in JavaScript: the same whole-number sums either way, so the same intervals bit for bit.
  * - TPR at a fixed FPR: the exact Clopper–Pearson interval for TP out of P members at the ROC point
  *   the budget picks. The non-members fix the threshold; given it, each member lands above it or
  *   not, a binomial count (Clopper & Pearson 1934, doi:10.1093/biomet/26.4.404). A bootstrap would
@@ -127,14 +130,13 @@ export function bootstrapIntervals(input: BootstrapInput, route: SweepRoute = sw
   const counts = stratifiedResamples(input.seed, P, N, resamples);
   const B = resamples;
   const stride = strideOf(B);
-  let sums: SweepSums;
-  if (route === 'js') {
-    sums = sweepInJs(plan, counts, B, stride);
-  } else {
+  let sums: SweepSums | undefined;
+  if (route === 'simd') {
     const simd = simdSweepFor(P, N);
     if (simd === undefined || !(counts instanceof Uint16Array)) throw new Error(`the SIMD sweep cannot run here (no WebAssembly SIMD, or ${P} members and ${N} non-members exceed its int32 bound)`);
     sums = simd.run(plan, counts, B, stride);
   }
+  sums ??= sweepInJs(plan, counts, B, stride);
   const total = P + N;
   const { area, wrong } = sums;
   const auc = Float64Array.from(area, (a) => a / (2 * P * N));
