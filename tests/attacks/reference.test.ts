@@ -4,10 +4,13 @@ import {
   liraOfflineScores,
   liraOnlineScores,
   logitScaledConfidence,
+  logitsOfReleased,
+  RELEASED_FLOOR,
   rmiaScores,
   similarityScores,
   type ReferenceOutputs,
 } from '../../src/core/attacks/reference';
+import { logSoftmaxOf, softmaxOf, softmaxRows } from '../../src/core/math/softmax';
 import { computeAuc, computeRoc } from '../../src/core/metrics/roc';
 import { balancedMasks } from '../../src/core/models/references';
 import { createRng, type Rng } from '../../src/core/random';
@@ -226,5 +229,40 @@ describe('exact values, computed by hand', () => {
     const scores = liraOnlineScores(target, refs, { fixedVariance: false });
     expect(scores[0]).toBeCloseTo(4, 10);
     expect(scores[1]).toBeCloseTo(-4, 10);
+  });
+});
+
+describe('logitsOfReleased', () => {
+  /** Released rows of 4 classes, 2 queries × 3 records: rounded ones with zeros, and a row that is all one class. */
+  const probabilities = Float64Array.from([
+    0.7, 0.2, 0.1, 0, /**/ 1, 0, 0, 0, /**/ 0.25, 0.25, 0.25, 0.25,
+    0.5, 0.5, 0, 0, /**/ 0.01, 0.02, 0.03, 0.94, /**/ 0, 0, 0, 1,
+  ]);
+  const labels = Uint8Array.from([0, 1, 3]);
+
+  it('makes the log of each released probability, floored, as float32 logits', () => {
+    const logits = logitsOfReleased(probabilities, labels, 3, 4);
+    expect(Array.from(logits)).toEqual(Array.from(probabilities, (p) => Math.fround(Math.log(Math.max(p, RELEASED_FLOOR)))));
+  });
+
+  it('records the softmax, log-softmax, φ and p_y that the float32 logits give, to float32 precision', () => {
+    const logits = logitsOfReleased(probabilities, labels, 3, 4);
+    // A copy carries no record: everything is derived from its float32 logs, the old way.
+    const copy = Float32Array.from(logits);
+    const near = (a: ArrayLike<number>, b: ArrayLike<number>, tolerance: number) =>
+      Array.from(a).forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(b[i]))));
+    expect(softmaxOf(logits, 4)).not.toBe(softmaxOf(copy, 4));
+    near(softmaxOf(logits, 4), softmaxRows(copy, 6, 4), 1e-6);
+    near(logSoftmaxOf(logits, 4), logSoftmaxOf(copy, 4), 1e-6);
+    for (const query of [0, 1]) near(logitScaledConfidence(logits, labels, 3, 4, query), logitScaledConfidence(copy, labels, 3, 4, query), 1e-6);
+    // Exact values: record 1 of query 0 is all class 0 with label 1, so p_y is the floor over (1 + 3 floors).
+    const phi = logitScaledConfidence(logits, labels, 3, 4, 0);
+    expect(phi[0]).toBeCloseTo(Math.log(0.7 / (0.3 + RELEASED_FLOOR)), 12);
+    expect(phi[1]).toBeCloseTo(Math.log(RELEASED_FLOOR / (1 + 2 * RELEASED_FLOOR)), 12);
+    expect(logitScaledConfidence(logits, labels, 3, 4, 1)[2]).toBeCloseTo(Math.log(1 / (3 * RELEASED_FLOOR)), 12);
+  });
+
+  it('refuses rows that are not whole queries of the records', () => {
+    expect(() => logitsOfReleased(probabilities.subarray(0, 16), labels, 3, 4)).toThrow(/not a whole number of queries of 3 records/);
   });
 });

@@ -5,7 +5,7 @@
  * Everything here is plain arithmetic on logits; training the reference models is elsewhere
  * (models/references.ts).
  */
-import { logSoftmaxOf, logSumExp, softmaxOf } from '../math/softmax';
+import { logSoftmaxOf, logSumExp, rememberRows, softmaxOf } from '../math/softmax';
 
 /** Logits of several models on the same records, with which records each model trained on. */
 export interface ReferenceOutputs {
@@ -93,6 +93,64 @@ function labelSignals(logits: Float32Array, labels: ArrayLike<number>, count: nu
   return signals;
 }
 
+/** Records `signals` as labelSignals' answer for (logits, labels, query): see logitsOfReleased. */
+function rememberLabelSignals(logits: Float32Array, labels: ArrayLike<number>, count: number, query: number, signals: LabelSignals): void {
+  let entries = signalMemo.get(logits);
+  if (!entries) signalMemo.set(logits, (entries = []));
+  let entry = entries.find((e) => sameLabels(e.labels, labels, count));
+  if (!entry) entries.push((entry = { labels: Uint8Array.from({ length: count }, (_, i) => labels[i]), byQuery: new Map() }));
+  entry.byQuery.set(query, signals);
+}
+
+/** A released probability of 0 is read as this, so no −Infinity reaches the attacks. */
+export const RELEASED_FLOOR = 1e-30;
+
+/**
+ * What a reference attack reads of a model behind output defenses: the log of the released
+ * probabilities as its logits (rows of `numClasses`, queries × count of them; 0 floored at
+ * RELEASED_FLOOR). The rows' softmax and log-softmax and each record's φ and p_y are recorded
+ * from the float64 probabilities as they are made, not derived again from the float32 logs: one log
+ * per entry where deriving them again costs three exp, and exact where float32 rounds.
+ */
+export function logitsOfReleased(probabilities: Float64Array, labels: ArrayLike<number>, count: number, numClasses: number): Float32Array {
+  const rows = probabilities.length / numClasses;
+  const queries = rows / count;
+  if (!Number.isInteger(queries)) throw new RangeError(`${rows} rows of released probabilities are not a whole number of queries of ${count} records`);
+  const logits = new Float32Array(probabilities.length);
+  const softmax = new Float64Array(probabilities.length);
+  const logSoftmax = new Float64Array(probabilities.length);
+  const signals = Array.from({ length: queries }, () => ({ phi: new Float64Array(count), trueProbability: new Float64Array(count) }));
+  const logFloor = Math.log(RELEASED_FLOOR);
+  for (let row = 0; row < rows; row++) {
+    const offset = row * numClasses;
+    const record = row % count;
+    const label = labels[record];
+    let total = 0;
+    let others = 0;
+    for (let c = 0; c < numClasses; c++) {
+      const p = Math.max(probabilities[offset + c], RELEASED_FLOOR);
+      const log = p === RELEASED_FLOOR ? logFloor : Math.log(p);
+      softmax[offset + c] = p;
+      logSoftmax[offset + c] = log;
+      logits[offset + c] = log;
+      total += p;
+      if (c !== label) others += p;
+    }
+    const logTotal = Math.log(total);
+    for (let c = 0; c < numClasses; c++) {
+      softmax[offset + c] /= total;
+      logSoftmax[offset + c] -= logTotal;
+    }
+    const query = signals[(row - record) / count];
+    // φ = log p_y − log Σ_{c≠y} p_c (Carlini et al., arXiv:2112.03570, §4), unchanged by normalising.
+    query.phi[record] = logSoftmax[offset + label] + logTotal - Math.log(others);
+    query.trueProbability[record] = softmax[offset + label];
+  }
+  rememberRows(logits, numClasses, softmax, logSoftmax);
+  signals.forEach((s, q) => rememberLabelSignals(logits, labels, count, q, s));
+  return logits;
+}
+
 /**
  * φ = log(p_y / (1 − p_y)) from logits, without forming p_y: z_y − logsumexp_{j≠y} z_j
  * (Carlini et al., arXiv:2112.03570, §4: the logit-scaled confidence is close to Gaussian).
@@ -157,7 +215,7 @@ function computeFits(refs: ReferenceOutputs, fixedVariance: boolean): GaussianFi
   const fits = { inMean: new Float64Array(size), inVar: new Float64Array(size), outMean: new Float64Array(size), outVar: new Float64Array(size) };
   const inCount = new Float64Array(count);
   const outCount = new Float64Array(count);
-  refs.inMask.forEach((mask) => mask.forEach((m, i) => (m ? inCount[i]++ : outCount[i]++)));
+  for (const mask of refs.inMask) for (let i = 0; i < count; i++) (mask[i] ? inCount : outCount)[i]++;
   const phis = refs.logits.map((logits) =>
     Array.from({ length: queries }, (_, q) => logitScaledConfidence(logits, refs.labels, count, numClasses, q)),
   );
@@ -202,12 +260,12 @@ function computeFits(refs: ReferenceOutputs, fixedVariance: boolean): GaussianFi
 }
 
 function requireBothSides(refs: ReferenceOutputs, needIn: boolean): void {
+  const ins = new Int32Array(refs.count);
+  for (const mask of refs.inMask) for (let i = 0; i < refs.count; i++) ins[i] += mask[i];
   for (let i = 0; i < refs.count; i++) {
-    let ins = 0;
-    refs.inMask.forEach((mask) => (ins += mask[i]));
-    if (ins === refs.inMask.length || (needIn && ins === 0)) {
+    if (ins[i] === refs.inMask.length || (needIn && ins[i] === 0)) {
       throw new RangeError(
-        `record ${i} is IN for ${ins} of ${refs.inMask.length} reference models; ` +
+        `record ${i} is IN for ${ins[i]} of ${refs.inMask.length} reference models; ` +
           `${needIn ? 'online LiRA needs both IN and OUT models' : 'offline attacks need OUT models'} for every record`,
       );
     }
@@ -262,17 +320,17 @@ export function rmiaScores(target: QueryLogits, refs: ReferenceOutputs, populati
   const models = refs.logits.map(py);
   const targetPy = py(target.logits);
   const ratioX = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    let sum = 0;
-    let outs = 0;
-    models.forEach((p, m) => {
-      if (!refs.inMask[m][i]) {
-        sum += p[i];
-        outs++;
-      }
-    });
-    ratioX[i] = targetPy[i] / scale(sum / outs);
-  }
+  const outSum = new Float64Array(count);
+  const outs = new Int32Array(count);
+  models.forEach((p, m) => {
+    const inMask = refs.inMask[m];
+    for (let i = 0; i < count; i++) {
+      if (inMask[i]) continue;
+      outSum[i] += p[i];
+      outs[i]++;
+    }
+  });
+  for (let i = 0; i < count; i++) ratioX[i] = targetPy[i] / scale(outSum[i] / outs[i]);
   const populationPy = (logits: Float32Array) => trueClassProbabilities(logits, population.labels, population.count, numClasses);
   const populationModels = population.references.map(populationPy);
   const populationTarget = populationPy(population.target);

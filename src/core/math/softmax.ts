@@ -81,3 +81,13 @@ export function softmaxOf(logits: Float32Array, numClasses: number): Float64Arra
 export function logSoftmaxOf(logits: Float32Array, numClasses: number): Float64Array {
   return remembered(logits, `log-softmax/${numClasses}`, () => logSoftmaxRows(logits, logits.length / numClasses, numClasses));
 }
+
+/**
+ * Records the rows' softmax and log-softmax of `logits` where the caller knows them more exactly
+ * than the float32 logits say: logits made as the log of released probabilities
+ * (attacks/reference.ts, logitsOfReleased). softmaxOf and logSoftmaxOf then return these.
+ */
+export function rememberRows(logits: Float32Array, numClasses: number, softmax: Float64Array, logSoftmax: Float64Array): void {
+  remembered(logits, `softmax/${numClasses}`, () => softmax);
+  remembered(logits, `log-softmax/${numClasses}`, () => logSoftmax);
+}

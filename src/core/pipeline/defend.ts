@@ -5,7 +5,7 @@
  * a changed output defense recomputes this and the attacks, nothing upstream.
  */
 import type { MembershipSplit } from '../attacks/evaluate';
-import type { QueryLogits } from '../attacks/reference';
+import { logitsOfReleased, type QueryLogits } from '../attacks/reference';
 import type { Predictions } from '../attacks/signals';
 import type { ExperimentConfig } from '../config';
 import { applyOutputDefenses } from '../defenses/output';
@@ -130,17 +130,15 @@ function concatLabels(data: PipelineData, count: number): Uint8Array {
 
 /** Logits → probabilities → output defenses → log-probabilities: what a reference attack sees of a defended model. */
 function defendLogits(logits: Float32Array, labels: ArrayLike<number>, count: number, numClasses: number, defenses: DefenseConfig, seed: number, stream: string): Float32Array {
-  const out = new Float32Array(logits.length);
   const size = count * numClasses;
   const queries = logits.length / size;
   const probabilities = softmaxOf(logits, numClasses);
+  const released = new Float64Array(logits.length);
   for (let q = 0; q < queries; q++) {
     const view = probabilities.subarray(q * size, (q + 1) * size);
-    const defended = applyOutputDefenses({ probabilities: view, labels, count, numClasses }, defenses, createRng(seed, `${stream}/${q}`));
-    // A probability the defense set to 0 gets a finite floor, so no −Infinity reaches the attacks.
-    for (let i = 0; i < size; i++) out[q * size + i] = Math.log(Math.max(defended.probabilities[i], 1e-30));
+    released.set(applyOutputDefenses({ probabilities: view, labels, count, numClasses }, defenses, createRng(seed, `${stream}/${q}`)).probabilities, q * size);
   }
-  return out;
+  return logitsOfReleased(released, labels, count, numClasses);
 }
 
 /** The target's and the reference models' logits as the attacker sees them under output defenses. */
