@@ -69,23 +69,29 @@ function sweepThresholds(scores: ArrayLike<number>, memberMask: ArrayLike<boolea
   if (positives === 0) throw new RangeError('an ROC curve needs at least one member; memberMask has none');
   if (negatives === 0) throw new RangeError('an ROC curve needs at least one non-member; memberMask has none');
 
-  const order = new Uint32Array(isMember.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((a, b) => (scores[a] > scores[b] ? -1 : scores[a] < scores[b] ? 1 : 0));
-
-  const thresholds = new Float64Array(order.length + 1);
-  const truePositives = new Float64Array(order.length + 1);
-  const falsePositives = new Float64Array(order.length + 1);
+  // Members' and non-members' scores sorted apart (the typed arrays' own numeric sort, no
+  // comparator), then walked down together: each distinct score takes every member and non-member
+  // that has it, whichever array holds them.
+  const members = new Float64Array(positives);
+  const nonMembers = new Float64Array(negatives);
+  for (let i = 0, m = 0, n = 0; i < isMember.length; i++) {
+    if (isMember[i] === 1) members[m++] = scores[i];
+    else nonMembers[n++] = scores[i];
+  }
+  members.sort();
+  nonMembers.sort();
+  const thresholds = new Float64Array(isMember.length + 1);
+  const truePositives = new Float64Array(isMember.length + 1);
+  const falsePositives = new Float64Array(isMember.length + 1);
   thresholds[0] = Infinity;
   let points = 1;
   let tp = 0;
   let fp = 0;
-  for (let i = 0; i < order.length; ) {
-    const score = scores[order[i]];
-    for (; i < order.length && scores[order[i]] === score; i++) {
-      if (isMember[order[i]] === 1) tp++;
-      else fp++;
-    }
+  // Scores are finite (checked above), so −Infinity stands for an array walked to its end.
+  for (let m = positives - 1, n = negatives - 1; m >= 0 || n >= 0; ) {
+    const score = Math.max(m >= 0 ? members[m] : -Infinity, n >= 0 ? nonMembers[n] : -Infinity);
+    for (; m >= 0 && members[m] === score; m--) tp++;
+    for (; n >= 0 && nonMembers[n] === score; n--) fp++;
     thresholds[points] = score;
     truePositives[points] = tp;
     falsePositives[points] = fp;
