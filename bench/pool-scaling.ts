@@ -1,13 +1,13 @@
 /**
  * How the CLI's training pool (src/node/training-pool.ts, worker_threads) scales: the same jobs —
- * two shadow MLPs and 16 reference MLPs in the two batched groups of 8 the train-references stage
- * makes — on a pool of 1 worker and on a pool of 2, the calling thread only waiting. Both pools are
+ * two shadow MLPs and 16 reference MLPs in the batched groups the train-references stage makes
+ * (models/references.ts `referenceGroups`: groups of BATCH_GROUP by steps per epoch, longest
+ * first) — on a pool of 1 worker and on a pool of 2, the calling thread only waiting. Both pools are
  * started and warmed (a small job on every worker) before any timing, so thread start-up (1–2 s of
  * CPU each) is not in the figures; then 1 and 2 workers alternate, `repeats` times each, and the
  * ratio is of the medians. Issue 11's target on this 2-core machine, idle: ≥ 1.7×. Two shadows,
  * not one, so that the jobs can split evenly over two workers (a shadow and a group each) and the
- * ratio measures the pool rather than an uneven job mix: with one shadow (S) and two groups (R)
- * the best two workers can do is S + R against S + 2R. Each job's own seconds (on the 1-worker
+ * ratio measures the pool rather than an uneven job mix. Each job's own seconds (on the 1-worker
  * pool, where nothing runs beside it) are in the result, to see how even the split is.
  *
  * Runnable alone: `npx tsx bench/pool-scaling.ts [repeats]`.
@@ -15,6 +15,7 @@
 import { loadavg } from 'node:os';
 import { DEFAULT_CONFIG } from '../src/core/config';
 import type { ClassifierJob, JobRecords, ReferenceJob, TrainingPool } from '../src/core/pipeline/pool';
+import { BATCH_GROUP, planReferenceModels, referenceGroups, referenceSteps } from '../src/core/models/references';
 import { createRng } from '../src/core/random';
 import { activateBackend } from '../src/node/backend';
 import { createNodeTrainingPool } from '../src/node/training-pool';
@@ -25,8 +26,6 @@ const PART = 1000;
 const EPOCHS = 8;
 const SHADOWS = 2;
 const REFERENCES = 16;
-/** The stage's batched group size (models/references.ts trains 8 MLPs in one graph). */
-const GROUP = 8;
 
 export interface PoolScaling {
   readonly oneWorker: Timing;
@@ -43,6 +42,8 @@ export interface PoolScaling {
   readonly shadows: number;
   readonly epochs: number;
   readonly references: number;
+  /** How many batched groups the reference models trained in (the stage's grouping). */
+  readonly groups: number;
   /** Load average (1 min) before and after. */
   readonly load: readonly [number, number];
 }
@@ -74,14 +75,28 @@ function shadowJob(parts: Parts, epochs: number, index: number): ClassifierJob {
   return { kind: 'classifier', name: `shadow model ${index + 1}`, config: { ...DEFAULT_CONFIG.shadow, epochs }, seed: 1 + index, defenses: {}, shape: [...SHAPE], numClasses: CLASSES, train: copy(parts.train), test: copy(parts.test) };
 }
 
-function referenceJob(parts: Parts, epochs: number, only: readonly number[]): ReferenceJob {
+function referenceConfig(epochs: number, references: number) {
+  return { ...DEFAULT_CONFIG.reference, count: references, epochs };
+}
+
+const REFERENCE_SEED = 1;
+const IDENTITY = 'bench/pool-scaling';
+
+/** The groups the train-references stage would make of these models (their masks decide their steps per epoch). */
+function stageGroups(parts: Parts, epochs: number, references: number): number[][] {
+  const config = referenceConfig(epochs, references);
+  const plan = planReferenceModels({ config, seed: REFERENCE_SEED, identity: IDENTITY, defenses: {}, pool: parts.pool, population: parts.population });
+  return referenceGroups(Array.from({ length: references }, (_, m) => m), referenceSteps(plan, config.batchSize), BATCH_GROUP);
+}
+
+function referenceJob(parts: Parts, epochs: number, references: number, only: readonly number[]): ReferenceJob {
   return {
     kind: 'references',
-    name: `reference models ${only[0] + 1}–${only[only.length - 1] + 1}`,
-    config: { ...DEFAULT_CONFIG.reference, count: REFERENCES, epochs },
-    seed: 1,
+    name: `reference models ${only.map((m) => m + 1).join(',')}`,
+    config: referenceConfig(epochs, references),
+    seed: REFERENCE_SEED,
     defenses: {},
-    identity: 'bench/pool-scaling',
+    identity: IDENTITY,
     shape: [...SHAPE],
     numClasses: CLASSES,
     pool: copy(parts.pool),
@@ -92,9 +107,8 @@ function referenceJob(parts: Parts, epochs: number, only: readonly number[]): Re
 
 /** The shadows and the reference groups, all queued at once, as the pipeline queues them; each job's finishing time (s after the start) by name. */
 async function trainAll(pool: TrainingPool, parts: Parts, epochs: number, shadows: number, references: number): Promise<Record<string, number>> {
-  const groups: number[][] = [];
-  for (let first = 0; first < references; first += GROUP) groups.push(Array.from({ length: Math.min(GROUP, references - first) }, (_, k) => first + k));
-  const jobs = [...Array.from({ length: shadows }, (_, i) => shadowJob(parts, epochs, i)), ...groups.map((only) => referenceJob(parts, epochs, only))];
+  const groups = references > 0 ? stageGroups(parts, epochs, references) : [];
+  const jobs = [...Array.from({ length: shadows }, (_, i) => shadowJob(parts, epochs, i)), ...groups.map((only) => referenceJob(parts, epochs, references, only))];
   const started = performance.now();
   const finished: Record<string, number> = {};
   await Promise.all(jobs.map((job) => pool.run(job).then(() => (finished[job.name] = (performance.now() - started) / 1000))));
@@ -134,7 +148,7 @@ export async function timePoolScaling(repeats: number, log: (line: string) => vo
     }
     const oneWorker = summarise(seconds.one);
     const twoWorkers = summarise(seconds.two);
-    return { oneWorker, twoWorkers, speedup: oneWorker.median / twoWorkers.median, coresUsed: { one: summarise(cores.one).median, two: summarise(cores.two).median }, jobSeconds, epochs, shadows: SHADOWS, references, load: [loadBefore, loadavg()[0]] };
+    return { oneWorker, twoWorkers, speedup: oneWorker.median / twoWorkers.median, coresUsed: { one: summarise(cores.one).median, two: summarise(cores.two).median }, jobSeconds, epochs, shadows: SHADOWS, references, groups: stageGroups(parts, epochs, references).length, load: [loadBefore, loadavg()[0]] };
   } finally {
     await Promise.all([one.close(), two.close()]);
   }

@@ -237,7 +237,7 @@ function seconds(values: readonly number[]): string {
 
 /** The pool-scaling pair: the same jobs on 1 and on 2 worker threads, the ratio and the load in the note. */
 function poolScalingRows(scaling: PoolScaling): Row[] {
-  const workload = `shadows + references on 2 workers vs 1: ${scaling.shadows} shadows + ${scaling.references} reference MLPs (2 batched groups), ${scaling.epochs} epochs, 1,000 records each (s)`;
+  const workload = `shadows + references on 2 workers vs 1: ${scaling.shadows} shadows + ${scaling.references} reference MLPs (${scaling.groups} batched groups), ${scaling.epochs} epochs, 1,000 records each (s)`;
   const load = `load average ${scaling.load[0].toFixed(1)} → ${scaling.load[1].toFixed(1)}`;
   return [
     { workload, backend: 'node wasm+lab, 1 worker thread', items: 1, unit: 's', timing: scaling.oneWorker, note: `interleaved with the 2-worker runs; workers started and warmed before timing; ${load}` },

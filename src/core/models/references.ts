@@ -122,8 +122,37 @@ function subset(pool: TensorPart, mask: Uint8Array, keep: 0 | 1): TensorPart {
   });
 }
 
-/** Plain MLPs (no training defense) train together in groups of this many (models/batched.ts). */
-const BATCH_GROUP = 8;
+/**
+ * Plain MLPs (no training defense) train together in groups of at most this many (models/batched.ts).
+ * Four, not eight: per model a group of 2, 4 or 8 cost the same here (bench/README.md, "Shadows +
+ * references on 2 workers vs 1"), and smaller groups share out evenly over the training pool's lanes.
+ */
+export const BATCH_GROUP = 4;
+
+/**
+ * The groups `models` train in, longest first. A batched group runs as many steps per epoch as its
+ * largest member needs, every member padded through each of them, so models are grouped by their
+ * steps (`stepsOf`): then a group's last step is not paid by the models that have none left. Cut
+ * from the models sorted by steps, most first, the groups come longest first (steps × models, the
+ * short one last), which is the order to hand them out in, since lanes take the next group when
+ * they are free: longest processing time first ends the lanes closest together. Each group lists
+ * its models in index order. Which group a model is in changes nothing in it (batched.ts pads
+ * every batch to the batch size, and each model keeps its own seed).
+ */
+export function referenceGroups(models: readonly number[], stepsOf: (model: number) => number, size: number): number[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`reference groups need a size of at least 1, got ${size}`);
+  const steps = new Map(models.map((m) => [m, stepsOf(m)]));
+  // Array.prototype.sort is stable: models with as many steps stay in index order.
+  const byStepsThenIndex = [...models].sort((a, b) => a - b).sort((a, b) => steps.get(b)! - steps.get(a)!);
+  const groups: number[][] = [];
+  for (let at = 0; at < byStepsThenIndex.length; at += size) groups.push(byStepsThenIndex.slice(at, at + size).sort((a, b) => a - b));
+  return groups;
+}
+
+/** Steps per epoch of reference model `m`: its training half in batches of `batchSize`. */
+export function referenceSteps(plan: Pick<ReferencePlan, 'inMask'>, batchSize: number): (m: number) => number {
+  return (m) => Math.ceil(plan.inMask[m].reduce((n, inside) => n + inside, 0) / batchSize);
+}
 
 /** What each reference model is: its membership mask, its training seed and its cache key. */
 export interface ReferencePlan {
@@ -212,8 +241,7 @@ export async function trainReferenceModels(input: TrainReferencesInput): Promise
       }
     }
     const batched = config.architecture === 'mlp' && !hasTrainingDefenses(input.defenses);
-    const groups: number[][] = [];
-    for (let at = 0; at < missing.length; at += batched ? BATCH_GROUP : 1) groups.push(missing.slice(at, at + (batched ? BATCH_GROUP : 1)));
+    const groups = referenceGroups(missing, referenceSteps({ inMask }, config.batchSize), batched ? BATCH_GROUP : 1);
     const trainHere = async (group: number[]) => {
       if (batched) {
         await input.gate?.();
