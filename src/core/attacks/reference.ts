@@ -5,7 +5,7 @@
  * Everything here is plain arithmetic on logits; training the reference models is elsewhere
  * (models/references.ts).
  */
-import { logSoftmaxOf, logSumExp, rememberRows, softmaxOf } from '../math/softmax';
+import { logSoftmaxOf, logSumExp, rememberLogSoftmax, softmaxOf } from '../math/softmax';
 
 /** Logits of several models on the same records, with which records each model trained on. */
 export interface ReferenceOutputs {
@@ -64,17 +64,30 @@ interface LabelSignals {
 const signalMemo = new WeakMap<Float32Array, { labels: Uint8Array; byQuery: Map<number, LabelSignals> }[]>();
 
 function sameLabels(kept: Uint8Array, labels: ArrayLike<number>, count: number): boolean {
-  if (kept.length !== count) return false;
-  for (let i = 0; i < count; i++) if (kept[i] !== labels[i]) return false;
+  return kept.length === count && sameFirst(kept, labels, count);
+}
+
+function sameFirst(a: ArrayLike<number>, b: ArrayLike<number>, count: number): boolean {
+  for (let i = 0; i < count; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-function labelSignals(logits: Float32Array, labels: ArrayLike<number>, count: number, numClasses: number, query: number): LabelSignals {
+/** The memo's signals of `logits` under `labels`, by query (made empty the first time). */
+function signalsByQuery(logits: Float32Array, labels: ArrayLike<number>, count: number): Map<number, LabelSignals> {
   let entries = signalMemo.get(logits);
   if (!entries) signalMemo.set(logits, (entries = []));
   let entry = entries.find((e) => sameLabels(e.labels, labels, count));
-  if (!entry) entries.push((entry = { labels: Uint8Array.from({ length: count }, (_, i) => labels[i]), byQuery: new Map() }));
-  const known = entry.byQuery.get(query);
+  if (!entry) {
+    const kept = new Uint8Array(count);
+    for (let i = 0; i < count; i++) kept[i] = labels[i];
+    entries.push((entry = { labels: kept, byQuery: new Map() }));
+  }
+  return entry.byQuery;
+}
+
+function labelSignals(logits: Float32Array, labels: ArrayLike<number>, count: number, numClasses: number, query: number): LabelSignals {
+  const byQuery = signalsByQuery(logits, labels, count);
+  const known = byQuery.get(query);
   if (known) return known;
   const phi = new Float64Array(count);
   const trueProbability = new Float64Array(count);
@@ -89,17 +102,8 @@ function labelSignals(logits: Float32Array, labels: ArrayLike<number>, count: nu
     trueProbability[i] = Math.exp(zy - all);
   }
   const signals = { phi, trueProbability };
-  entry.byQuery.set(query, signals);
+  byQuery.set(query, signals);
   return signals;
-}
-
-/** Records `signals` as labelSignals' answer for (logits, labels, query): see logitsOfReleased. */
-function rememberLabelSignals(logits: Float32Array, labels: ArrayLike<number>, count: number, query: number, signals: LabelSignals): void {
-  let entries = signalMemo.get(logits);
-  if (!entries) signalMemo.set(logits, (entries = []));
-  let entry = entries.find((e) => sameLabels(e.labels, labels, count));
-  if (!entry) entries.push((entry = { labels: Uint8Array.from({ length: count }, (_, i) => labels[i]), byQuery: new Map() }));
-  entry.byQuery.set(query, signals);
 }
 
 /** A released probability of 0 is read as this, so no −Infinity reaches the attacks. */
@@ -108,16 +112,15 @@ export const RELEASED_FLOOR = 1e-30;
 /**
  * What a reference attack reads of a model behind output defenses: the log of the released
  * probabilities as its logits (rows of `numClasses`, queries × count of them; 0 floored at
- * RELEASED_FLOOR). The rows' softmax and log-softmax and each record's φ and p_y are recorded
- * from the float64 probabilities as they are made, not derived again from the float32 logs: one log
- * per entry where deriving them again costs three exp, and exact where float32 rounds.
+ * RELEASED_FLOOR). The rows' log-softmax (softmaxOf then gives its exp) and each record's φ and p_y
+ * are recorded from the float64 probabilities as they are made, not derived again from the float32
+ * logs: one log per entry where deriving them again costs three exp, and exact where float32 rounds.
  */
 export function logitsOfReleased(probabilities: Float64Array, labels: ArrayLike<number>, count: number, numClasses: number): Float32Array {
   const rows = probabilities.length / numClasses;
   const queries = rows / count;
   if (!Number.isInteger(queries)) throw new RangeError(`${rows} rows of released probabilities are not a whole number of queries of ${count} records`);
   const logits = new Float32Array(probabilities.length);
-  const softmax = new Float64Array(probabilities.length);
   const logSoftmax = new Float64Array(probabilities.length);
   const signals = Array.from({ length: queries }, () => ({ phi: new Float64Array(count), trueProbability: new Float64Array(count) }));
   const logFloor = Math.log(RELEASED_FLOOR);
@@ -130,24 +133,21 @@ export function logitsOfReleased(probabilities: Float64Array, labels: ArrayLike<
     for (let c = 0; c < numClasses; c++) {
       const p = Math.max(probabilities[offset + c], RELEASED_FLOOR);
       const log = p === RELEASED_FLOOR ? logFloor : Math.log(p);
-      softmax[offset + c] = p;
       logSoftmax[offset + c] = log;
       logits[offset + c] = log;
       total += p;
       if (c !== label) others += p;
     }
     const logTotal = Math.log(total);
-    for (let c = 0; c < numClasses; c++) {
-      softmax[offset + c] /= total;
-      logSoftmax[offset + c] -= logTotal;
-    }
+    for (let c = 0; c < numClasses; c++) logSoftmax[offset + c] -= logTotal;
     const query = signals[(row - record) / count];
     // φ = log p_y − log Σ_{c≠y} p_c (Carlini et al., arXiv:2112.03570, §4), unchanged by normalising.
     query.phi[record] = logSoftmax[offset + label] + logTotal - Math.log(others);
-    query.trueProbability[record] = softmax[offset + label];
+    query.trueProbability[record] = Math.max(probabilities[offset + label], RELEASED_FLOOR) / total;
   }
-  rememberRows(logits, numClasses, softmax, logSoftmax);
-  signals.forEach((s, q) => rememberLabelSignals(logits, labels, count, q, s));
+  rememberLogSoftmax(logits, numClasses, logSoftmax);
+  const byQuery = signalsByQuery(logits, labels, count);
+  signals.forEach((s, q) => byQuery.set(q, s));
   return logits;
 }
 
@@ -189,8 +189,8 @@ function canonicalSet(refs: ReferenceOutputs): ReferenceOutputs {
     a.queries === refs.queries &&
     a.logits.length === refs.logits.length &&
     a.logits.every((l, m) => l === refs.logits[m]) &&
-    a.inMask.every((mask, m) => mask === refs.inMask[m] || sameLabels(mask, refs.inMask[m], mask.length)) &&
-    sameLabels(Uint8Array.from({ length: a.count }, (_, i) => a.labels[i]), refs.labels, refs.count);
+    a.inMask.every((mask, m) => mask === refs.inMask[m] || (mask.length === refs.inMask[m].length && sameFirst(mask, refs.inMask[m], mask.length))) &&
+    sameFirst(a.labels, refs.labels, refs.count);
   const known = sets.find(same);
   if (known) return known;
   sets.push(refs);

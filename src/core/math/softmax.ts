@@ -57,14 +57,16 @@ export function logSoftmaxRows(logits: ArrayLike<number>, count: number, numClas
   return out;
 }
 
-/** Per logits array and class count: the rows' softmax and log-softmax, computed once. */
-const memo = new WeakMap<Float32Array, Map<string, Float64Array>>();
+/** Per logits array and class count: the rows' softmax and log-softmax, computed once (or how to, where recorded). */
+const memo = new WeakMap<Float32Array, Map<string, Float64Array | (() => Float64Array)>>();
 
 function remembered(logits: Float32Array, kind: string, compute: () => Float64Array): Float64Array {
   let byKind = memo.get(logits);
   if (!byKind) memo.set(logits, (byKind = new Map()));
-  let out = byKind.get(kind);
-  if (!out) byKind.set(kind, (out = compute()));
+  const known = byKind.get(kind);
+  if (known instanceof Float64Array) return known;
+  const out = (known ?? compute)();
+  byKind.set(kind, out);
   return out;
 }
 
@@ -83,11 +85,13 @@ export function logSoftmaxOf(logits: Float32Array, numClasses: number): Float64A
 }
 
 /**
- * Records the rows' softmax and log-softmax of `logits` where the caller knows them more exactly
- * than the float32 logits say: logits made as the log of released probabilities
- * (attacks/reference.ts, logitsOfReleased). softmaxOf and logSoftmaxOf then return these.
+ * Records the rows' log-softmax of `logits` where the caller knows it more exactly than the float32
+ * logits say: logits made as the log of released probabilities (attacks/reference.ts,
+ * logitsOfReleased). logSoftmaxOf then returns it, and softmaxOf its exp, made when first asked.
  */
-export function rememberRows(logits: Float32Array, numClasses: number, softmax: Float64Array, logSoftmax: Float64Array): void {
-  remembered(logits, `softmax/${numClasses}`, () => softmax);
-  remembered(logits, `log-softmax/${numClasses}`, () => logSoftmax);
+export function rememberLogSoftmax(logits: Float32Array, numClasses: number, logSoftmax: Float64Array): void {
+  let byKind = memo.get(logits);
+  if (!byKind) memo.set(logits, (byKind = new Map()));
+  byKind.set(`log-softmax/${numClasses}`, logSoftmax);
+  byKind.set(`softmax/${numClasses}`, () => logSoftmax.map(Math.exp));
 }
