@@ -5,8 +5,8 @@
  * ROC chart (hovering a point lights up the records above its threshold) and to the histograms
  * (a clicked record is marked in each). Changing the attack redraws everything from that attack.
  */
-import { memo, useDeferredValue, useMemo } from 'react';
-import { overlapAtFpr } from '../../core/attacks/records';
+import { memo, useMemo } from 'react';
+import type { RecordsExposure } from '../../core/attacks/records';
 import type { DatasetConfig } from '../../core/config';
 import { ChartFrame, arxiv } from '../charts/ChartFrame';
 import { attackLabel } from '../charts/RocChart';
@@ -14,8 +14,7 @@ import { chooseAttack, exposedMemberCards, rankableAttacks, thresholdAtFpr, type
 import { RecordImage } from './RecordImage';
 import { useRecordsStore } from './records-store';
 import { usePoolImages } from './use-pool-images';
-
-const SHOWN = 24;
+import { useRecordsExposure } from './use-records-exposure';
 
 function formatScore(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(4) : String(x);
@@ -54,17 +53,21 @@ function Card({ card, dataset, lit, selected, onSelect, classNames }: { card: Re
 }
 
 /**
- * The ranks and flags behind the cards are per-record work over every attack: rendered as a
- * deferred value, so a new result's table and charts commit first and this view follows in a task
- * of its own (issue 10: no task over 100 ms), showing the previous result's cards meanwhile.
+ * The ranks and flags behind the cards are per-record work over every attack: the Records view's
+ * worker computes them (use-records-exposure.ts), so a new result's table and charts commit
+ * without them and this view follows when the worker answers, showing the previous result's
+ * cards meanwhile (issue 10: no task over 100 ms, and the page only draws).
  */
-function RecordsViewDeferred(props: { input: RecordsInput; dataset: DatasetConfig; stale?: boolean }) {
-  const input = useDeferredValue<RecordsInput | null>(props.input, null);
-  if (!input) return <div className="chart-pending" data-testid="chart-pending" aria-busy="true" />;
-  return <RecordsViewInner {...props} input={input} />;
+function RecordsViewRanked({ input, dataset, stale }: { input: RecordsInput; dataset: DatasetConfig; stale?: boolean }) {
+  const hasScores = useMemo(() => rankableAttacks(input.attacks).length > 0, [input]);
+  const ranked = useRecordsExposure(input);
+  if (!hasScores) return <p className="empty">No attack with per-record scores in this result.</p>;
+  if (!ranked) return <div className="chart-pending" data-testid="chart-pending" aria-busy="true" />;
+  if ('error' in ranked) return <p className="empty" role="alert">The records could not be ranked: {ranked.error}</p>;
+  return <RecordsViewInner input={ranked.input} exposure={ranked.exposure} dataset={dataset} stale={stale} />;
 }
 
-function RecordsViewInner({ input, dataset: datasetConfig, stale }: { input: RecordsInput; dataset: DatasetConfig; stale?: boolean }) {
+function RecordsViewInner({ input, exposure, dataset: datasetConfig, stale }: { input: RecordsInput; exposure: RecordsExposure; dataset: DatasetConfig; stale?: boolean }) {
   const wanted = useRecordsStore((s) => s.attack);
   const setAttack = useRecordsStore((s) => s.setAttack);
   const hoverFpr = useRecordsStore((s) => s.hoverFpr);
@@ -73,10 +76,11 @@ function RecordsViewInner({ input, dataset: datasetConfig, stale }: { input: Rec
   const pool = usePoolImages(datasetConfig);
   const candidates = rankableAttacks(input.attacks);
   const attack = chooseAttack(input.attacks, wanted);
-  const cards = useMemo(() => (attack ? exposedMemberCards(input, attack, SHOWN) : []), [input, attack]);
-  const overlap = useMemo(() => (candidates.length > 0 ? overlapAtFpr(candidates, input.records, 0.01) : undefined), [input, candidates.length]); // eslint-disable-line react-hooks/exhaustive-deps
-  const hoverThreshold = attack && hoverFpr !== undefined ? thresholdAtFpr(attack, input.records.member, hoverFpr) : undefined;
-  if (!attack) return <p className="empty">No attack with per-record scores in this result.</p>;
+  const attackExposure = attack && exposure.attacks.find((a) => a.name === attack.name);
+  const cards = useMemo(() => (attack && attackExposure ? exposedMemberCards(input, attack, attackExposure) : []), [input, attack, attackExposure]);
+  const overlap = exposure.tally;
+  const hoverThreshold = attackExposure && hoverFpr !== undefined ? thresholdAtFpr(attackExposure, hoverFpr) : undefined;
+  if (!attack || !attackExposure) return <p className="empty">No attack with per-record scores in this result.</p>;
   const selectedCard = cards.find((c) => c.position === selected);
   const dataset = typeof pool === 'object' ? pool : undefined;
   return (
@@ -113,12 +117,10 @@ function RecordsViewInner({ input, dataset: datasetConfig, stale }: { input: Rec
         threshold {formatScore(attack.threshold)}
         {hoverThreshold !== undefined && ` · hovered ROC point (FPR ${(100 * (hoverFpr ?? 0)).toFixed(2)}%): score > ${formatScore(hoverThreshold)}`}
       </small>
-      {overlap && (
-        <p className="records-overlap" data-testid="records-overlap">
-          Members flagged at 1% FPR by none of the {candidates.length} attacks: {overlap.tally.none}; by one: {overlap.tally.one}; by several:{' '}
-          {overlap.tally.several}; by all: {overlap.tally.all}.
-        </p>
-      )}
+      <p className="records-overlap" data-testid="records-overlap">
+        Members flagged at {100 * exposure.fpr}% FPR by none of the {candidates.length} attacks: {overlap.none}; by one: {overlap.one}; by several:{' '}
+        {overlap.several}; by all: {overlap.all}.
+      </p>
       {pool === 'missing' && <p className="hint">The dataset is no longer stored in this browser (the cache was cleared): run again to see the images.</p>}
       <div className="record-grid" data-testid="record-grid" data-attack={attack.name}>
         {cards.map((card) => (
@@ -144,5 +146,5 @@ function RecordsViewInner({ input, dataset: datasetConfig, stale }: { input: Rec
 }
 
 /** Memoised: the page re-renders on every progress event; this view changes with its result and its own store. */
-export const RecordsView = memo(RecordsViewDeferred);
+export const RecordsView = memo(RecordsViewRanked);
 

@@ -1,10 +1,10 @@
 /**
- * The Records view's model: from a result and the chosen attack to the cards it draws. The
- * per-record arithmetic (ranks, flags at 1 % FPR, the overlap) is the core's (attacks/records.ts);
- * this file only picks and labels. A few thousand records: one sort per attack, cheap on the page.
+ * The Records view's model: from a result, the chosen attack and the worker's exposure of it
+ * (core/attacks/records.ts exposeRecords, run in workers/pool-images.worker.ts) to the cards it
+ * draws. No per-record work here: the page picks the shown members' fields and labels them.
  */
 import type { AttackResult } from '../../core/attacks/evaluate';
-import { flagAtFpr, joinScores, mostExposedMembers, rankScores } from '../../core/attacks/records';
+import { flagThreshold, type AttackExposure } from '../../core/attacks/records';
 import { ATTACKS, type AttackName } from '../../core/attacks/registry';
 
 /** The records part of a result the view needs (a stored run has it; an imported results.json does not). */
@@ -40,28 +40,25 @@ export function chooseAttack(attacks: readonly AttackResult[], wanted: string | 
   return candidates.find((a) => a.name === wanted) ?? candidates.find((a) => ATTACKS[a.name as AttackName]?.kind !== 'baseline') ?? candidates[0];
 }
 
-/** The `limit` most exposed members under `attack`, as cards. */
-export function exposedMemberCards(input: RecordsInput, attack: AttackResult, limit: number): RecordCard[] {
-  const scores = joinScores(attack);
-  const { records } = input;
-  const ranks = rankScores(scores);
-  const classRanks = rankScores(scores, records.label);
-  const flags = rankableAttacks(input.attacks).map((a) => ({ name: a.name, flagged: flagAtFpr(joinScores(a), records.member, 0.01).flagged }));
+/** The cards of `attack`'s most exposed members, from the worker's exposure of that attack. */
+export function exposedMemberCards(input: RecordsInput, attack: AttackResult, exposure: AttackExposure): RecordCard[] {
+  if (exposure.name !== attack.name) throw new Error(`the exposure of ${exposure.name} cannot draw ${attack.name}`);
+  const { records, references } = input;
   const isReference = ATTACKS[attack.name as AttackName]?.kind === 'reference';
-  return mostExposedMembers(scores, records.member, limit).map((position) => {
-    const confidence = input.references?.confidence;
-    const inOut = isReference && confidence && input.references
-      ? splitInOut(confidence.map((c) => c[position]), input.references.inMasks.map((m) => m[position]))
+  const members = attack.memberScores.length;
+  return exposure.members.map(({ position, rank, classRank, flaggedBy }) => {
+    const inOut = isReference && references?.confidence
+      ? splitInOut(references.confidence.map((c) => c[position]), references.inMasks.map((m) => m[position]))
       : undefined;
     return {
       position,
       poolIndex: records.poolIndex[position],
       label: records.label[position],
       ...(records.predicted ? { predicted: records.predicted[position] } : {}),
-      score: scores[position],
-      rank: ranks[position],
-      classRank: classRanks[position],
-      flaggedBy: flags.filter((f) => f.flagged[position] === 1).map((f) => f.name),
+      score: position < members ? attack.memberScores[position] : attack.nonMemberScores[position - members],
+      rank,
+      classRank,
+      flaggedBy,
       ...(inOut ? { inOut } : {}),
     };
   });
@@ -71,7 +68,7 @@ function splitInOut(values: readonly number[], inMask: readonly number[]) {
   return { in: values.filter((_, m) => inMask[m] === 1), out: values.filter((_, m) => inMask[m] !== 1) };
 }
 
-/** The score above which the attack calls members at `fpr` of the non-members (the ROC point under the mouse). */
-export function thresholdAtFpr(attack: AttackResult, member: Uint8Array, fpr: number): number {
-  return flagAtFpr(joinScores(attack), member, fpr).threshold;
+/** The score above which the attack calls members at `fpr` of the non-members (the ROC point under the mouse): no sort per hover. */
+export function thresholdAtFpr(exposure: AttackExposure, fpr: number): number {
+  return flagThreshold(exposure.nonMemberScoresDescending, fpr);
 }

@@ -10,7 +10,7 @@ import { useEffect, useState } from 'react';
 import type { DatasetConfig } from '../../core/config';
 import type { ImageDataset } from '../../core/datasets/types';
 import { datasetCacheKey, loadDataset } from '../../shared/storage/db';
-import type { PoolImagesAnswer } from '../../../workers/pool-images.worker';
+import type { PoolImagesAnswer, PoolImagesRequest } from '../../../workers/pool-images.worker';
 
 const reads = new Map<string, Promise<ImageDataset | 'missing'>>();
 
@@ -37,15 +37,17 @@ function readInWorker(key: string): Promise<ImageDataset | 'missing'> {
     const worker = new Worker(new URL('../../../workers/pool-images.worker.ts', import.meta.url), { type: 'module', name: 'mia-lab dataset reader' });
     const done = () => worker.terminate();
     worker.onmessage = (event: MessageEvent<PoolImagesAnswer>) => {
+      const answer = event.data;
+      if (answer.kind !== 'dataset') return;
       done();
-      if (event.data.error !== undefined) reject(new Error(event.data.error));
-      else resolve(event.data.dataset ?? 'missing');
+      if (answer.error !== undefined) reject(new Error(answer.error));
+      else resolve(answer.dataset ?? 'missing');
     };
     worker.onerror = (event) => {
       done();
       reject(new Error(event.message || 'the dataset reader could not start'));
     };
-    worker.postMessage({ key });
+    worker.postMessage({ kind: 'dataset', key } satisfies PoolImagesRequest);
   });
 }
 

@@ -2,8 +2,8 @@
  * The records behind the numbers: which records each attack ranks as most exposed, how an attack
  * does on each class and on records the target gets right or wrong, and which attacks flag a
  * record at a low false-positive rate. Pure arithmetic on the scores an experiment returns, shared
- * by records.csv, results.json and the app's Records view (small enough to run on the page for a
- * few thousand records: a sort per attack).
+ * by records.csv, results.json and the app's Records view, whose part (exposeRecords) runs in a
+ * worker: a few sorts per attack, tens of milliseconds on a loaded page (issue 10).
  */
 import { computeAuc, computeRoc, tprAtFpr } from '../metrics/roc';
 
@@ -62,16 +62,32 @@ export function rankScores(scores: ArrayLike<number>, within?: ArrayLike<number>
  * An analysis threshold set on the target's own non-members, not an attacker's.
  */
 export function flagAtFpr(scores: ArrayLike<number>, member: ArrayLike<number>, fpr: number): { flagged: Uint8Array; threshold: number } {
-  if (!(fpr >= 0 && fpr <= 1)) throw new RangeError(`fpr must lie in [0, 1], got ${fpr}`);
-  const nonMember: number[] = [];
-  for (let i = 0; i < scores.length; i++) if (!member[i]) nonMember.push(scores[i]);
-  if (nonMember.length === 0) throw new RangeError('flagging at a false-positive rate needs non-members');
-  nonMember.sort((a, b) => b - a);
-  const allowed = fpr === 0 ? 0 : Math.max(0, Math.ceil(fpr * nonMember.length - 1e-9) - 1);
-  const threshold = allowed >= nonMember.length ? -Infinity : nonMember[allowed];
+  let count = 0;
+  for (let i = 0; i < scores.length; i++) if (!member[i]) count++;
+  const nonMember = new Float64Array(count);
+  for (let i = 0, k = 0; i < scores.length; i++) if (!member[i]) nonMember[k++] = scores[i];
+  const threshold = flagThreshold(descending(nonMember), fpr);
   const flagged = new Uint8Array(scores.length);
   for (let i = 0; i < scores.length; i++) flagged[i] = scores[i] > threshold ? 1 : 0;
   return { flagged, threshold };
+}
+
+/** Sorted highest first, in place: a typed array's own numeric sort, several times faster than a comparator. */
+function descending(values: Float64Array): Float64Array {
+  return values.sort().reverse();
+}
+
+/**
+ * flagAtFpr's threshold from the non-members' scores sorted highest first: the score a record must
+ * beat to be flagged at `fpr` (LiRA's `<` convention, as flagAtFpr). O(1), so the Records view can
+ * follow the mouse over the ROC chart without sorting again.
+ */
+export function flagThreshold(nonMemberScoresDescending: ArrayLike<number>, fpr: number): number {
+  if (!(fpr >= 0 && fpr <= 1)) throw new RangeError(`fpr must lie in [0, 1], got ${fpr}`);
+  const n = nonMemberScoresDescending.length;
+  if (n === 0) throw new RangeError('flagging at a false-positive rate needs non-members');
+  const allowed = fpr === 0 ? 0 : Math.max(0, Math.ceil(fpr * n - 1e-9) - 1);
+  return allowed >= n ? -Infinity : nonMemberScoresDescending[allowed];
 }
 
 /**
@@ -130,21 +146,86 @@ export function misclassifiedMembers(records: ScoredRecords): number {
   return n;
 }
 
-/** Per member: how many of the attacks flag it at `fpr`, and the tally of members flagged by none, one, several, all. */
-export function overlapAtFpr(attacks: readonly AttackScores[], records: ScoredRecords, fpr: number) {
-  const flags = attacks.map((attack) => flagAtFpr(joinScores(attack), records.member, fpr).flagged);
-  const count = new Int32Array(records.member.length);
-  for (const f of flags) f.forEach((x, i) => (count[i] += x));
+/** Members flagged by none of the attacks, by exactly one, by several (not all) and by all of them. */
+export interface OverlapTally {
+  readonly none: number;
+  readonly one: number;
+  readonly several: number;
+  readonly all: number;
+}
+
+function tallyFlags(flags: readonly Uint8Array[], member: ArrayLike<number>): OverlapTally {
   const tally = { none: 0, one: 0, several: 0, all: 0 };
-  for (let i = 0; i < count.length; i++) {
-    if (!records.member[i]) continue;
-    const c = count[i];
+  for (let i = 0; i < member.length; i++) {
+    if (!member[i]) continue;
+    let c = 0;
+    for (const f of flags) c += f[i];
     if (c === 0) tally.none++;
-    else if (c === attacks.length) tally.all++;
+    else if (c === flags.length) tally.all++;
     else if (c === 1) tally.one++;
     else tally.several++;
   }
-  return { flags, count, tally };
+  return tally;
+}
+
+/** One member as the Records view draws it under one attack. */
+export interface ExposedMember {
+  /** Position in the records (members first). */
+  readonly position: number;
+  /** 1 = the most member-like record under this attack, and within its class (rankScores). */
+  readonly rank: number;
+  readonly classRank: number;
+  /** The attacks (of those given) that flag it at the exposure's FPR. */
+  readonly flaggedBy: readonly string[];
+}
+
+export interface AttackExposure {
+  readonly name: string;
+  /** The most exposed members under this attack, most exposed first. */
+  readonly members: readonly ExposedMember[];
+  /** The non-members' scores, highest first: flagThreshold at any FPR without sorting again. */
+  readonly nonMemberScoresDescending: Float64Array;
+}
+
+/** What the app's Records view draws, for every attack it can switch to: no per-record work left for the page. */
+export interface RecordsExposure {
+  readonly fpr: number;
+  readonly attacks: readonly AttackExposure[];
+  readonly tally: OverlapTally;
+}
+
+/**
+ * Per attack, the `limit` members it finds most member-like with their ranks (overall and within
+ * their class) and the attacks that flag each at `fpr`; and how many members none, one, several
+ * or all of the attacks flag. Each attack's scores must cover `records` (members first).
+ */
+export function exposeRecords(attacks: readonly AttackScores[], records: ScoredRecords, limit: number, fpr: number): RecordsExposure {
+  if (!(fpr >= 0 && fpr <= 1)) throw new RangeError(`fpr must lie in [0, 1], got ${fpr}`);
+  const scored = attacks.map((attack) => {
+    const scores = joinScores(attack);
+    if (scores.length !== records.member.length) throw new RangeError(`attack ${attack.name}: ${scores.length} scores for ${records.member.length} records`);
+    const nonMemberScoresDescending = descending(Float64Array.from(attack.nonMemberScores));
+    const threshold = flagThreshold(nonMemberScoresDescending, fpr);
+    const flagged = new Uint8Array(scores.length);
+    for (let i = 0; i < scores.length; i++) flagged[i] = scores[i] > threshold ? 1 : 0;
+    return { name: attack.name, scores, nonMemberScoresDescending, flagged };
+  });
+  const flaggedBy = (position: number) => scored.filter((a) => a.flagged[position] === 1).map((a) => a.name);
+  return {
+    fpr,
+    attacks: scored.map(({ name, scores, nonMemberScoresDescending }) => {
+      const rank = rankScores(scores);
+      const classRank = rankScores(scores, records.label);
+      const members = mostExposedMembers(scores, records.member, limit).map((position) => ({
+        position,
+        rank: rank[position],
+        classRank: classRank[position],
+        flaggedBy: flaggedBy(position),
+      }));
+      return { name, members, nonMemberScoresDescending };
+    }),
+    tally: tallyFlags(scored.map((a) => a.flagged), records.member),
+  };
 }
 
 /** Record positions sorted most exposed first under `scores`, members only; ties by position. */
