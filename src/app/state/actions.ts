@@ -17,6 +17,7 @@ import { BUNDLE_EXTENSION } from '../../core/bundle';
 import { useResultsStore } from './results-store';
 import { reduceProgress, useRunStore } from './run-store';
 import { useUiStore } from './ui-store';
+import { deferUntilIdle } from './when-idle';
 
 let client: ExperimentClient | undefined;
 
@@ -92,17 +93,22 @@ export async function executeRun(config: ExperimentConfig, hash: string, files?:
   return outcome;
 }
 
-/** Keep a finished run: in the session's results and in IndexedDB (a full quota is a message). */
+/**
+ * Keep a finished run: in the session's results at once, and in IndexedDB once the page has drawn
+ * it and is idle, or when it is hidden or left (when-idle.ts; a full quota is a message). Returns
+ * when the run is shown, not when it is saved.
+ */
 export async function keepResult(run: StoredRun, show: boolean): Promise<void> {
   useResultsStore.getState().add(run);
   if (show) useUiStore.getState().select(run.hash);
   performance.mark('mia:result-shown');
-  try {
-    await saveRun(run);
-  } catch (error) {
-    useUiStore.getState().say('error', describeStorageError(error, 'the results'));
-  }
-  void refreshStorage();
+  void deferUntilIdle(() => saveRun(run)).then(
+    () => {
+      performance.mark('mia:result-saved');
+      void refreshStorage();
+    },
+    (error: unknown) => useUiStore.getState().say('error', describeStorageError(error, 'the results')),
+  );
 }
 
 export function runIsActive(): boolean {

@@ -85,9 +85,16 @@ export function describeStorageError(error: unknown, what: string): string {
   return `Could not save ${what} in IndexedDB (${(error as Error)?.message ?? String(error)}); the lab keeps working without the cache.`;
 }
 
+/**
+ * Committed explicitly rather than when the task ends: the page saves a result when idle, or as it
+ * is hidden or left (app/state/when-idle.ts), and then the write must not wait for another task.
+ */
 export async function saveRun(run: StoredRun): Promise<void> {
   const db = await openLabDb();
-  await db.put('results', run);
+  const transaction = db.transaction('results', 'readwrite');
+  void transaction.store.put(run);
+  transaction.commit();
+  await transaction.done;
 }
 
 /** Every stored run, oldest first. */
