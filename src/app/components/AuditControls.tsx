@@ -3,6 +3,7 @@
  * Mittal, arXiv:2003.10595), and the one-run privacy audit (Steinke, Nasr & Jagielski,
  * arXiv:2305.08846). The audit's numbers (canaries, guesses, confidence) are under "More settings".
  */
+import { memo } from 'react';
 import { SUGGESTED_AUDIT } from '../../core/config';
 import { THRESHOLD_SCOPES, type ThresholdScope } from '../../core/attacks/evaluate';
 import { useConfigStore } from '../state/config-store';
@@ -12,7 +13,8 @@ const SCOPE_LABELS: Record<ThresholdScope, string> = {
   global: 'one for all records',
 };
 
-export function AuditControls() {
+/** Memoised: it reads its own fields from the store, so another control's change does not re-render it. */
+export const AuditControls = memo(function AuditControls() {
   const scope = useConfigStore((s) => s.config.thresholdScope);
   const canaries = useConfigStore((s) => s.config.audit.canaries);
   const update = useConfigStore((s) => s.update);
@@ -47,4 +49,4 @@ export function AuditControls() {
       </div>
     </>
   );
-}
+});

@@ -1,5 +1,5 @@
 /** The experiment's settings, all read from the core's registries and written to the config store. */
-import { useState, type DragEvent, type ReactNode } from 'react';
+import { memo, useState, type DragEvent, type ReactNode } from 'react';
 import { ATTACK_NAMES, ATTACKS, type AttackName } from '../../core/attacks/registry';
 import { PRESETS, type TrainingConfig } from '../../core/config';
 import { BUILTIN_DATASETS, BUILTIN_DATASET_IDS, isBuiltinDatasetId } from '../../core/datasets/builtin';
@@ -16,6 +16,7 @@ import { SpecFields, configSections } from './SpecFields';
 
 /** Training fields, shown by TrainingFields rather than the generated sections. */
 const TRAINING_KEYS = ['architecture', 'epochs', 'batchSize', 'learningRate'];
+const NO_KEYS: readonly string[] = [];
 /** Config sections with hand-made controls above; every other section is generated from the schema. */
 const HAND_MADE_SECTIONS = ['dataset', 'target', 'shadow', 'defenses'];
 
@@ -53,7 +54,11 @@ function TrainingFields({ role, training, onChange }: { role: string; training: 
   );
 }
 
-function DatasetControls() {
+/**
+ * The sections below read their own slice of the config store and are memoised: a change to one
+ * control re-renders its section, not the whole form (issue 10: the input event's own render).
+ */
+const DatasetControls = memo(function DatasetControls() {
   const dataset = useConfigStore((s) => s.config.dataset);
   const update = useConfigStore((s) => s.update);
   const userFiles = useUiStore((s) => s.userFiles);
@@ -115,7 +120,7 @@ function DatasetControls() {
       )}
     </fieldset>
   );
-}
+});
 
 /** What each kind of attack needs; a kind added to the registry later shows under its own name. */
 const KIND_LABELS: Partial<Record<string, string>> = {
@@ -127,7 +132,7 @@ const KIND_LABELS: Partial<Record<string, string>> = {
   quantile: 'quantile regression, no shadows',
 };
 
-function AttackControls() {
+const AttackControls = memo(function AttackControls() {
   const attacks = useConfigStore((s) => s.config.attacks);
   const update = useConfigStore((s) => s.update);
   const toggle = (name: AttackName, on: boolean) => {
@@ -157,7 +162,7 @@ function AttackControls() {
       })}
     </fieldset>
   );
-}
+});
 
 /**
  * A group of controls a link or lesson may hide (not rendered) or lock (shown, disabled: a
@@ -246,7 +251,7 @@ export function Controls() {
         {configSections()
           .filter((section) => !HAND_MADE_SECTIONS.includes(section))
           .map((section) => (
-            <SpecFields key={section} section={section} exclude={follows ? TRAINING_KEYS : []} />
+            <SpecFields key={section} section={section} exclude={follows ? TRAINING_KEYS : NO_KEYS} />
           ))}
       </details>
       </Group>

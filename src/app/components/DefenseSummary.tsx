@@ -5,6 +5,7 @@
  * heuristic bound for this one trained model (Jagielski et al., arXiv:2006.07709). An accountant's
  * ε below the audit's bound would mean a bug or a broken assumption, so it is flagged.
  */
+import { memo } from 'react';
 import type { ExperimentResult } from '../../core/experiment';
 import { arxiv } from '../charts/ChartFrame';
 import { attackLabel } from '../charts/RocChart';
@@ -19,7 +20,7 @@ export function strongestEmpirical(empirical: readonly Empirical[]): Empirical |
   return empirical.filter((e) => Number.isFinite(e.epsilon) && e.epsilon > 0).reduce<Empirical | undefined>((best, e) => (!best || e.epsilon > best.epsilon ? e : best), undefined);
 }
 
-export function DefenseSummary({ result }: { result: ExperimentResult }) {
+function DefenseSummaryView({ result }: { result: ExperimentResult }) {
   const { defense, privacy } = result;
   const strongest = strongestEmpirical(privacy.empirical);
   const accountant = privacy.accountant;
@@ -117,3 +118,6 @@ export function DefenseSummary({ result }: { result: ExperimentResult }) {
     </section>
   );
 }
+
+/** Memoised: the results view re-renders on every control change; this changes only with its result. */
+export const DefenseSummary = memo(DefenseSummaryView);

@@ -1,5 +1,5 @@
 /** The result on screen (or the live run), its charts and table, and the session's runs. */
-import { useLayoutEffect, useMemo } from 'react';
+import { memo, useLayoutEffect, useMemo } from 'react';
 import { GapScatter } from '../charts/GapScatter';
 import { PrivacyUtility } from '../charts/PrivacyUtility';
 import { LessonPanel } from '../lessons/LessonPanel';
@@ -18,33 +18,43 @@ import { selectDisplayedRun, useResultsStore } from '../state/results-store';
 import { useRunStore } from '../state/run-store';
 import { needsNoTraining } from '../state/instant-rerun';
 import { useUiStore } from '../state/ui-store';
+import type { StoredRun } from '../../shared/storage/db';
 
 const EMPTY: readonly never[] = [];
+
+/**
+ * One run of the session's list, memoised: every re-run adds one, and a control change should
+ * re-render the two entries whose marks change, not the whole list.
+ */
+const SessionRun = memo(function SessionRun({ run, shown, matches }: { run: StoredRun; shown: boolean; matches: boolean }) {
+  const c = run.config;
+  const show = () => {
+    useUiStore.getState().select(run.hash);
+    useConfigStore.getState().replace(c);
+  };
+  return (
+    <li className={shown ? 'shown' : undefined}>
+      <button type="button" onClick={show} title="Show this run and load its settings">
+        {c.dataset.name} · {c.partSize}/part · {c.target.architecture} {c.target.epochs} ep · seed {c.seed} · gap{' '}
+        {formatRate(run.result.target.generalizationGap, 2)}
+        {run.origin === 'import' ? ' · imported' : ''}
+        {matches ? ' · matches the controls' : ''}
+      </button>
+    </li>
+  );
+});
 
 function SessionRuns({ currentHash, shownHash }: { currentHash: string; shownHash?: string }) {
   const order = useResultsStore((s) => s.order);
   const runs = useResultsStore((s) => s.runs);
-  const select = useUiStore((s) => s.select);
-  const replace = useConfigStore((s) => s.replace);
   if (order.length === 0) return null;
   return (
     <details className="session-runs" open={order.length > 1}>
       <summary>Runs in this session ({order.length})</summary>
       <ul>
-        {[...order].reverse().map((hash) => {
-          const run = runs[hash];
-          const c = run.config;
-          return (
-            <li key={hash} className={hash === shownHash ? 'shown' : undefined}>
-              <button type="button" onClick={() => { select(hash); replace(c); }} title="Show this run and load its settings">
-                {c.dataset.name} · {c.partSize}/part · {c.target.architecture} {c.target.epochs} ep · seed {c.seed} · gap{' '}
-                {formatRate(run.result.target.generalizationGap, 2)}
-                {run.origin === 'import' ? ' · imported' : ''}
-                {hash === currentHash ? ' · matches the controls' : ''}
-              </button>
-            </li>
-          );
-        })}
+        {[...order].reverse().map((hash) => (
+          <SessionRun key={hash} run={runs[hash]} shown={hash === shownHash} matches={hash === currentHash} />
+        ))}
       </ul>
     </details>
   );

@@ -3,6 +3,7 @@
  * hand-made controls for (reference models, the ML attack, RMIA, defenses added later) still get
  * inputs with the schema's ranges, and a new config section appears here without UI changes.
  */
+import { memo } from 'react';
 import { EXPERIMENT_CONFIG_SPEC, type ExperimentConfig } from '../../core/config';
 import type { FieldSpec } from '../../core/schema';
 import { useConfigStore, type ConfigPatch } from '../state/config-store';
@@ -34,7 +35,9 @@ interface Props {
   readonly title?: string;
 }
 
-export function SpecFields({ section, exclude = [], title }: Props) {
+const NONE: readonly string[] = [];
+
+function SpecFieldsView({ section, exclude = NONE, title }: Props) {
   const values = useConfigStore((s) => (s.config as unknown as Record<string, Record<string, unknown> | undefined>)[section]);
   const update = useConfigStore((s) => s.update);
   const fields = sectionSpec(section);
@@ -89,5 +92,8 @@ export function SpecFields({ section, exclude = [], title }: Props) {
     </fieldset>
   );
 }
+
+/** Memoised: it reads its own section from the store, so a change to another section does not re-render it. */
+export const SpecFields = memo(SpecFieldsView);
 
 export type { ExperimentConfig };

@@ -2,6 +2,7 @@
  * Every defense of the registry as a switch with sliders for its parameters (ranges from the
  * registry), its explanation and citations on demand, and DP-SGD's ε live as the sliders move.
  */
+import { memo } from 'react';
 import { DEFENSE_LIST, type DefenseId, type DefenseInfo, type ParameterSpec } from '../../core/defenses/registry';
 import { arxiv } from '../charts/ChartFrame';
 import { useConfigStore } from '../state/config-store';
@@ -120,7 +121,8 @@ function DefenseCard({ info }: { info: DefenseInfo }) {
   );
 }
 
-export function DefensesPanel() {
+/** Memoised: the cards read their own defenses from the store; another control's change re-renders none of it. */
+export const DefensesPanel = memo(function DefensesPanel() {
   const count = useConfigStore((s) => Object.keys(s.config.defenses).length);
   return (
     <fieldset className="defenses" data-testid="defenses">
@@ -134,4 +136,4 @@ export function DefensesPanel() {
       ))}
     </fieldset>
   );
-}
+});

@@ -12,10 +12,22 @@ import { useConfigStore } from './config-store';
 import { useResultsStore, type ResultsState } from './results-store';
 import { useRunStore } from './run-store';
 
+/**
+ * Each config's training keys, hashed once: the check below runs on every control change (twice:
+ * here and in the results view) over every run of the session, inside the input event.
+ */
+const keysOf = new WeakMap<ExperimentConfig, readonly string[]>();
+
+function trainingKeys(config: ExperimentConfig): readonly string[] {
+  let keys = keysOf.get(config);
+  if (!keys) keysOf.set(config, (keys = trainingStageKeys(config)));
+  return keys;
+}
+
 /** Whether every model `config` needs was trained by a run we hold (so the worker has it cached). */
 export function needsNoTraining(config: ExperimentConfig, runs: ResultsState['runs']): boolean {
-  const trained = new Set(Object.values(runs).flatMap((run) => (run.origin === 'run' ? trainingStageKeys(run.config) : [])));
-  return trained.size > 0 && trainingStageKeys(config).every((key) => trained.has(key));
+  const trained = new Set(Object.values(runs).flatMap((run) => (run.origin === 'run' ? trainingKeys(run.config) : [])));
+  return trained.size > 0 && trainingKeys(config).every((key) => trained.has(key));
 }
 
 let queued = false;
