@@ -9,6 +9,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { flushSync } from 'react-dom';
+import { useRunStore } from '../state/run-store';
 
 const queue: (() => void)[] = [];
 let pending = false;
@@ -41,8 +42,10 @@ export function queueDraw(draw: () => void): () => void {
 }
 
 /**
- * A chart redraws at most once a second: a live chart gets new data with every progress flush, and
- * a dozen redraws in a row kept the main thread busy even when each was its own task.
+ * While a run trains, a chart redraws at most once a second: a live chart gets new data with every
+ * progress flush, and a dozen redraws in a row kept the main thread busy even when each was its own
+ * task. Outside a run (a result, or a control changed after one) it draws at its turn: the student
+ * moving a slider should not wait out the second.
  */
 export const REDRAW_INTERVAL_MS = 1_000;
 
@@ -68,7 +71,7 @@ export function QueuedDraw({ children, minHeight, name = 'chart' }: { children: 
         performance.measure(`mia:draw:${name}`, { start });
       });
     };
-    const wait = drawnAt.current + REDRAW_INTERVAL_MS - Date.now();
+    const wait = useRunStore.getState().run.status === 'running' ? drawnAt.current + REDRAW_INTERVAL_MS - Date.now() : 0;
     if (wait <= 0) return enqueue();
     const timer = setTimeout(enqueue, wait);
     pending.current = () => clearTimeout(timer);
