@@ -144,7 +144,8 @@ type SweepFunction = (ops: number, opsEnd: number, counts: number, strideBytes: 
 export interface SimdSweep {
   /**
    * The plan over resamples 0..B−1 of `counts` (row stride `stride`, a multiple of SIMD_LANES);
-   * the same sums as sweepInJs, or undefined where its memory cannot grow to hold them.
+   * the same sums as sweepInJs, or undefined where its memory cannot grow to hold them. The counts
+   * are copied in only when another array comes: an array must not change between two runs.
    */
   run(plan: SweepPlan, counts: Uint16Array, B: number, stride: number): SweepSums | undefined;
 }
