@@ -220,21 +220,24 @@ function computeFits(refs: ReferenceOutputs, fixedVariance: boolean): GaussianFi
     Array.from({ length: queries }, (_, q) => logitScaledConfidence(logits, refs.labels, count, numClasses, q)),
   );
   // Two passes (mean, then squared deviations): numerically safer than sums of squares.
+  const { inMean, outMean, inVar, outVar } = fits;
   for (let m = 0; m < phis.length; m++) {
+    const mask = refs.inMask[m];
     for (let q = 0; q < queries; q++) {
-      for (let i = 0; i < count; i++) {
-        const k = q * count + i;
-        if (refs.inMask[m][i]) fits.inMean[k] += phis[m][q][i] / inCount[i];
-        else fits.outMean[k] += phis[m][q][i] / outCount[i];
+      const phi = phis[m][q];
+      for (let i = 0, k = q * count; i < count; i++, k++) {
+        if (mask[i]) inMean[k] += phi[i] / inCount[i];
+        else outMean[k] += phi[i] / outCount[i];
       }
     }
   }
   for (let m = 0; m < phis.length; m++) {
+    const mask = refs.inMask[m];
     for (let q = 0; q < queries; q++) {
-      for (let i = 0; i < count; i++) {
-        const k = q * count + i;
-        if (refs.inMask[m][i]) fits.inVar[k] += (phis[m][q][i] - fits.inMean[k]) ** 2 / Math.max(inCount[i] - 1, 1);
-        else fits.outVar[k] += (phis[m][q][i] - fits.outMean[k]) ** 2 / Math.max(outCount[i] - 1, 1);
+      const phi = phis[m][q];
+      for (let i = 0, k = q * count; i < count; i++, k++) {
+        if (mask[i]) inVar[k] += (phi[i] - inMean[k]) ** 2 / Math.max(inCount[i] - 1, 1);
+        else outVar[k] += (phi[i] - outMean[k]) ** 2 / Math.max(outCount[i] - 1, 1);
       }
     }
   }
