@@ -81,25 +81,35 @@ interface RecordRow {
   oneMinusP(c: number): number;
 }
 
-function recordRow(predictions: Predictions, i: number): RecordRow {
-  const { numClasses, probabilities, logProbabilities } = predictions;
-  const offset = i * numClasses;
-  const logP = logProbabilities ? (c: number) => logProbabilities[offset + c] : (c: number) => safeLog(probabilities[offset + c]);
-  const p = logProbabilities ? (c: number) => Math.exp(logProbabilities[offset + c]) : (c: number) => Math.max(0, probabilities[offset + c]);
-  return {
-    numClasses,
-    logP,
-    p,
+/**
+ * The RecordRow of each record in turn: one reader per signal call, moved from row to row, rather
+ * than three closures per record (a changed output defense recomputes every signal of every row).
+ */
+class RowReader implements RecordRow {
+  offset = 0;
+
+  constructor(
+    readonly numClasses: number,
+    private readonly probabilities: Float64Array,
+    private readonly logProbabilities: Float64Array | undefined,
+  ) {}
+
+  logP(c: number): number {
+    return this.logProbabilities ? this.logProbabilities[this.offset + c] : safeLog(this.probabilities[this.offset + c]);
+  }
+
+  p(c: number): number {
+    return this.logProbabilities ? Math.exp(this.logProbabilities[this.offset + c]) : Math.max(0, this.probabilities[this.offset + c]);
+  }
+
+  oneMinusP(c: number): number {
     // From the logits a row sums to 1, so 1 − p_c is the other classes' mass, exact when tiny. A
     // defended row need not sum to 1 (top-k drops mass), so there 1 − p_c is taken as shown.
-    oneMinusP: logProbabilities
-      ? (c) => {
-          let sum = 0;
-          for (let d = 0; d < numClasses; d++) if (d !== c) sum += p(d);
-          return sum;
-        }
-      : (c) => Math.max(0, 1 - probabilities[offset + c]),
-  };
+    if (!this.logProbabilities) return Math.max(0, 1 - this.probabilities[this.offset + c]);
+    let sum = 0;
+    for (let d = 0; d < this.numClasses; d++) if (d !== c) sum += this.p(d);
+    return sum;
+  }
 }
 
 /** Validate, then apply `signal` to each record's row and its label. */
@@ -110,7 +120,11 @@ function mapRecords(predictions: Predictions, signal: (row: RecordRow, label: nu
     throw new RangeError(`logProbabilities has ${logProbabilities.length} entries; count × numClasses needs ${count * numClasses}`);
   }
   const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) out[i] = signal(recordRow(predictions, i), labels[i]);
+  const row = new RowReader(numClasses, predictions.probabilities, logProbabilities);
+  for (let i = 0; i < count; i++) {
+    row.offset = i * numClasses;
+    out[i] = signal(row, labels[i]);
+  }
   return out;
 }
 
