@@ -2,11 +2,13 @@
  * TensorFlow.js backends in Node: cpu (pure JS) and wasm (XNNPACK, SIMD). tfjs-backend-wasm 4.22
  * cannot train convolutions (no Conv2DBackpropFilter) and is slow on transposed matrix products;
  * the lab registers its own kernels for both (src/core/kernels, `npm run bench` measures them), so
- * wasm trains every architecture and "auto" always picks it. MIA_LAB_STOCK_WASM=1 leaves the
+ * wasm trains every architecture and "auto" always picks it; matrix products run as relaxed-SIMD
+ * FMA (kernels/wasm-gemm.ts) once the V8 flag below is set. MIA_LAB_STOCK_WASM=1 leaves the
  * backend as it ships, for the benchmark's before/after.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { setFlagsFromString } from 'node:v8';
 import type { ExperimentConfig } from '../core/config';
 import { registerWasmKernels } from '../core/kernels/wasm-kernels';
 import { configHasConvolutions } from '../core/models/catalog';
@@ -15,6 +17,10 @@ export const NODE_BACKENDS = ['auto', 'cpu', 'wasm'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 const STOCK_WASM = process.env.MIA_LAB_STOCK_WASM === '1';
+// WebAssembly relaxed SIMD (on by default in Chromium) for the FMA matrix product of
+// kernels/wasm-gemm.ts, so Node takes the browser's route. V8's flags are process-wide and read
+// when a module is compiled; the lab's kernels compile theirs on first use, after this line.
+if (!STOCK_WASM) setFlagsFromString('--experimental-wasm-relaxed-simd');
 if (!STOCK_WASM) registerWasmKernels();
 
 /** Resolve "auto", refuse combinations that cannot train, and activate the backend. Returns its name. */

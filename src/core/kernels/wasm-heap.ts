@@ -9,6 +9,7 @@
  * heap view. Take views after the last allocation and never keep them across a kernel call.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WasmMemory } from './wasm-assembler';
 
 export const WASM = 'wasm';
 
@@ -22,6 +23,25 @@ export interface KernelArgs {
   readonly inputs: Record<string, tf.TensorInfo>;
   readonly backend: WasmBackendLike;
   readonly attrs?: Record<string, unknown>;
+}
+
+/** What a kernel that runs its own WebAssembly on the heap needs: the backend's memory and each tensor's address. */
+export interface WasmBackendWithMemory extends WasmBackendLike {
+  readonly wasm?: { readonly wasmMemory?: WasmMemory; readonly asm?: { readonly memory?: WasmMemory } };
+  readonly dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
+}
+
+/** The backend's WebAssembly.Memory (single-threaded builds export it as asm.memory), or undefined. */
+export function heapMemory(backend: WasmBackendLike): WasmMemory | undefined {
+  const wasm = (backend as WasmBackendWithMemory).wasm;
+  return wasm?.wasmMemory ?? wasm?.asm?.memory;
+}
+
+/** The byte address of `info`'s data on the heap (stable while the tensor lives, even when the heap grows). */
+export function heapAddress(backend: WasmBackendLike, info: tf.TensorInfo): number {
+  const address = (backend as WasmBackendWithMemory).dataIdMap?.get(info.dataId)?.memoryOffset;
+  if (address === undefined) throw new Error('wasm kernels: a tensor without a heap address (not a wasm backend tensor?)');
+  return address;
 }
 
 /** A float32 view of `info` in the current heap (see the module note on detached views). */
