@@ -1,5 +1,6 @@
 /**
- * `npx tsx scripts/long-tasks.ts [default|suite|both]`: builds the app, serves it on 127.0.0.1 and
+ * `npx tsx scripts/long-tasks.ts [default|suite|both] [--dist DIR]`: builds the app (or serves DIR,
+ * a build made before, so two builds can be compared back to back), serves it on 127.0.0.1 and
  * measures the page's main-thread long tasks (PerformanceObserver 'longtask': any task over 50 ms)
  * in Debian's headless Chromium during a default run (the app's default config, backend auto) and
  * during the quick "gap" suite. Prints count, longest and total per scenario, and the longest
@@ -98,8 +99,11 @@ function printProfile(profile: { nodes: ProfileNode[]; samples: number[]; timeDe
   console.log(`  self time:\n${top(self, 25)}\n  inclusive time:\n${top(inclusive, 40)}`);
 }
 
-const outDir = await mkdtemp(join(tmpdir(), 'mia-longtasks-'));
-await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true, ...(PROFILE ? { minify: false } : {}) } });
+// `--dist DIR` serves a build made before (e.g. of another commit) instead of building this tree: two builds compared back to back.
+const distAt = process.argv.indexOf('--dist');
+const prebuilt = distAt > 0 ? process.argv[distAt + 1] : undefined;
+const outDir = prebuilt ?? (await mkdtemp(join(tmpdir(), 'mia-longtasks-')));
+if (!prebuilt) await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true, ...(PROFILE ? { minify: false } : {}) } });
 const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
 const base = server.resolvedUrls?.local[0] ?? '';
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--enable-unsafe-webgpu'] });
@@ -127,5 +131,5 @@ try {
 } finally {
   await browser.close();
   await server.close();
-  await rm(outDir, { recursive: true, force: true });
+  if (!prebuilt) await rm(outDir, { recursive: true, force: true });
 }

@@ -13,6 +13,9 @@ import { useUiStore } from './state/ui-store';
 import { syncConfigWithUrl } from './state/url-sync';
 import './styles.css';
 
+// Subscribed first, so a control that needs no training posts its re-run to the worker before the
+// other listeners (the URL's replaceState, a few ms under load) run in the same input event.
+watchInstantReruns();
 syncConfigWithUrl(window);
 useUiStore.getState().setShadowFollowsTarget(trainsLikeTarget(useConfigStore.getState().config));
 // A config from a link, a preset or a file whose shadow trains differently shows the shadow's own fields.
@@ -20,7 +23,6 @@ useConfigStore.subscribe((state, previous) => {
   if (state.config !== previous.config && !trainsLikeTarget(state.config)) useUiStore.getState().setShadowFollowsTarget(false);
 });
 void restoreSession();
-watchInstantReruns();
 warmUp();
 
 createRoot(document.getElementById('root') as HTMLElement).render(
