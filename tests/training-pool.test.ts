@@ -12,6 +12,7 @@ import { CancelledError } from '../src/core/cancel';
 import { parseExperimentConfig } from '../src/core/config';
 import { runExperiment, type ExperimentResult, type ProgressEvent } from '../src/core/experiment';
 import { createWorkerPool, type ClassifierJob, type TrainingPool } from '../src/core/pipeline/pool';
+import { warmUpTraining } from '../src/core/pipeline/pool-worker';
 import { activateBackend } from '../src/node/backend';
 import { createNodeTrainingPool, nodeWorkerPort } from '../src/node/training-pool';
 import { RunGate } from '../workers/gate';
@@ -112,6 +113,12 @@ describe('a pool of training workers', () => {
     const result = await run;
     expect(result.shadows).toHaveLength(2);
     expect(events.filter((e) => e.type === 'epoch' && e.model === 'shadow')).toHaveLength(2 * 3);
+  });
+
+  it("a worker's warm-up (before its first job) leaves no tensor behind", async () => {
+    const before = tf.memory().numTensors;
+    await warmUpTraining();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('fails a run whose worker thread dies with an error naming the model, never a hang', async () => {
