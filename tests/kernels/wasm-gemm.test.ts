@@ -166,6 +166,37 @@ describe('BatchMatMul on the relaxed-SIMD FMA route', () => {
   });
 });
 
+describe('_FusedMatMul on the FMA route', () => {
+  const [m, k, n] = [9, 21, 10];
+  const a = randomValues(m * k, 11);
+  const b = randomValues(k * n, 12);
+  const bias = randomValues(n, 13);
+
+  it('is the product, then + bias, then ReLU, bit for bit as the three kernels one after another', () => {
+    const fused = tf.tidy(() =>
+      tf.fused.matMul({ a: tf.tensor2d(a, [m, k]), b: tf.tensor2d(b, [k, n]), bias: tf.tensor1d(bias), activation: 'relu' }).dataSync(),
+    );
+    const apart = tf.tidy(() => tf.relu(tf.add(tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])), tf.tensor1d(bias))).dataSync());
+    expect(Array.from(fused)).toEqual(Array.from(apart));
+    expect(fused.some((v) => v === 0) && fused.some((v) => v > 0)).toBe(true); // the ReLU did something
+  });
+
+  it("reads a transposed B as BatchMatMul does (tfjs-backend-wasm 4.22's own kernel gets this wrong)", () => {
+    const fused = tf.tidy(() =>
+      tf.fused.matMul({ a: tf.tensor2d(a, [m, k]), b: tf.tensor2d(b, [k, n]).transpose(), transposeB: true, bias: tf.tensor1d(bias), activation: 'relu' }).dataSync(),
+    );
+    const apart = tf.tidy(() => tf.relu(tf.add(tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])), tf.tensor1d(bias))).dataSync());
+    expect(Array.from(fused)).toEqual(Array.from(apart));
+  });
+
+  it('sends an activation it does not fuse (elu) to the native kernel', () => {
+    const fused = tf.tidy(() => tf.fused.matMul({ a: tf.tensor2d(a, [m, k]), b: tf.tensor2d(b, [k, n]), bias: tf.tensor1d(bias), activation: 'elu' }).dataSync());
+    const apart = tf.tidy(() => tf.elu(tf.add(tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])), tf.tensor1d(bias))).dataSync());
+    const { value, magnitude } = reference({ m, k, n }, a, b);
+    for (let i = 0; i < apart.length; i++) expect(Math.abs(fused[i] - apart[i])).toBeLessThanOrEqual(4 * k * U * (magnitude[i] + Math.abs(value[i]) + Math.abs(bias[i % n])));
+  });
+});
+
 describe('BatchMatMul with XNNPACK forced', () => {
   it('takes the XNNPACK route, whose multiply-adds round twice', () => {
     forceXnnpackMatMul(true);

@@ -177,11 +177,44 @@ function batchMatMul(args: KernelArgs): tf.TensorInfo {
   return gemm === undefined ? productByXnnpack(backend, a, b, product) : productByGemm(backend, gemm, a, b, product);
 }
 
+/**
+ * tfjs's fused product, A·B + bias then an activation: a dense layer's forward pass outside a
+ * gradient (evaluation, prediction) and a linear layer's inside one. On the FMA route, for float32
+ * with a bias of one value per column (or none) and a linear or ReLU activation, it is the same
+ * product as BatchMatMul's with the bias added and the activation applied after (each rounded to
+ * float32 once); everything else goes to the native kernel (XNNPACK).
+ */
+function fusedMatMul(args: KernelArgs): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { a, b, bias, preluActivationWeights } = inputs;
+  const activation = (attrs?.activation as string | undefined) ?? 'linear';
+  const n = Boolean(attrs?.transposeB) ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+  const biasFits = bias === undefined || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === n && bias.shape[bias.shape.length - 1] === n);
+  const fits = preluActivationWeights === undefined && (activation === 'linear' || activation === 'relu') && biasFits;
+  if (!fits || a.dtype !== 'float32' || b.dtype !== 'float32' || relaxedGemm(backend) === undefined) {
+    return (nativeFusedMatMul as tf.KernelConfig).kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  }
+  const out = batchMatMul({ inputs: { a, b }, backend, attrs: { transposeA: attrs?.transposeA, transposeB: attrs?.transposeB } });
+  if ((bias === undefined && activation === 'linear') || n === 0) return out;
+  const values = heapF32(backend, out);
+  const offsets = bias === undefined ? new Float32Array(n) : heapF32(backend, bias);
+  const relu = activation === 'relu';
+  for (let row = 0; row < values.length; row += n) {
+    for (let j = 0; j < n; j++) {
+      const v = values[row + j] + offsets[j];
+      values[row + j] = relu && v < 0 ? 0 : v;
+    }
+  }
+  return out;
+}
+
+let nativeFusedMatMul: tf.KernelConfig | undefined;
 let registered = false;
 
 /**
- * Replace the wasm backend's BatchMatMul with the two-route version above. Idempotent; call it
- * after importing '@tensorflow/tfjs-backend-wasm' (before or after `tf.setBackend('wasm')`).
+ * Replace the wasm backend's BatchMatMul with the two-route version above, and its _FusedMatMul
+ * with one that takes the same route. Idempotent; call it after importing
+ * '@tensorflow/tfjs-backend-wasm' (before or after `tf.setBackend('wasm')`).
  */
 export function registerWasmMatMulKernel(): void {
   if (registered) return;
@@ -194,5 +227,7 @@ export function registerWasmMatMulKernel(): void {
     disposeFunc: native.disposeFunc,
     kernelFunc: batchMatMul as unknown as tf.KernelFunc,
   });
+  nativeFusedMatMul = tf.getKernel('_FusedMatMul', WASM);
+  if (nativeFusedMatMul !== undefined) replaceKernel({ ...nativeFusedMatMul, kernelFunc: fusedMatMul as unknown as tf.KernelFunc });
   registered = true;
 }
