@@ -197,15 +197,19 @@ function fusedMatMul(args: KernelArgs): tf.TensorInfo {
   const out = batchMatMul({ inputs: { a, b }, backend, attrs: { transposeA: attrs?.transposeA, transposeB: attrs?.transposeB } });
   if ((bias === undefined && activation === 'linear') || n === 0) return out;
   const values = heapF32(backend, out);
-  const offsets = bias === undefined ? new Float32Array(n) : heapF32(backend, bias);
-  const relu = activation === 'relu';
-  for (let row = 0; row < values.length; row += n) {
-    for (let j = 0; j < n; j++) {
-      const v = values[row + j] + offsets[j];
-      values[row + j] = relu && v < 0 ? 0 : v;
-    }
-  }
+  if (bias !== undefined) addBias(values, heapF32(backend, bias), n);
+  if (activation === 'relu') relu(values);
   return out;
+}
+
+/** values[row, j] += bias[j], rounded to float32 by the store. */
+function addBias(values: Float32Array, bias: Float32Array, n: number): void {
+  for (let row = 0; row < values.length; row += n) for (let j = 0; j < n; j++) values[row + j] += bias[j];
+}
+
+/** max(v, 0), NaN kept (as tfjs's Relu). */
+function relu(values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) if (values[i] < 0) values[i] = 0;
 }
 
 let nativeFusedMatMul: tf.KernelConfig | undefined;
