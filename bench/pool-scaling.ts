@@ -10,12 +10,15 @@
  * ratio measures the pool rather than an uneven job mix. Each job's own seconds (on the 1-worker
  * pool, where nothing runs beside it) are in the result, to see how even the split is.
  *
- * Runnable alone: `npx tsx bench/pool-scaling.ts [repeats]`.
+ * Runnable alone: `npx tsx bench/pool-scaling.ts [repeats]`; `--group-sizes 8,4,2 [rounds]` times
+ * instead what a batched group costs per model at each size (timeGroupSizes).
  */
 import { loadavg } from 'node:os';
 import { DEFAULT_CONFIG } from '../src/core/config';
 import type { ClassifierJob, JobRecords, ReferenceJob, TrainingPool } from '../src/core/pipeline/pool';
 import { BATCH_GROUP, planReferenceModels, referenceGroups, referenceSteps } from '../src/core/models/references';
+import { trainMlpBatch } from '../src/core/models/batched';
+import { disposePart, uploadPart } from '../src/core/models/predict';
 import { createRng } from '../src/core/random';
 import { activateBackend } from '../src/node/backend';
 import { createNodeTrainingPool } from '../src/node/training-pool';
@@ -154,9 +157,76 @@ export async function timePoolScaling(repeats: number, log: (line: string) => vo
   }
 }
 
+export interface GroupSizeCost {
+  readonly size: number;
+  /** Steps × models summed over the groups: what the groups of this size pay per epoch, times the epochs. */
+  readonly modelSteps: number;
+  /** CPU and wall milliseconds per model-step: each round's, and their median. */
+  readonly cpuMs: { readonly rounds: readonly number[]; readonly median: number };
+  readonly wallMs: { readonly rounds: readonly number[]; readonly median: number };
+}
+
+function msFigures(values: number[]): { rounds: number[]; median: number } {
+  const round = (ms: number) => Number(ms.toFixed(3));
+  return { rounds: values.map(round), median: round(summarise(values).median) };
+}
+
+/**
+ * What a batched group costs per model for each size in `sizes` (does a smaller group lose what
+ * batching gains?): the bench's reference models trained in this thread (trainMlpBatch alone, no
+ * pool, no queries) in the groups the stage would make of that size, the sizes interleaved in
+ * each of `rounds` rounds after one warm-up round. Per model-step, since a group pays its largest
+ * member's steps for every member and the sizes group the same models differently.
+ */
+export async function timeGroupSizes(sizes: readonly number[], rounds: number, log: (line: string) => void, epochs = EPOCHS, references = REFERENCES): Promise<GroupSizeCost[]> {
+  await activateBackend('wasm', DEFAULT_CONFIG);
+  const parts: Parts = { train: records(PART, 1), test: records(PART, 2), pool: records(2 * PART, 3), population: records(PART, 4) };
+  const config = referenceConfig(epochs, references);
+  const plan = planReferenceModels({ config, seed: REFERENCE_SEED, identity: IDENTITY, defenses: {}, pool: parts.pool, population: parts.population });
+  const stepsOf = referenceSteps(plan, config.batchSize);
+  const pool = uploadPart(parts.pool, SHAPE);
+  const train = async (groups: number[][]) => {
+    for (const group of groups) {
+      const models = await trainMlpBatch({ x: pool.x, y: pool.y, memberships: group.map((m) => plan.inMask[m]), seeds: group.map((m) => plan.seeds[m]), numClasses: CLASSES, epochs, batchSize: config.batchSize, learningRate: config.learningRate });
+      models.dispose();
+    }
+  };
+  try {
+    const all = Array.from({ length: references }, (_, m) => m);
+    const grouped = sizes.map((size) => referenceGroups(all, stepsOf, size));
+    const modelSteps = grouped.map((groups) => epochs * groups.reduce((n, g) => n + g.length * Math.max(...g.map(stepsOf)), 0));
+    for (const groups of grouped) await train(groups);
+    const cpu: number[][] = sizes.map(() => []);
+    const wall: number[][] = sizes.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      // Alternate the order, so that no size always follows the same one.
+      const order = sizes.map((_, i) => i);
+      if (r % 2 === 1) order.reverse();
+      for (const i of order) {
+        const started = performance.now();
+        const before = process.cpuUsage();
+        await train(grouped[i]);
+        const { user, system } = process.cpuUsage(before);
+        cpu[i].push((user + system) / 1e3 / modelSteps[i]);
+        wall[i].push((performance.now() - started) / modelSteps[i]);
+      }
+      log(`  group sizes: round ${r + 1}/${rounds}: ${sizes.map((size, i) => `${size}: ${cpu[i][r].toFixed(2)} CPU ms per model-step`).join(', ')}; load ${loadavg()[0].toFixed(1)}`);
+    }
+    return sizes.map((size, i) => ({ size, modelSteps: modelSteps[i], cpuMs: msFigures(cpu[i]), wallMs: msFigures(wall[i]) }));
+  } finally {
+    disposePart(pool);
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const repeats = Number(process.argv[2] ?? 3);
-  const result = await timePoolScaling(repeats, (line) => console.error(line));
-  console.log(JSON.stringify(result, null, 2));
+  const log = (line: string) => console.error(line);
+  if (process.argv[2] === '--group-sizes') {
+    // `npx tsx bench/pool-scaling.ts --group-sizes 8,4,2 [rounds]`
+    const sizes = (process.argv[3] ?? '8,4,2').split(',').map(Number);
+    for (const cost of await timeGroupSizes(sizes, Number(process.argv[4] ?? 5), log)) console.log(JSON.stringify(cost));
+  } else {
+    const repeats = Number(process.argv[2] ?? 3);
+    console.log(JSON.stringify(await timePoolScaling(repeats, log), null, 2));
+  }
   process.exit(0);
 }
