@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/long-tasks.ts [default|suite|both] [--dist DIR]`: builds the app (or serves DIR,
+ * `npx tsx scripts/long-tasks.ts [default|quick|both] [--dist DIR]`: builds the app (or serves DIR,
  * a build made before, so two builds can be compared back to back), serves it on 127.0.0.1 and
  * measures the page's main-thread long tasks (PerformanceObserver 'longtask': any task over 50 ms)
  * in Debian's headless Chromium during a default run (the app's default config, backend auto) and

@@ -1,11 +1,13 @@
 /**
  * Results by class and by correctness: each attack's AUC and TPR at 1 % FPR per label and on the
- * records the target gets right or wrong (core attacks/records.ts does the arithmetic). Averages
- * hide that some classes, and misclassified members, leak far more than others.
+ * records the target gets right or wrong (core attacks/records.ts does the arithmetic, in the
+ * Records view's worker: records-worker.ts). Averages hide that some classes, and misclassified
+ * members, leak far more than others.
  */
 import { memo, useMemo, useState } from 'react';
 import type { AttackResult } from '../../core/attacks/evaluate';
-import { breakdownAttack, misclassifiedMembers, type GroupFigures, type ScoredRecords } from '../../core/attacks/records';
+import { misclassifiedMembers, type GroupFigures, type ScoredRecords } from '../../core/attacks/records';
+import { useBreakdown } from './records-worker';
 import { attackLabel } from '../charts/RocChart';
 import { formatRate } from '../charts/chart-data';
 
@@ -19,18 +21,21 @@ function Cell({ figures }: { figures: GroupFigures }) {
 }
 
 function BreakdownTableView({ attacks, records, numClasses, classNames }: { attacks: readonly AttackResult[]; records: ScoredRecords; numClasses: number; classNames?: readonly string[] }) {
-  // Folded by default: the per-record arithmetic (a ROC per class and attack) runs once it is
-  // opened, not on every re-run a slider starts.
+  // Folded by default: the per-record arithmetic (a ROC per class and attack) is asked of the
+  // worker once it is opened, not on every re-run a slider starts.
   const [open, setOpen] = useState(false);
-  const scored = attacks.filter((a) => a.memberScores.length + a.nonMemberScores.length === records.member.length && records.member.length > 0);
-  const rows = useMemo(() => (open ? scored.map((a) => breakdownAttack(a, records, numClasses)) : []), [open, attacks, records, numClasses]); // eslint-disable-line react-hooks/exhaustive-deps
+  const scored = useMemo(() => attacks.filter((a) => a.memberScores.length + a.nonMemberScores.length === records.member.length && records.member.length > 0), [attacks, records]);
+  const answered = useBreakdown(scored, records, numClasses, open);
+  const wrong = useMemo(() => (records.predicted ? misclassifiedMembers(records) : undefined), [records]);
   if (scored.length === 0) return null;
-  const wrong = records.predicted ? misclassifiedMembers(records) : undefined;
+  const rows = answered && 'value' in answered ? answered.value : [];
   return (
     <details className="breakdown" data-testid="breakdown-table" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>
         By class and by correctness (AUC / TPR at 1% FPR){wrong !== undefined && ` · ${wrong} member${wrong === 1 ? '' : 's'} misclassified by the target`}
       </summary>
+      {answered && 'error' in answered && <p className="empty" role="alert">The breakdown could not be computed: {answered.error}</p>}
+      {open && !answered && <div className="chart-pending" aria-busy="true" />}
       {rows.length > 0 && <table className="results-table">
         <thead>
           <tr>

@@ -14,7 +14,7 @@ import { chooseAttack, exposedMemberCards, rankableAttacks, thresholdAtFpr, type
 import { RecordImage } from './RecordImage';
 import { useRecordsStore } from './records-store';
 import { usePoolImages } from './use-pool-images';
-import { useRecordsExposure } from './use-records-exposure';
+import { useRecordsExposure } from './records-worker';
 
 function formatScore(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(4) : String(x);
@@ -54,7 +54,7 @@ function Card({ card, dataset, lit, selected, onSelect, classNames }: { card: Re
 
 /**
  * The ranks and flags behind the cards are per-record work over every attack: the Records view's
- * worker computes them (use-records-exposure.ts), so a new result's table and charts commit
+ * worker computes them (records-worker.ts), so a new result's table and charts commit
  * without them and this view follows when the worker answers, showing the previous result's
  * cards meanwhile (issue 10: no task over 100 ms, and the page only draws).
  */
@@ -64,7 +64,7 @@ function RecordsViewRanked({ input, dataset, stale }: { input: RecordsInput; dat
   if (!hasScores) return <p className="empty">No attack with per-record scores in this result.</p>;
   if (!ranked) return <div className="chart-pending" data-testid="chart-pending" aria-busy="true" />;
   if ('error' in ranked) return <p className="empty" role="alert">The records could not be ranked: {ranked.error}</p>;
-  return <RecordsViewInner input={ranked.input} exposure={ranked.exposure} dataset={dataset} stale={stale} />;
+  return <RecordsViewInner input={ranked.key} exposure={ranked.value} dataset={dataset} stale={stale} />;
 }
 
 function RecordsViewInner({ input, exposure, dataset: datasetConfig, stale }: { input: RecordsInput; exposure: RecordsExposure; dataset: DatasetConfig; stale?: boolean }) {
