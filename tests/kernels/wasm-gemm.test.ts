@@ -160,6 +160,16 @@ describe('BatchMatMul on the relaxed-SIMD FMA route', () => {
     }
   });
 
+  it('gives Aᵀ·B read in place the bits of the same product with Aᵀ copied first (another walk of A, the same FMAs)', () => {
+    const [m, k, n] = [13, 29, 12];
+    const stored = tf.tensor2d(randomValues(k * m, 9), [k, m]);
+    const b = tf.tensor2d(randomValues(k * n, 10), [k, n]);
+    const inPlace = tf.tidy(() => tf.matMul(stored, b, true, false).dataSync());
+    const copied = tf.tidy(() => tf.matMul(tf.tensor2d(tf.transpose(stored).dataSync(), [m, k]), b).dataSync());
+    tf.dispose([stored, b]);
+    expect(Array.from(inPlace)).toEqual(Array.from(copied));
+  });
+
   it('gives zeros for k = 0 and an empty tensor for m = 0', () => {
     expect(Array.from(tf.tidy(() => tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 5])).dataSync()))).toEqual(new Array(15).fill(0));
     expect(tf.tidy(() => tf.matMul(tf.zeros([0, 4]), tf.ones([4, 5])).shape)).toEqual([0, 5]);
