@@ -106,4 +106,20 @@ describe('live attack curves and instant output defenses', { timeout: 900_000 },
     await toggle('defense-top-k');
     expect(lab.pageErrors).toEqual([]);
   });
+
+  it('keeps a re-run\'s result when the page is reloaded the moment it is shown', async () => {
+    const { page } = lab;
+    const shownRun = () => page.getByTestId('result-summary').getAttribute('data-run');
+    const previous = await shownRun();
+    await page.getByTestId('defense-rounding').check();
+    await expect.poll(shownRun, RUN).not.toBe(previous);
+    await page.locator('[data-testid="result-summary"][data-stale="false"]').waitFor(STATE);
+    const rounded = await shownRun();
+    // At once: the save may still wait for an idle moment (when-idle.ts); then the unload writes it.
+    await page.reload();
+    await page.getByTestId('results-table').waitFor(STATE);
+    expect(await shownRun()).toBe(rounded);
+    expect(await page.getByTestId('run-status').getAttribute('data-status')).toBe('idle');
+    expect(lab.pageErrors).toEqual([]);
+  });
 });
