@@ -15,7 +15,8 @@
  * Every element of C is c = fma(A[i, k−1], B[k−1, j], … fma(A[i, 0], B[0, j], 0)): one
  * accumulator, p in order, whatever the tile. So the result does not depend on how a product is
  * split into tiles, batches or calls, only on whether the engine fuses relaxed_madd (it may not:
- * relaxed SIMD lets an engine without FMA multiply and add; `relaxedMaddFuses` says which).
+ * relaxed SIMD lets an engine without FMA multiply and add; tests/kernels/wasm-gemm.test.ts checks
+ * that V8 fuses it on an FMA CPU).
  *
  * Relaxed SIMD: WebAssembly relaxed-simd proposal (on by default in Chromium; Node 20 needs
  * --experimental-wasm-relaxed-simd, set by src/node/backend.ts). Where it does not validate,
@@ -138,7 +139,11 @@ export const gemmTilesFor = oncePerMemory((memory: WasmMemory) => {
   return tiles(4, 2) === undefined ? undefined : tiles;
 });
 
-/** Rows of C a tile covers: 4×8 measured fastest of 4×8, 6×8, 3×12, 2×16 on the MLP's shapes here (bench/README.md). */
+/**
+ * Rows of C a tile covers. 4×8 (register blocking as in Goto & van de Geijn, ACM TOMS 34(3), 2008;
+ * no arXiv id): 3×12 and 2×16 measured within noise of it on the MLP's shapes here, 6×8 slower
+ * (bench/README.md, "Past the floor").
+ */
 const TILE_ROWS = 4;
 
 /**
@@ -170,14 +175,20 @@ export type Gemm = (operands: GemmOperands) => void;
 export const gemmFor = oncePerMemory((memory: WasmMemory): Gemm | undefined => {
   const tiles = gemmTilesFor(memory);
   if (tiles === undefined) return undefined;
+  const tile = (rows: number, vectors: number, layout: ALayout): GemmTiles => {
+    const loop = tiles(rows, vectors, layout);
+    // The 4×8 loop validated, so its smaller siblings should: never skip a part of C silently.
+    if (loop === undefined) throw new Error(`wasm gemm: the ${rows}×${4 * vectors} ${layout} tile loop did not compile on this engine`);
+    return loop;
+  };
   const strip = (o: GemmOperands, column: number, width: number, vectors: number) => {
     const whole = o.m - (o.m % TILE_ROWS);
     const b = o.b + column * 4;
     const c = o.c + column * 4;
     const layout: ALayout = o.rowStrideA === 4 && o.colStrideA !== 4 ? 'rowsAdjacent' : 'strided';
-    if (whole > 0) tiles(TILE_ROWS, vectors, layout)?.(o.a, b, c, whole, width * 4, o.k, o.rowStrideA, o.colStrideA, o.ldb, o.ldc);
+    if (whole > 0) tile(TILE_ROWS, vectors, layout)(o.a, b, c, whole, width * 4, o.k, o.rowStrideA, o.colStrideA, o.ldb, o.ldc);
     const rest = o.m - whole;
-    if (rest > 0) tiles(rest, vectors, layout)?.(o.a + whole * o.rowStrideA, b, c + whole * o.ldc, rest, width * 4, o.k, o.rowStrideA, o.colStrideA, o.ldb, o.ldc);
+    if (rest > 0) tile(rest, vectors, layout)(o.a + whole * o.rowStrideA, b, c + whole * o.ldc, rest, width * 4, o.k, o.rowStrideA, o.colStrideA, o.ldb, o.ldc);
   };
   return (o) => {
     if (o.n % 4 !== 0) throw new Error(`wasm gemm: n must be a multiple of 4, got ${o.n}`);
@@ -192,18 +203,3 @@ export const gemmFor = oncePerMemory((memory: WasmMemory): Gemm | undefined => {
     if (wide < o.n) strip(o, wide, 4, 1);
   };
 });
-
-/** 1 + 2⁻¹², whose square 1 + 2⁻¹¹ + 2⁻²⁴ is not a float32: rounded, it loses the 2⁻²⁴. */
-const PROBE = 1 + 2 ** -12;
-
-/**
- * Whether `gemm` rounds once per multiply-add (the engine lowers relaxed_madd to FMA): the 1×4 product
- * [1, PROBE]·[[−1], [PROBE]] is 2⁻¹¹ + 2⁻²⁴ fused and 2⁻¹¹ with a rounded product. `scratch` is the
- * byte address of 16 free floats on the heap.
- */
-export function relaxedMaddFuses(gemm: Gemm, memory: WasmMemory, scratch: number): boolean {
-  const heap = new Float32Array(memory.buffer, scratch, 16);
-  heap.set([1, PROBE, 0, 0, -1, -1, -1, -1, PROBE, PROBE, PROBE, PROBE]);
-  gemm({ a: scratch, b: scratch + 16, c: scratch + 48, m: 1, n: 4, k: 2, rowStrideA: 8, colStrideA: 4, ldb: 16, ldc: 16 });
-  return new Float32Array(memory.buffer, scratch + 48, 1)[0] === 2 ** -11 + 2 ** -24;
-}
