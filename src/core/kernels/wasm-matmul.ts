@@ -3,8 +3,9 @@
  * (`matMulRoute`):
  *
  * - relaxed-fma: every product, plain, transposed or batched, by the relaxed-SIMD FMA tiles of
- *   wasm-gemm.ts, which read Aᵀ where it lies and write C in place; measured 1.4–1.6× XNNPACK's
- *   time on the MLP's two large products here (bench/README.md, "The arithmetic floor"). Taken
+ *   wasm-gemm.ts, which read Aᵀ where it lies and write C in place; the MLP's two large products
+ *   as training calls them took 1.8–2.0× less CPU time than on the XNNPACK route here
+ *   (bench/README.md, "Past the floor"). Taken
  *   where relaxed SIMD validates: Chromium by default, Node with the flag src/node/backend.ts sets.
  * - xnnpack: elsewhere (or when `forceXnnpackMatMul(true)`). tfjs-backend-wasm 4.22 runs A·B on
  *   XNNPACK only when neither side is transposed and there is a single batch; A·Bᵀ, Aᵀ·B and
