@@ -20,7 +20,8 @@ const STOCK_WASM = process.env.MIA_LAB_STOCK_WASM === '1';
 // WebAssembly relaxed SIMD (on by default in Chromium) for the FMA matrix product of
 // kernels/wasm-gemm.ts, so Node takes the browser's route. V8's flags are process-wide and read
 // when a module is compiled; the lab's kernels compile theirs on first use, after this line.
-if (!STOCK_WASM) setFlagsFromString('--experimental-wasm-relaxed-simd');
+// MIA_LAB_NO_RELAXED_SIMD=1 keeps XNNPACK's product (the benchmark's before/after).
+if (!STOCK_WASM && process.env.MIA_LAB_NO_RELAXED_SIMD !== '1') setFlagsFromString('--experimental-wasm-relaxed-simd');
 if (!STOCK_WASM) registerWasmKernels();
 
 /** Resolve "auto", refuse combinations that cannot train, and activate the backend. Returns its name. */
