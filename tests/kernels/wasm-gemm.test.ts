@@ -11,7 +11,8 @@ import { setFlagsFromString } from 'node:v8';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmKernels } from '../../src/core/kernels/wasm-kernels';
 import { forceXnnpackMatMul, matMulRoute } from '../../src/core/kernels/wasm-matmul';
-import type { WasmBackendLike } from '../../src/core/kernels/wasm-heap';
+import { gemmFor } from '../../src/core/kernels/wasm-gemm';
+import { heapAddress, heapMemory, type WasmBackendLike } from '../../src/core/kernels/wasm-heap';
 import { createRng } from '../../src/core/random';
 
 // What src/node/backend.ts does for the lab; here before any of the lab's kernels is compiled.
@@ -168,6 +169,23 @@ describe('BatchMatMul on the relaxed-SIMD FMA route', () => {
     const copied = tf.tidy(() => tf.matMul(tf.tensor2d(tf.transpose(stored).dataSync(), [m, k]), b).dataSync());
     tf.dispose([stored, b]);
     expect(Array.from(inPlace)).toEqual(Array.from(copied));
+  });
+
+  it('gives a long k the same bits in passes of 256 steps as in one pass (the accumulators resume from C)', () => {
+    const backend = tf.backend() as unknown as WasmBackendLike;
+    const memory = heapMemory(backend)!;
+    const gemm = gemmFor(memory)!;
+    const [m, k, n] = [9, 700, 12];
+    const a = tf.tensor2d(randomValues(m * k, 14), [m, k]);
+    const b = tf.tensor2d(randomValues(k * n, 15), [k, n]);
+    const [blocked, whole] = [tf.zeros([m, n]), tf.zeros([m, n])];
+    const operands = { a: heapAddress(backend, a), b: heapAddress(backend, b), m, n, k, rowStrideA: k * 4, colStrideA: 4, ldb: n * 4, ldc: n * 4 };
+    gemm({ ...operands, c: heapAddress(backend, blocked), depthBlock: 256 });
+    gemm({ ...operands, c: heapAddress(backend, whole), depthBlock: k });
+    const [x, y] = [blocked.dataSync(), whole.dataSync()];
+    tf.dispose([a, b, blocked, whole]);
+    expect(Array.from(x)).toEqual(Array.from(y));
+    expect(x.every((v) => v !== 0)).toBe(true);
   });
 
   it('gives zeros for k = 0 and an empty tensor for m = 0', () => {

@@ -65,7 +65,7 @@ function countedLoop(counter: number, init: number[], body: number[]): number[] 
 }
 
 /** The tile loop for MR rows by 4·NV columns, as one function. */
-export function gemmTilesFunction(rows: number, vectors: number, layout: ALayout = 'strided'): OneFunctionModule {
+export function gemmTilesFunction(rows: number, vectors: number, layout: ALayout = 'strided', accumulate = false): OneFunctionModule {
   const [A, B, C, M, N, K, RSA, CSA, LDB, LDC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const [i, j, p, bp, cp] = [10, 11, 12, 13, 14];
   const rowPointer = (r: number) => 15 + r;
@@ -93,15 +93,25 @@ export function gemmTilesFunction(rows: number, vectors: number, layout: ALayout
           ...Array.from({ length: rows }, (_, r) => advance(rowPointer(r), get(CSA))).flat(),
         ])
       : countedLoop(p, get(K), [...step((r) => [...get(rowPointer(0)), ...LOAD_SPLAT_AT(4 * r)]), ...advance(rowPointer(0), get(CSA))]);
+  const tileOfC = [...get(C), ...get(i), ...get(LDC), ...MUL, ...ADD, ...get(j), ...ADD, ...set(cp)];
   const tile = [
     // Row pointers of A: a + (i + r)·rowStrideA.
     ...get(A), ...get(i), ...get(RSA), ...MUL, ...ADD, ...set(rowPointer(0)),
     ...Array.from({ length: rows - 1 }, (_, r) => [...get(rowPointer(r)), ...get(RSA), ...ADD, ...set(rowPointer(r + 1))]).flat(),
     ...get(B), ...get(j), ...ADD, ...set(bp),
-    ...Array.from({ length: rows * vectors }, (_, t) => [...ZERO, ...set(firstVector + t)]).flat(),
+    // The accumulators start at 0, or, accumulating, at C's tile (the chain of FMAs a block of k before left there).
+    ...(accumulate
+      ? [
+          ...tileOfC,
+          ...Array.from({ length: rows }, (_, r) => [
+            ...Array.from({ length: vectors }, (_, v) => [...get(cp), ...load(16 * v), ...set(acc(r, v))]).flat(),
+            ...(r + 1 < rows ? advance(cp, get(LDC)) : []),
+          ]).flat(),
+        ]
+      : Array.from({ length: rows * vectors }, (_, t) => [...ZERO, ...set(firstVector + t)]).flat()),
     ...steps,
     // Store the tile at c + i·ldc + j, row after row.
-    ...get(C), ...get(i), ...get(LDC), ...MUL, ...ADD, ...get(j), ...ADD, ...set(cp),
+    ...tileOfC,
     ...Array.from({ length: rows }, (_, r) => [
       ...Array.from({ length: vectors }, (_, v) => [...get(cp), ...get(acc(r, v)), ...store(16 * v)]).flat(),
       ...(r + 1 < rows ? [...get(cp), ...get(LDC), ...ADD, ...set(cp)] : []),
@@ -131,9 +141,9 @@ export function gemmTilesFunction(rows: number, vectors: number, layout: ALayout
 /** The tile loops of one memory, each assembled when first asked for; undefined where relaxed SIMD does not validate. */
 export const gemmTilesFor = oncePerMemory((memory: WasmMemory) => {
   const made = new Map<string, GemmTiles | undefined>();
-  const tiles = (rows: number, vectors: number, layout: ALayout = 'strided'): GemmTiles | undefined => {
-    const key = `${rows}x${vectors}/${layout}`;
-    if (!made.has(key)) made.set(key, instantiateOnHeap<GemmTiles>(gemmTilesFunction(rows, vectors, layout), memory));
+  const tiles = (rows: number, vectors: number, layout: ALayout = 'strided', accumulate = false): GemmTiles | undefined => {
+    const key = `${rows}x${vectors}/${layout}/${accumulate}`;
+    if (!made.has(key)) made.set(key, instantiateOnHeap<GemmTiles>(gemmTilesFunction(rows, vectors, layout, accumulate), memory));
     return made.get(key);
   };
   return tiles(4, 2) === undefined ? undefined : tiles;
@@ -145,6 +155,16 @@ export const gemmTilesFor = oncePerMemory((memory: WasmMemory) => {
  * (bench/README.md, "Past the floor").
  */
 const TILE_ROWS = 4;
+
+/**
+ * Steps of k per pass over C: a column strip of B (DEPTH_BLOCK·32 bytes) then stays in L1 while
+ * A's rows go by; a long k (a convolution's filter gradient sums over every position of the batch:
+ * 15,488 for the CNN's conv2) would stream it from memory once per row tile. A pass after the first
+ * starts its accumulators from C, so every element is still one chain of FMAs in k order. Measured
+ * here on [15488, 144]ᵀ·[15488, 32]: 4.7–5.1 ms at 128–512, 20 ms unblocked (XNNPACK's route 14.7);
+ * no difference on the MLP's k = 784 (bench/README.md, "Past the floor").
+ */
+const DEPTH_BLOCK = 256;
 
 /**
  * One product C = A·B on the heap, every quantity in bytes but m, n, k: A[i, p] lies at
@@ -163,6 +183,8 @@ export interface GemmOperands {
   readonly colStrideA: number;
   readonly ldb: number;
   readonly ldc: number;
+  /** Steps of k per pass over C (DEPTH_BLOCK unless given; the result is the same bit for bit). */
+  readonly depthBlock?: number;
 }
 
 export type Gemm = (operands: GemmOperands) => void;
@@ -175,20 +197,23 @@ export type Gemm = (operands: GemmOperands) => void;
 export const gemmFor = oncePerMemory((memory: WasmMemory): Gemm | undefined => {
   const tiles = gemmTilesFor(memory);
   if (tiles === undefined) return undefined;
-  const tile = (rows: number, vectors: number, layout: ALayout): GemmTiles => {
-    const loop = tiles(rows, vectors, layout);
+  const tile = (rows: number, vectors: number, layout: ALayout, accumulate: boolean): GemmTiles => {
+    const loop = tiles(rows, vectors, layout, accumulate);
     // The 4×8 loop validated, so its smaller siblings should: never skip a part of C silently.
     if (loop === undefined) throw new Error(`wasm gemm: the ${rows}×${4 * vectors} ${layout} tile loop did not compile on this engine`);
     return loop;
   };
-  const strip = (o: GemmOperands, column: number, width: number, vectors: number) => {
+  /** Columns [column, column + width) of C over k-steps [from, from + depth). */
+  const strip = (o: GemmOperands, column: number, width: number, vectors: number, from: number, depth: number) => {
     const whole = o.m - (o.m % TILE_ROWS);
-    const b = o.b + column * 4;
+    const a = o.a + from * o.colStrideA;
+    const b = o.b + from * o.ldb + column * 4;
     const c = o.c + column * 4;
     const layout: ALayout = o.rowStrideA === 4 && o.colStrideA !== 4 ? 'rowsAdjacent' : 'strided';
-    if (whole > 0) tile(TILE_ROWS, vectors, layout)(o.a, b, c, whole, width * 4, o.k, o.rowStrideA, o.colStrideA, o.ldb, o.ldc);
+    const accumulate = from > 0;
+    if (whole > 0) tile(TILE_ROWS, vectors, layout, accumulate)(a, b, c, whole, width * 4, depth, o.rowStrideA, o.colStrideA, o.ldb, o.ldc);
     const rest = o.m - whole;
-    if (rest > 0) tile(rest, vectors, layout)(o.a + whole * o.rowStrideA, b, c + whole * o.ldc, rest, width * 4, o.k, o.rowStrideA, o.colStrideA, o.ldb, o.ldc);
+    if (rest > 0) tile(rest, vectors, layout, accumulate)(a + whole * o.rowStrideA, b, c + whole * o.ldc, rest, width * 4, depth, o.rowStrideA, o.colStrideA, o.ldb, o.ldc);
   };
   return (o) => {
     if (o.n % 4 !== 0) throw new Error(`wasm gemm: n must be a multiple of 4, got ${o.n}`);
@@ -199,7 +224,11 @@ export const gemmFor = oncePerMemory((memory: WasmMemory): Gemm | undefined => {
       return;
     }
     const wide = o.n - (o.n % 8);
-    if (wide > 0) strip(o, 0, wide, 2);
-    if (wide < o.n) strip(o, wide, 4, 1);
+    const block = o.depthBlock ?? DEPTH_BLOCK;
+    for (let from = 0; from < o.k; from += block) {
+      const depth = Math.min(block, o.k - from);
+      if (wide > 0) strip(o, 0, wide, 2, from, depth);
+      if (wide < o.n) strip(o, wide, 4, 1, from, depth);
+    }
   };
 });
