@@ -15,7 +15,7 @@ import type { TrainingPool } from '../src/core/pipeline/pool';
 import { createBrowserTrainingPool, startSpareWorkers, trainingPoolSize } from './training-pool';
 import { RunGate } from './gate';
 import { loadDatasetInWorker } from './datasets';
-import { resultTransferables, serializeError, type BackendName, type WorkerRequest, type WorkerResponse } from './protocol';
+import { packResult, resultTransferables, serializeError, type BackendName, type WorkerRequest, type WorkerResponse } from './protocol';
 
 interface ActiveRun {
   readonly runId: number;
@@ -117,7 +117,8 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       },
     });
     performance.mark('mia:worker-result');
-    post({ type: 'result', runId, result }, resultTransferables(result));
+    const packed = packResult(result);
+    post({ type: 'result', runId, result: packed }, resultTransferables(packed));
   } catch (error) {
     if (error instanceof CancelledError || current.signal.aborted) post({ type: 'cancelled', runId });
     else post({ type: 'error', runId, error: serializeError(error) });

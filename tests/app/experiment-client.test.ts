@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ExperimentClient, type WorkerLike } from '../../src/app/worker/experiment-client';
-import type { WorkerRequest, WorkerResponse } from '../../workers/protocol';
+import { packResult, type WorkerRequest, type WorkerResponse } from '../../workers/protocol';
 import { TINY_CONFIG, epoch, fakeResult } from './fixtures';
 
 /** A worker whose answers the test writes by hand. */
@@ -72,7 +72,7 @@ describe('ExperimentClient', () => {
     worker.answer({ type: 'progress', runId, event: { type: 'epoch', model: 'target', index: 0, count: 1, metrics: epoch(1, 2) } });
     worker.answer({ type: 'progress', runId: runId + 100, event: { type: 'stage-start', stage: 'attack' } });
     const result = fakeResult(TINY_CONFIG);
-    worker.answer({ type: 'result', runId, result });
+    worker.answer({ type: 'result', runId, result: packResult(result) });
     await expect(outcome).resolves.toEqual({ kind: 'result', result });
     expect(onBackend).toHaveBeenCalledWith({ requested: 'auto', active: 'cpu', notices: [] });
     expect(onProgress).toHaveBeenCalledTimes(1); // the straggler from another run is ignored

@@ -4,7 +4,7 @@ import { DatasetError } from '../../src/core/datasets/types';
 import { parseExperimentConfig } from '../../src/core/config';
 import { configHasConvolutions } from '../../src/core/models/catalog';
 import { planBackends } from '../../workers/backend-order';
-import { filesTransferables, resultTransferables, serializeError } from '../../workers/protocol';
+import { filesTransferables, packResult, resultTransferables, serializeError, unpackResult } from '../../workers/protocol';
 import { TINY_CONFIG, fakeResult } from './fixtures';
 
 const CNN = parseExperimentConfig({ target: { architecture: 'cnn' } });
@@ -47,13 +47,21 @@ describe('worker protocol', () => {
     expect(serializeError('plain')).toEqual({ name: 'Error', message: 'plain' });
   });
 
-  it('transfers every distinct buffer of a result once', () => {
+  it('transfers every distinct buffer of a result once, each attack ROC packed into one', () => {
     const result = fakeResult();
-    const buffers = resultTransferables(result);
-    expect(buffers).toHaveLength(5);
-    expect(new Set(buffers).size).toBe(5);
+    const buffers = resultTransferables(packResult(result));
+    expect(buffers).toHaveLength(5 + result.attacks.length);
+    expect(new Set(buffers).size).toBe(5 + result.attacks.length);
     const shared = new Uint8Array(8);
     expect(filesTransferables([{ name: 'a', bytes: shared.subarray(0, 4) }, { name: 'b', bytes: shared.subarray(4) }])).toHaveLength(1);
     expect(filesTransferables(undefined)).toEqual([]);
+  });
+
+  it('unpacks a packed result to the result it was', () => {
+    const result = fakeResult();
+    const packed = packResult(result);
+    expect(packed.attacks[0].roc).toBeInstanceOf(Float64Array);
+    expect(packed.attacks[0].roc).toHaveLength(2 * result.attacks[0].roc.length);
+    expect(unpackResult(packed)).toEqual(result);
   });
 });

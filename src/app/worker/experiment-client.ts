@@ -13,6 +13,7 @@ import type { NamedBytes } from '../../core/datasets/types';
 import type { ExperimentResult, ProgressEvent } from '../../core/experiment';
 import {
   filesTransferables,
+  unpackResult,
   type BackendChoice,
   type BackendInfo,
   type DatasetSource,
@@ -225,7 +226,7 @@ export class ExperimentClient {
         handlers.onGate?.(message.state);
         break;
       case 'result':
-        this.finish({ kind: 'result', result: message.result });
+        this.finish({ kind: 'result', result: unpackResult(message.result) });
         break;
       case 'error':
         this.finish({ kind: 'error', error: message.error });
