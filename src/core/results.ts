@@ -78,6 +78,15 @@ export function toResultsJson(result: ExperimentResult, extra: Record<string, un
 
 export type ResultsJson = ReturnType<typeof toResultsJson>;
 
+/**
+ * results.json as a plain JSON value, as the CLI writes it (Infinity thresholds as strings, NaN as
+ * null): what the app's suites keep. Its breakdown by class is per-record work, so the app runs
+ * this in a worker (workers/pool-images.worker.ts).
+ */
+export function toPlainResultsJson(result: ExperimentResult, extra: Record<string, unknown> = {}): ResultsJson {
+  return JSON.parse(JSON.stringify(toResultsJson(result, extra))) as ResultsJson;
+}
+
 /** The evaluated records as the records module reads them (predicted labels where the run kept them). */
 function scoredRecords(result: ExperimentResult): ScoredRecords {
   return result.records;

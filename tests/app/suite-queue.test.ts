@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../../src/core/config';
-import type { ResultsJson } from '../../src/core/results';
 import { runKey, type SuiteDefinition, type SuiteRun } from '../../src/core/suites/suites';
 import { SuiteRunner, finishedRuns, plannedSuite, type SuiteDeps, type SuiteProgress, type SuiteRunOutcome } from '../../src/core/suites/runner';
 import { currentRunFraction, runWork, suiteEta, suiteOutcome } from '../../src/app/suites/suite-queue';
-import { storedResultsJson } from '../../src/app/suites/suite-store';
+import { toPlainResultsJson, type ResultsJson } from '../../src/core/results';
 import { fakeResult } from './fixtures';
 
 /** Three runs that differ by seed; summarise lists the seeds it got. */
@@ -32,7 +31,7 @@ function fakeDeps(outcomes: Record<string, SuiteRunOutcome | 'hang'> = {}) {
   const deps: SuiteDeps = {
     lookup: async (key) => stored.get(key),
     store: async (key, _run, _suite, result) => {
-      const json = storedResultsJson(result);
+      const json = toPlainResultsJson(result, { engine: { app: 'MIA Lab (browser)' } });
       stored.set(key, json);
       return json;
     },
@@ -117,6 +116,19 @@ describe('the suite runner (the CLI\'s and the app\'s)', () => {
     const final = await new SuiteRunner(SUITE, 'quick', deps).run();
     expect(final.status).toBe('stopped');
     expect(executed).toEqual(['s1']);
+  });
+});
+
+describe('a stored suite run (toPlainResultsJson, made in the worker)', () => {
+  it('is plain JSON as the CLI writes it: an infinite threshold as a string, NaN as null, the breakdown kept', () => {
+    const result = fakeResult();
+    Object.assign(result.attacks[0], { threshold: Infinity, advantage: NaN });
+    const json = toPlainResultsJson(result, { engine: { app: 'MIA Lab (browser)' } });
+    expect(json.attacks[0]).toMatchObject({ name: 'loss', auc: 0.75, threshold: 'Infinity', advantage: null });
+    expect(json.breakdown?.attacks.map((a) => a.name)).toEqual(['loss']);
+    // Nothing a structured clone would treat differently from JSON: it survives a round trip unchanged.
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+    expect(json).toMatchObject({ engine: { app: 'MIA Lab (browser)' } });
   });
 });
 

@@ -2,13 +2,16 @@
  * The Records view's per-record work, done off the page in its worker (workers/pool-images.worker.ts,
  * core/attacks/records.ts): for every attack the view can switch to, the members it exposes first
  * with their ranks and flags and the overlap tally (exposeRecords), and the breakdown by class and
- * correctness (breakdownAttack). On the page these were 30–80 ms and about 45 ms of one task per
- * re-run under load (issue 10: no task over 100 ms; the page only draws). Each is asked once per
- * result, for every attack at once, so choosing another attack redraws without asking again.
+ * correctness (breakdownAttack); and a suite run's results.json, which holds that breakdown. On the
+ * page the first two were 30–80 ms and about 45 ms of one task per re-run under load (issue 10: no
+ * task over 100 ms; the page only draws). Each is asked once per result, for every attack at once,
+ * so choosing another attack redraws without asking again.
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { AttackResult } from '../../core/attacks/evaluate';
 import type { AttackBreakdown, RecordsExposure, ScoredRecords } from '../../core/attacks/records';
+import type { ExperimentResult } from '../../core/experiment';
+import type { ResultsJson } from '../../core/results';
 import type { PoolImagesAnswer, PoolImagesRequest } from '../../../workers/pool-images.worker';
 import { rankableAttacks, type RecordsInput } from './records-data';
 
@@ -17,7 +20,7 @@ export const SHOWN = 24;
 /** "Flagged" means called a member at this false-positive rate on the target's own non-members. */
 export const FLAG_FPR = 0.01;
 
-type Question = Extract<PoolImagesRequest, { kind: 'expose' | 'breakdown' }>;
+type Question = Extract<PoolImagesRequest, { kind: 'expose' | 'breakdown' | 'results-json' }>;
 type Pending = { resolve: (answer: Extract<PoolImagesAnswer, { id: number }>) => void; reject: (error: Error) => void };
 
 let worker: Worker | undefined;
@@ -91,6 +94,16 @@ export function breakdownInWorker(attacks: readonly AttackResult[], records: Sco
     if (answer.kind !== 'breakdown' || !answer.rows) throw new Error('the records worker answered another question');
     return answer.rows;
   });
+}
+
+/**
+ * A suite run's results.json (core/results.ts toPlainResultsJson) made in the worker: its breakdown
+ * by class is a ROC per class and attack, per-record work the page must not do between runs.
+ */
+export async function resultsJsonInWorker(result: ExperimentResult, extra: Record<string, unknown>): Promise<ResultsJson> {
+  const answer = await ask((id) => ({ kind: 'results-json', id, result, extra }));
+  if (answer.kind !== 'results-json' || !answer.json) throw new Error('the records worker answered another question');
+  return answer.json;
 }
 
 /** What the worker computed for `key` (a result, or its attacks), or why it could not. */

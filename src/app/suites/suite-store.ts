@@ -5,7 +5,8 @@
  */
 import { create } from 'zustand';
 import type { ExperimentResult } from '../../core/experiment';
-import { toResultsJson, type ResultsJson } from '../../core/results';
+import type { ResultsJson } from '../../core/results';
+import { resultsJsonInWorker } from '../records/records-worker';
 import { SUITES, getSuite, type SuiteRun, type SuiteSize } from '../../core/suites/suites';
 import { loadSuiteRun, saveSuiteRun } from '../../shared/storage/db';
 import { cancelRun, executeRun, keepResult, runIsActive } from '../state/actions';
@@ -40,16 +41,18 @@ export const useSuiteStore = create<SuiteState>()((set, get) => ({
 
 let runner: SuiteRunner | undefined;
 
-/** results.json as the CLI writes it: plain JSON (Infinity thresholds as strings, NaN as null). */
-export function storedResultsJson(result: ExperimentResult): ResultsJson {
-  return JSON.parse(JSON.stringify(toResultsJson(result, { createdAt: new Date().toISOString(), engine: { app: 'MIA Lab (browser)' } }))) as ResultsJson;
+/** What a stored suite run says about itself besides the result. */
+function storedExtra(): Record<string, unknown> {
+  return { createdAt: new Date().toISOString(), engine: { app: 'MIA Lab (browser)' } };
 }
+
 
 function realDeps(): SuiteDeps {
   return {
     lookup: async (key) => (await loadSuiteRun(key))?.result,
     async store(key: string, run: SuiteRun, suite: string, result: ExperimentResult) {
-      const json = storedResultsJson(result);
+      // Made in the Records view's worker: its breakdown by class is per-record work (issue 10).
+      const json = await resultsJsonInWorker(result, storedExtra());
       await saveSuiteRun({ key, suite, runId: run.id, result: json, finishedAt: Date.now() });
       // The run joins the session's runs too, so the gap and privacy charts include it.
       await keepResult({ hash: configHash(run.config), config: run.config, result, finishedAt: Date.now(), origin: 'run' }, false);
