@@ -9,7 +9,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { ResultsTable } from '../../src/app/charts/RocChart';
 import { DefenseSummary } from '../../src/app/components/DefenseSummary';
-import { RunProgressView } from '../../src/app/components/RunPanel';
+import { RunProgressView, formatCount } from '../../src/app/components/RunPanel';
 import { configHash } from '../../src/core/hash';
 import { IDLE_RUN, reduceProgress, startedRun } from '../../src/app/state/run-store';
 import { parseExperimentConfig } from '../../src/core/config';
@@ -19,6 +19,10 @@ import { fakeResult, TINY_CONFIG } from './fixtures';
 const html = (element: ReturnType<typeof createElement>) => renderToStaticMarkup(element);
 
 describe('components', () => {
+  it('groups a record count by thousands as en-US does, without the browser\'s Intl', () => {
+    expect([0, 999, 1000, 70_000, 1_234_567].map(formatCount)).toEqual(['0', '999', '1,000', '70,000', '1,234,567']);
+  });
+
   it('the results table shows each attack\'s figures and "not applicable" rows without numbers', () => {
     const result = fakeResult();
     const markup = html(createElement(ResultsTable, { attacks: result.attacks, notApplicable: [{ name: 'entropy', reason: 'not applicable: labels only' }] }));
