@@ -33,7 +33,6 @@ const MUL = [0x6c]; // i32.mul
 const LT_U = [0x49]; // i32.lt_u
 const load = (offset: number) => simd(0x00, 0, ...uleb(offset)); // v128.load, align 1
 const store = (offset: number) => simd(0x0b, 0, ...uleb(offset)); // v128.store
-const LOAD_SPLAT = simd(0x09, 0, 0); // v128.load32_splat, offset 0
 const ZERO = simd(0x0c, ...new Array(16).fill(0)); // v128.const 0
 
 /** gemm(a, b, c, m, nBytes, k, rowStrideA, colStrideA, ldb, ldc): strides in bytes, m % MR = 0, nBytes % (16·NV) = 0, k ≥ 1. */
@@ -49,6 +48,7 @@ export type GemmTiles = (a: number, b: number, c: number, m: number, nBytes: num
 export type ALayout = 'strided' | 'rowsAdjacent';
 
 const LOAD_SPLAT_AT = (offset: number) => simd(0x09, 0, ...uleb(offset)); // v128.load32_splat
+const LOAD_SPLAT = LOAD_SPLAT_AT(0);
 
 /** while (counter) { body; counter-- }, the counter set from `init` first. */
 function countedLoop(counter: number, init: number[], body: number[]): number[] {
