@@ -14,6 +14,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { fusedAdam, registerFusedAdamKernels } from '../src/core/kernels/fused-adam';
 import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
+import { enableRelaxedSimd } from '../src/node/relaxed-simd';
 import { ARCHITECTURES } from '../src/core/models/architectures';
 import { batchedEpoch, CLASSES, halves, kernelTable, randomPool, sequentialEpochs, SHAPE, summarise } from './workloads';
 
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   const repeats = value('--repeats', 5);
   const samples = value('--samples', 2000);
   const models = value('--models', 16);
+  enableRelaxedSimd();
   registerWasmKernels();
   await tf.setBackend('wasm');
   await tf.ready();

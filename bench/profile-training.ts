@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
+import { enableRelaxedSimd } from '../src/node/relaxed-simd';
 import { kernelTable, randomPool, summarise, time, trainer } from './workloads';
 
 async function main(): Promise<void> {
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const repeats = value('--repeats', 5);
   const samples = value('--samples', 2000);
   const archs = (argv.includes('--arch') ? argv[argv.indexOf('--arch') + 1].split(',') : ['mlp', 'cnn']) as ('mlp' | 'cnn')[];
+  enableRelaxedSimd();
   registerWasmKernels();
   await tf.setBackend('wasm');
   await tf.ready();

@@ -20,6 +20,7 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../src/core/kernels/wasm-kernels';
+import { enableRelaxedSimd } from '../src/node/relaxed-simd';
 import { DEFAULT_CONFIG, presetConfig } from '../src/core/config';
 import { BROWSER_BACKENDS, runBrowserBench } from './chromium';
 import { timeDpSgd } from './dp-sgd';
@@ -341,7 +342,11 @@ async function main(): Promise<void> {
   if (blas) log(`pytorch ${blas.version}: BLAS ${blas.kind} (${blas.mapped[0] ?? blas.libblasAlternative}), ${blas.defaultThreads} default thread(s)${blas.fairPeer ? '' : ` — NOT A FAIR PEER; ${blas.fix}`}`);
 
   for (const backend of options.throughput ? ['cpu', 'wasm', 'wasm+lab'] : []) {
-    if (backend === 'wasm+lab') registerWasmKernels();
+    if (backend === 'wasm+lab') {
+      // The lab's kernels as the app and the CLI run them: FMA matrix products by relaxed SIMD.
+      enableRelaxedSimd();
+      registerWasmKernels();
+    }
     if (!(await tf.setBackend(backend === 'cpu' ? 'cpu' : 'wasm'))) throw new Error(`bench: cannot start the ${backend} backend`);
     await tf.ready();
     log(`${backend}:`);

@@ -8,20 +8,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { setFlagsFromString } from 'node:v8';
 import type { ExperimentConfig } from '../core/config';
 import { registerWasmKernels } from '../core/kernels/wasm-kernels';
 import { configHasConvolutions } from '../core/models/catalog';
+import { enableRelaxedSimd } from './relaxed-simd';
 
 export const NODE_BACKENDS = ['auto', 'cpu', 'wasm'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 const STOCK_WASM = process.env.MIA_LAB_STOCK_WASM === '1';
-// WebAssembly relaxed SIMD (on by default in Chromium) for the FMA matrix product of
-// kernels/wasm-gemm.ts, so Node takes the browser's route. V8's flags are process-wide and read
-// when a module is compiled; the lab's kernels compile theirs on first use, after this line.
-// MIA_LAB_NO_RELAXED_SIMD=1 keeps XNNPACK's product (the benchmark's before/after).
-if (!STOCK_WASM && process.env.MIA_LAB_NO_RELAXED_SIMD !== '1') setFlagsFromString('--experimental-wasm-relaxed-simd');
+if (!STOCK_WASM) enableRelaxedSimd();
 if (!STOCK_WASM) registerWasmKernels();
 
 /** Resolve "auto", refuse combinations that cannot train, and activate the backend. Returns its name. */
