@@ -6,23 +6,23 @@
  * convolution on XNNPACK). Both gradients are one matrix product around an im2col rearrangement
  * (Chellapilla et al. 2006, "High performance convolutional neural networks for document processing"):
  *
- *   filter:  dW[R, Cout] = colsᵀ[R, P] · dy[P, Cout]     (im2col, written transposed, then XNNPACK)
- *   input:   dcols[P, R] = dy[P, Cout] · Wᵀ[Cout, R]     (XNNPACK, then col2im scatter-add)
+ *   filter:  dW[R, Cout] = colsᵀ[R, P] · dy[P, Cout]     (im2col, written transposed, then a product)
+ *   input:   dcols[P, R] = dy[P, Cout] · Wᵀ[Cout, R]     (a product, then col2im scatter-add)
  *
  * (at stride 1 the input gradient is a convolution itself and runs on XNNPACK's: see
  * conv2DBackpropInputByConvolution)
  *
  * with P = batch·outHeight·outWidth output positions and R = filterHeight·filterWidth·inChannels.
- * The rearrangements are JS loops over the wasm heap; the products run on XNNPACK through the
- * backend's own BatchMatMul in the one form it accelerates. Work is split into chunks of images so
+ * The rearrangements are JS loops over the wasm heap; the products take the lab's matrix-product
+ * route (wasm-matmul.ts: relaxed-SIMD FMA where it validates, else XNNPACK). Work is split into chunks of images so
  * the column buffer stays below ~16 MB whatever the batch size.
  *
  * Supported: NHWC, any strides, 'same' / 'valid' / explicit padding, dilation 1 (tfjs has no
  * gradient for dilated conv2d anyway). Anything else goes to a clear error.
  */
 import * as tf from '@tensorflow/tfjs';
-import { WASM, captureNativeMatMul, dispose, heapF32, matMulXnn, replaceKernel, transposeInto, type KernelArgs, type WasmBackendLike } from './wasm-heap';
-import { registerWasmMatMulKernel } from './wasm-matmul';
+import { WASM, captureNativeMatMul, dispose, heapF32, replaceKernel, transposeInto, type KernelArgs, type WasmBackendLike } from './wasm-heap';
+import { matMul, registerWasmMatMulKernel } from './wasm-matmul';
 import { registerWasmMaxPoolGradKernel } from './wasm-pool-grad';
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
@@ -197,7 +197,7 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
     const colsT = backend.makeOutput([1, rows, positions], 'float32');
     const dyBlock = rowBlock(backend, dy, first * positionsPerImage, positions, outChannels);
     im2colTransposed(heapF32(backend, x), info, first, count, heapF32(backend, colsT));
-    const partial = matMulXnn(backend, colsT, dyBlock);
+    const partial = matMul(backend, colsT, dyBlock);
     const sum = heapF32(backend, dW);
     const add = heapF32(backend, partial);
     for (let i = 0; i < sum.length; i++) sum[i] += add[i];
@@ -259,7 +259,7 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const outChannels = info.outChannels;
   const chunk = imagesPerChunk(info);
   const positionsPerImage = info.outHeight * info.outWidth;
-  // Wᵀ: the filter is a [R, Cout] matrix in memory already; XNNPACK wants [Cout, R] on the right.
+  // Wᵀ: the filter is a [R, Cout] matrix in memory already; the product wants [Cout, R] on the right.
   const filterT = backend.makeOutput([1, outChannels, rows], 'float32');
   transposeInto(heapF32(backend, filter), 0, rows, outChannels, heapF32(backend, filterT), 0);
   const dx = backend.makeOutput([...attrs.inputShape], 'float32');
@@ -268,7 +268,7 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
     const count = Math.min(chunk, info.batchSize - first);
     const positions = count * positionsPerImage;
     const dyBlock = rowBlock(backend, dy, first * positionsPerImage, positions, outChannels);
-    const dcols = matMulXnn(backend, dyBlock, filterT);
+    const dcols = matMul(backend, dyBlock, filterT);
     col2imAdd(heapF32(backend, dcols), info, first, count, heapF32(backend, dx));
     dispose(backend, dcols);
     if (dyBlock.dataId !== dy.dataId) dispose(backend, dyBlock);

@@ -178,6 +178,11 @@ function batchMatMul(args: KernelArgs): tf.TensorInfo {
   return gemm === undefined ? productByXnnpack(backend, a, b, product) : productByGemm(backend, gemm, a, b, product);
 }
 
+/** A·B (each side transposed when asked) on this backend's route: the lab's other kernels multiply through here. */
+export function matMul(backend: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorInfo, transposeA = false, transposeB = false): tf.TensorInfo {
+  return batchMatMul({ inputs: { a, b }, backend, attrs: { transposeA, transposeB } });
+}
+
 /**
  * tfjs's fused product, A·B + bias then an activation: a dense layer's forward pass outside a
  * gradient (evaluation, prediction) and a linear layer's inside one. On the FMA route, for float32
