@@ -34,7 +34,7 @@
  *   post-processing and leaves the guarantee unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../random';
+import { gaussianArray, type Rng } from '../random';
 
 import type { DpSgdSettings } from './accounting';
 import { clippedSumInOnePass, planFor } from './per-example-grads';
@@ -144,7 +144,9 @@ export function privateGradients(
   const stddev = settings.noiseMultiplier * settings.clipNorm;
   const noisy = tf.tidy(() =>
     sums.map((s) => {
-      const noised = stddev > 0 ? tf.add(s, tf.randomNormal(s.shape, 0, stddev, 'float32', noiseRng.nextSeed())) : s;
+      // The Gaussian mechanism's N(0, σ²C²) per coordinate (Abadi et al., arXiv:1607.00133, Algorithm 1), drawn
+      // by the ziggurat from the run's noise stream: tf.randomNormal took as long as the clipped sum itself.
+      const noised = stddev > 0 ? tf.add(s, tf.tensor(gaussianArray(noiseRng, s.size, stddev), s.shape, 'float32')) : s;
       return tf.div(noised, batch.divisor);
     }),
   );
