@@ -15,9 +15,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
+import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, parseExperimentConfig } from '../../src/core/config';
 import { getSuite } from '../../src/core/suites/suites';
@@ -25,10 +24,9 @@ import { runExperiment } from '../../src/core/experiment';
 import { loadDataset } from '../../src/node/load-dataset';
 import { configToHash } from '../../src/app/state/url-hash';
 import { LONG_TASK_OBSERVER, readLongTasks, summariseLongTasks } from './long-tasks';
-import { forgetBackendProbes } from './harness';
+import { forgetBackendProbes, serveBuiltApp } from './harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TINY = parseExperimentConfig({
   seed: 3,
   partSize: 100,
@@ -49,8 +47,7 @@ describe('the app in headless Chromium', { timeout: 900_000 }, () => {
 
   beforeAll(async () => {
     outDir = await mkdtemp(join(tmpdir(), 'mia-lab-e2e-'));
-    await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+    server = await serveBuiltApp(outDir);
     baseUrl = server.resolvedUrls?.local[0] ?? '';
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--enable-unsafe-webgpu'] });
     context = await browser.newContext();

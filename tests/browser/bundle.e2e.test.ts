@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
+import type { PreviewServer } from 'vite';
+import { serveBuiltApp } from './harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExperimentConfig, presetConfig } from '../../src/core/config';
 import { configToHash } from '../../src/app/state/url-hash';
@@ -70,8 +71,7 @@ describe('an experiment bundle from the CLI in the app', () => {
     referenceKeys = JSON.parse(await readFile(join(dir, 'merged', 'references', 'manifest.json'), 'utf8')).models.map((m: { key: string }) => m.key);
 
     outDir = join(dir, 'app');
-    await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+    server = await serveBuiltApp(outDir);
     baseUrl = server.resolvedUrls?.local[0] ?? '';
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
     page = await (await browser.newContext({ acceptDownloads: true })).newPage();

@@ -2,12 +2,14 @@
  * The built app served on 127.0.0.1 and Debian's headless Chromium driving it
  * (../shared/BROWSER.md), for the browser tests that need nothing else from their setup.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
+import { preview, type PreviewServer } from 'vite';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -15,6 +17,21 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Waits for a state: long enough for a 2-core machine under a CPU hog, never a timing claim. */
 export const STATE = { timeout: 120_000 };
 export const RUN = { timeout: 600_000 };
+
+/**
+ * The app built as `npm start` builds it and served from `outDir`. The build runs in a process of
+ * its own with NODE_ENV=production: inside vitest NODE_ENV is "test", and a build made here would
+ * bundle React's development build (runWithFiberInDEV on every render), whose slower tasks the
+ * long-task figures would then report instead of the app's.
+ */
+export async function serveBuiltApp(outDir: string): Promise<PreviewServer> {
+  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  await promisify(execFile)(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  return preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+}
 
 export interface Lab {
   readonly baseUrl: string;
@@ -30,8 +47,7 @@ export async function openLab(initScripts: readonly string[] = []): Promise<Lab>
   let server: PreviewServer | undefined;
   let browser: Browser | undefined;
   try {
-    await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+    server = await serveBuiltApp(outDir);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--enable-unsafe-webgpu'] });
     const context = await browser.newContext();
     for (const script of initScripts) await context.addInitScript(script);
