@@ -29,12 +29,24 @@ function scheduleTurn(): void {
   setTimeout(drawNext, 0);
 }
 
+/**
+ * The first turn of a burst waits for the frame that shows what queued it (a task queued from a
+ * frame callback runs after that frame's paint), so a result's table is on screen before its
+ * charts start drawing rather than after all of them.
+ */
+function scheduleFirstTurn(): void {
+  if (pending) return;
+  pending = true;
+  requestAnimationFrame(() => setTimeout(drawNext, 0));
+}
+
 /** Queue `draw` for its own task; the returned function takes it out of the queue again. */
 export function queueDraw(draw: () => void): () => void {
   const job = () => draw();
   performance.mark('mia:chart-queued');
   queue.push(job);
-  scheduleTurn();
+  if (queue.length === 1) scheduleFirstTurn();
+  else scheduleTurn();
   return () => {
     const at = queue.indexOf(job);
     if (at >= 0) queue.splice(at, 1);
