@@ -263,4 +263,25 @@ describe('one-pass per-example clipping on wasm with the lab kernels (the CLI\'s
   for (const [id, shape] of CASES) {
     it(`${id}: the same as one variableGrads per example`, () => checkAgainstLoop(id, shape));
   }
+
+  it('im2col: the lab\'s patches kernel gives the gather\'s patches, padding and strides included, and is the default from 4 channels', () => {
+    const rng = createRng(9, 'patches/wasm');
+    const input = tf.tensor4d(Float32Array.from({ length: 3 * 9 * 7 * 5 }, () => rng.next() - 0.5), [3, 9, 7, 5]);
+    const geometries: readonly [number[], [number, number], 'same' | 'valid'][] = [
+      [[3, 3, 5, 2], [1, 1], 'same'],
+      [[3, 2, 5, 2], [2, 1], 'same'],
+      [[2, 3, 5, 2], [1, 3], 'valid'],
+      [[5, 5, 5, 2], [2, 2], 'same'],
+    ];
+    for (const [kernelShape, strides, padding] of geometries) {
+      const kernel = convolutionPatches(input, kernelShape, strides, padding, 'kernel');
+      const gathered = convolutionPatches(input, kernelShape, strides, padding, 'gather');
+      const chosen = convolutionPatches(input, kernelShape, strides, padding);
+      expect(kernel.shape).toEqual(gathered.shape);
+      expect(Array.from(kernel.dataSync())).toEqual(Array.from(gathered.dataSync()));
+      expect(Array.from(chosen.dataSync())).toEqual(Array.from(gathered.dataSync()));
+      tf.dispose([kernel, gathered, chosen]);
+    }
+    input.dispose();
+  });
 });

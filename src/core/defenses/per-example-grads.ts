@@ -25,6 +25,7 @@
  * the examples of a batch, so per-example gradients are not even defined for it).
  */
 import * as tf from '@tensorflow/tfjs';
+import { CONV_PATCHES, type ConvPatchesAttrs } from '../kernels/wasm-conv-grad';
 
 /** Parameter-free layers that act on each example alone (applied through the layer itself). */
 const PER_EXAMPLE_LAYERS = new Set([
@@ -245,22 +246,32 @@ function oneHotPatchKernel(kh: number, kw: number, cin: number): tf.Tensor4D {
 
 /**
  * Per-example patches [B, P, K = kh·kw·cin] of a convolution's input (im2col), in the kernel's
- * (r, s, c) order, so that the convolution is patches · W reshaped to [K, cout]. Both routes are
- * exact: a convolution with a one-hot kernel (B·P·K² multiply-adds, by 1 and by 0) or one gather
- * (B·P·K values moved). The gather does less work, yet on wasm the convolution was faster for the
- * CNN's patches (K = 9 and 144: a DP-SGD step 1.4× a plain one against 1.9×, one measurement),
- * so small patches take the convolution; `route` is for tests.
+ * (r, s, c) order, so that the convolution is patches · W reshaped to [K, cout]. Every route is
+ * exact. Where the backend has the lab's patches kernel (wasm: kernels/wasm-conv-grad.ts) and the
+ * input has at least 4 channels, it copies B·P·K values in one loop (the CNN's second layer,
+ * 128×13×13×16 under a 3×3 filter: 16 against 162 ms for the one-hot convolution, load 5; with
+ * one channel, runs of one value, it was no faster). Elsewhere a convolution with a one-hot kernel (B·P·K² multiply-adds, by 1 and by 0) for small patches, which
+ * measured faster than one gather (B·P·K values moved) on wasm before the kernel, and the gather
+ * for large ones. `route` is for tests.
  */
 export function convolutionPatches(
   input: tf.Tensor4D,
   kernelShape: readonly number[],
   strides: [number, number],
   padding: 'same' | 'valid',
-  route: 'one-hot' | 'gather' = kernelShape[0] * kernelShape[1] * kernelShape[2] <= ONE_HOT_PATCH_LIMIT ? 'one-hot' : 'gather',
+  route: 'kernel' | 'one-hot' | 'gather' = kernelShape[2] >= 4 && tf.getKernel(CONV_PATCHES, tf.getBackend()) !== undefined
+    ? 'kernel'
+    : kernelShape[0] * kernelShape[1] * kernelShape[2] <= ONE_HOT_PATCH_LIMIT
+      ? 'one-hot'
+      : 'gather',
 ): tf.Tensor3D {
   const [kh, kw, cin] = kernelShape;
   const [b, h, w] = input.shape;
   const k = kh * kw * cin;
+  if (route === 'kernel') {
+    const attrs: ConvPatchesAttrs = { filterSize: [kh, kw, cin], strides, pad: padding };
+    return tf.engine().runKernel(CONV_PATCHES, { x: input }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+  }
   if (route === 'one-hot') {
     const patches = tf.conv2d(input, oneHotPatchKernel(kh, kw, cin), strides, padding);
     return patches.reshape([b, patches.shape[1] * patches.shape[2], k]);

@@ -139,6 +139,59 @@ function im2colTransposedRowByRow(x: Float32Array, info: Conv2DInfo, first: numb
   }
 }
 
+/**
+ * cols[p, r] for images [first, first + count): p = (n·OH + oh)·OW + ow, r = (fh·FW + fw)·Cin + ci,
+ * the input pixel under filter tap (fh, fw) at output (oh, ow), or 0 in the padding: im2col
+ * row-major, one run of Cin channels per tap.
+ */
+function im2col(x: Float32Array, info: Conv2DInfo, first: number, count: number, cols: Float32Array): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
+  const { filterHeight: FH, filterWidth: FW } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const rowLength = FH * FW * C;
+  let row = 0;
+  for (let n = first; n < first + count; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++, row += rowLength) {
+        for (let fh = 0; fh < FH; fh++) {
+          const ih = oh * sh + fh - top;
+          for (let fw = 0; fw < FW; fw++) {
+            const iw = ow * sw + fw - left;
+            const to = row + (fh * FW + fw) * C;
+            if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
+              cols.fill(0, to, to + C);
+              continue;
+            }
+            const from = ((n * H + ih) * W + iw) * C;
+            for (let ci = 0; ci < C; ci++) cols[to + ci] = x[from + ci];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The lab's kernel of every example's convolution patches [B, P, kh·kw·Cin] (DP-SGD's per-example gradients read them). */
+export const CONV_PATCHES = 'MiaConvPatches';
+
+/** Attributes of CONV_PATCHES: the convolution's geometry, its filter as [kh, kw, Cin]. */
+export interface ConvPatchesAttrs {
+  readonly filterSize: [number, number, number];
+  readonly strides: [number, number];
+  readonly pad: 'same' | 'valid';
+}
+
+function convPatches(args: KernelArgs): tf.TensorInfo {
+  const { backend } = args;
+  const { x } = args.inputs;
+  const { filterSize, strides, pad } = args.attrs as unknown as ConvPatchesAttrs;
+  const info = convInfo(CONV_PATCHES, x.shape, [...filterSize, 1], { strides, pad, dataFormat: 'NHWC' });
+  const out = backend.makeOutput([info.batchSize, info.outHeight * info.outWidth, filterSize[0] * filterSize[1] * filterSize[2]], 'float32');
+  im2col(heapF32(backend, x), info, 0, info.batchSize, heapF32(backend, out));
+  return out;
+}
+
 /** dx[n, ih, iw, ci] += dcols[p, (fh·FW + fw)·Cin + ci] for images [first, first + count); dx starts at 0. */
 function col2imAdd(dcols: Float32Array, info: Conv2DInfo, first: number, count: number, dx: Float32Array): void {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
@@ -293,5 +346,6 @@ export function registerWasmConvGradKernels(): void {
   registerWasmMaxPoolGradKernel();
   replaceKernel({ kernelName: 'Conv2DBackpropFilter', backendName: WASM, kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc });
   replaceKernel({ kernelName: 'Conv2DBackpropInput', backendName: WASM, kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc });
+  replaceKernel({ kernelName: CONV_PATCHES, backendName: WASM, kernelFunc: convPatches as unknown as tf.KernelFunc });
   registered = true;
 }
