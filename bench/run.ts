@@ -4,7 +4,7 @@
  * writes bench/results.json (machine, versions, every repeat).
  *
  *   npm run bench -- [--repeats 3] [--samples 2000] [--no-torch] [--no-preset] [--no-browser] [--no-lira] [--cpu-cnn] [--no-interactive]
- *                    [--no-e2e] [--no-app-e2e] [--only-e2e] [--e2e-repeats 1] [--no-pool]
+ *                    [--no-e2e] [--no-app-e2e] [--only-e2e] [--e2e-repeats 1] [--no-pool] [--backends cpu,wasm,wasm+lab]
  *
  * Backends, in this order (the kernels cannot be unregistered, so "before" runs first):
  *   cpu          tfjs's pure-JS backend
@@ -49,6 +49,8 @@ interface Options {
   interactive: boolean;
   /** The throughput rows (cpu, wasm, wasm+lab, intervals, Chromium workers, PyTorch's throughput); off with --only-e2e. */
   throughput: boolean;
+  /** The Node backends whose throughput rows run (--backends cpu,wasm,wasm+lab; all by default). */
+  backends: readonly string[];
   /** The quick preset and the default experiment end to end, CLI beside bench/torch_experiment.py (bench/e2e.ts). */
   e2e: boolean;
   /** The default app experiment, plain and with DP-SGD, in the built app in headless Chromium. */
@@ -61,8 +63,11 @@ interface Options {
   pool: boolean;
 }
 
+/** The Node backends of the throughput rows, in the order they must run (the lab's kernels cannot be unregistered). */
+const NODE_BENCH_BACKENDS: readonly string[] = ['cpu', 'wasm', 'wasm+lab'];
+
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, browser: true, lira: true, cpuCnn: false, interactive: true, throughput: true, e2e: true, appE2e: true, e2eRepeats: 1, dpSgd: true, pool: true };
+  const options: Options = { repeats: 3, samples: 2000, torch: true, preset: true, browser: true, lira: true, cpuCnn: false, interactive: true, throughput: true, backends: NODE_BENCH_BACKENDS, e2e: true, appE2e: true, e2eRepeats: 1, dpSgd: true, pool: true };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--repeats') options.repeats = Number(argv[++i]);
@@ -79,7 +84,12 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--e2e-repeats') options.e2eRepeats = Number(argv[++i]);
     else if (flag === '--no-dp-sgd') options.dpSgd = false;
     else if (flag === '--no-pool') options.pool = false;
-    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --no-browser, --no-lira, --cpu-cnn, --no-interactive, --no-e2e, --no-app-e2e, --only-e2e, --e2e-repeats N, --no-dp-sgd, --no-pool)`);
+    else if (flag === '--backends') {
+      options.backends = argv[++i]?.split(',') ?? [];
+      const unknown = options.backends.filter((b) => !NODE_BENCH_BACKENDS.includes(b));
+      if (unknown.length > 0 || options.backends.length === 0) throw new Error(`bench: --backends takes a comma-separated list of ${NODE_BENCH_BACKENDS.join(', ')}; got ${argv[i] ?? 'nothing'}`);
+    }
+    else throw new Error(`bench: unknown option ${flag} (known: --repeats N, --samples N, --no-torch, --no-preset, --no-browser, --no-lira, --cpu-cnn, --no-interactive, --no-e2e, --no-app-e2e, --only-e2e, --e2e-repeats N, --no-dp-sgd, --no-pool, --backends LIST)`);
   }
   if (!(options.repeats >= 1)) throw new Error('bench: --repeats must be at least 1');
   if (!(Number.isInteger(options.e2eRepeats) && options.e2eRepeats >= 1)) throw new Error('bench: --e2e-repeats must be an integer of at least 1');
@@ -341,7 +351,7 @@ async function main(): Promise<void> {
   const blas = python === undefined ? undefined : await checkTorchBlas(python);
   if (blas) log(`pytorch ${blas.version}: BLAS ${blas.kind} (${blas.mapped[0] ?? blas.libblasAlternative}), ${blas.defaultThreads} default thread(s)${blas.fairPeer ? '' : ` — NOT A FAIR PEER; ${blas.fix}`}`);
 
-  for (const backend of options.throughput ? ['cpu', 'wasm', 'wasm+lab'] : []) {
+  for (const backend of options.throughput ? NODE_BENCH_BACKENDS.filter((b) => options.backends.includes(b)) : []) {
     if (backend === 'wasm+lab') {
       // The lab's kernels as the app and the CLI run them: FMA matrix products by relaxed SIMD.
       enableRelaxedSimd();
