@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, gaussianArray } from '../src/core/random';
+import { gaussianArray } from '../src/core/defenses/sampling';
+import { createRng } from '../src/core/random';
 
 /** P(|Z| > c) for a standard normal Z, from tables: the checks below need no erf of our own. */
 const TWO_SIDED_TAIL: readonly [number, number][] = [

@@ -34,7 +34,8 @@
  *   post-processing and leaves the guarantee unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gaussianArray, type Rng } from '../random';
+import type { Rng } from '../random';
+import { gaussianArray } from './sampling';
 
 import type { DpSgdSettings } from './accounting';
 import { clippedSumInOnePass, planFor } from './per-example-grads';
