@@ -51,6 +51,23 @@ function convInfo(kernel: string, inShape: number[], filterShape: number[], attr
   );
 }
 
+/** A convolution's sizes under the short names the rearrangement loops use. */
+function geometry(info: Conv2DInfo) {
+  return {
+    H: info.inHeight,
+    W: info.inWidth,
+    C: info.inChannels,
+    OH: info.outHeight,
+    OW: info.outWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    FH: info.filterHeight,
+    FW: info.filterWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+  };
+}
+
 /** Images per chunk so that a [R, chunk·outHeight·outWidth] buffer fits MAX_COLUMN_FLOATS. */
 function imagesPerChunk(info: Conv2DInfo): number {
   const rows = info.filterHeight * info.filterWidth * info.inChannels;
@@ -71,10 +88,7 @@ function im2colTransposed(x: Float32Array, info: Conv2DInfo, first: number, coun
     im2colTransposedRowByRow(x, info, first, count, colsT);
     return;
   }
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
-  const { filterHeight: FH, filterWidth: FW } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
+  const { H, W, C, OH, OW, sh, sw, FH, FW, top, left } = geometry(info);
   const positions = count * OH * OW;
   for (let fh = 0; fh < FH; fh++) {
     for (let fw = 0; fw < FW; fw++) {
@@ -108,10 +122,7 @@ function im2colTransposed(x: Float32Array, info: Conv2DInfo, first: number, coun
 
 /** The same columns, one row r at a time: sequential writes, reads strided by Cin. */
 function im2colTransposedRowByRow(x: Float32Array, info: Conv2DInfo, first: number, count: number, colsT: Float32Array): void {
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
-  const { filterHeight: FH, filterWidth: FW } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
+  const { H, W, C, OH, OW, sh, sw, FH, FW, top, left } = geometry(info);
   const positions = count * OH * OW;
   for (let fh = 0; fh < FH; fh++) {
     for (let fw = 0; fw < FW; fw++) {
@@ -145,10 +156,7 @@ function im2colTransposedRowByRow(x: Float32Array, info: Conv2DInfo, first: numb
  * row-major, one run of Cin channels per tap.
  */
 function im2col(x: Float32Array, info: Conv2DInfo, first: number, count: number, cols: Float32Array): void {
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
-  const { filterHeight: FH, filterWidth: FW } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
+  const { H, W, C, OH, OW, sh, sw, FH, FW, top, left } = geometry(info);
   const rowLength = FH * FW * C;
   let row = 0;
   for (let n = first; n < first + count; n++) {
@@ -194,9 +202,7 @@ function convPatches(args: KernelArgs): tf.TensorInfo {
 
 /** dx[n, ih, iw, ci] += dcols[p, (fh·FW + fw)·Cin + ci] for images [first, first + count); dx starts at 0. */
 function col2imAdd(dcols: Float32Array, info: Conv2DInfo, first: number, count: number, dx: Float32Array): void {
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
-  const { filterHeight: FH, filterWidth: FW } = info;
-  const { top, left } = info.padInfo;
+  const { H, W, C, OH, OW, sh, sw, FH, FW, top, left } = geometry(info);
   const rowLength = FH * FW * C;
   let p = 0;
   for (let n = first; n < first + count; n++) {
