@@ -47,8 +47,13 @@ function poolSizeHere(): number {
   return trainingPoolSize(self.navigator as WorkerNavigator & { deviceMemory?: number });
 }
 
-/** How long after a run its training workers' replacements start loading. */
+/**
+ * How long after the last run its training workers' replacements start loading. A run in between
+ * (an output defense's slider moved, say) puts it off again: a spare loading its modules and
+ * warming up takes a core for most of a second, which would slow the instant re-runs beside it.
+ */
 const SPARES_AFTER_RUN_MS = 3000;
+let sparesTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** The warm-up in progress, if any: a run waits for it rather than start the same backend or dataset beside it. */
 let warming: Promise<void> = Promise.resolve();
@@ -87,6 +92,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
   }
   const current: ActiveRun = { runId, signal: { aborted: false }, gate: new RunGate((state) => post({ type: 'gate', runId, state })) };
   active = current;
+  clearTimeout(sparesTimer);
   const notice = (message: string) => post({ type: 'notice', runId, message });
   // The run's training workers (workers/training-pool.ts): closed with the run, so a cancel or an error stops them too.
   let pool: TrainingPool | undefined;
@@ -132,7 +138,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     if (backend !== undefined) {
       const size = pool?.size ?? 0;
       const topUp = () => (active ? undefined : startSpareWorkers(size, config, backend));
-      setTimeout(topUp, SPARES_AFTER_RUN_MS);
+      sparesTimer = setTimeout(topUp, SPARES_AFTER_RUN_MS);
     }
   }
 }
