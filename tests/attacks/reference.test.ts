@@ -262,6 +262,16 @@ describe('logitsOfReleased', () => {
     expect(logitScaledConfidence(logits, labels, 3, 4, 1)[2]).toBeCloseTo(Math.log(1 / (3 * RELEASED_FLOOR)), 12);
   });
 
+  it('records the softmax as the floored probabilities over their row total, to the last bit', () => {
+    const softmax = softmaxOf(logitsOfReleased(probabilities, labels, 3, 4), 4);
+    const floored = Array.from(probabilities, (p) => Math.max(p, RELEASED_FLOOR));
+    const expected = floored.map((p, i) => {
+      const row = floored.slice(i - (i % 4), i - (i % 4) + 4);
+      return p / (row[0] + row[1] + row[2] + row[3]);
+    });
+    expect(Array.from(softmax)).toEqual(expected);
+  });
+
   it('refuses rows that are not whole queries of the records', () => {
     expect(() => logitsOfReleased(probabilities.subarray(0, 16), labels, 3, 4)).toThrow(/not a whole number of queries of 3 records/);
   });

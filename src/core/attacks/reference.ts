@@ -112,7 +112,7 @@ export const RELEASED_FLOOR = 1e-30;
 /**
  * What a reference attack reads of a model behind output defenses: the log of the released
  * probabilities as its logits (rows of `numClasses`, queries × count of them; 0 floored at
- * RELEASED_FLOOR). The rows' log-softmax (softmaxOf then gives its exp) and each record's φ and p_y
+ * RELEASED_FLOOR). The rows' log-softmax and softmax (made when asked) and each record's φ and p_y
  * are recorded from the float64 probabilities as they are made, not derived again from the float32
  * logs: one log per entry where deriving them again costs three exp, and exact where float32 rounds.
  */
@@ -145,7 +145,17 @@ export function logitsOfReleased(probabilities: Float64Array, labels: ArrayLike<
     query.phi[record] = logSoftmax[offset + label] + logTotal - Math.log(others);
     query.trueProbability[record] = Math.max(probabilities[offset + label], RELEASED_FLOOR) / total;
   }
-  rememberLogSoftmax(logits, numClasses, logSoftmax);
+  // The rows' softmax divides the floored probabilities by their total: no exp, and exact.
+  rememberLogSoftmax(logits, numClasses, logSoftmax, () => {
+    const softmax = new Float64Array(probabilities.length);
+    for (let row = 0; row < rows; row++) {
+      const offset = row * numClasses;
+      let total = 0;
+      for (let c = 0; c < numClasses; c++) total += (softmax[offset + c] = Math.max(probabilities[offset + c], RELEASED_FLOOR));
+      for (let c = 0; c < numClasses; c++) softmax[offset + c] /= total;
+    }
+    return softmax;
+  });
   const byQuery = signalsByQuery(logits, labels, count);
   signals.forEach((s, q) => byQuery.set(q, s));
   return logits;

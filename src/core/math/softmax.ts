@@ -87,11 +87,11 @@ export function logSoftmaxOf(logits: Float32Array, numClasses: number): Float64A
 /**
  * Records the rows' log-softmax of `logits` where the caller knows it more exactly than the float32
  * logits say: logits made as the log of released probabilities (attacks/reference.ts,
- * logitsOfReleased). logSoftmaxOf then returns it, and softmaxOf its exp, made when first asked.
+ * logitsOfReleased). logSoftmaxOf then returns it, and softmaxOf `softmax()`, made when first asked.
  */
-export function rememberLogSoftmax(logits: Float32Array, numClasses: number, logSoftmax: Float64Array): void {
+export function rememberLogSoftmax(logits: Float32Array, numClasses: number, logSoftmax: Float64Array, softmax: () => Float64Array): void {
   let byKind = memo.get(logits);
   if (!byKind) memo.set(logits, (byKind = new Map()));
   byKind.set(`log-softmax/${numClasses}`, logSoftmax);
-  byKind.set(`softmax/${numClasses}`, () => logSoftmax.map(Math.exp));
+  byKind.set(`softmax/${numClasses}`, softmax);
 }

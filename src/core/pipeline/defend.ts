@@ -133,11 +133,11 @@ function defendLogits(logits: Float32Array, labels: ArrayLike<number>, count: nu
   const size = count * numClasses;
   const queries = logits.length / size;
   const probabilities = softmaxOf(logits, numClasses);
+  const releaseQuery = (q: number) =>
+    applyOutputDefenses({ probabilities: probabilities.subarray(q * size, (q + 1) * size), labels, count, numClasses }, defenses, createRng(seed, `${stream}/${q}`)).probabilities;
+  if (queries === 1) return logitsOfReleased(releaseQuery(0), labels, count, numClasses);
   const released = new Float64Array(logits.length);
-  for (let q = 0; q < queries; q++) {
-    const view = probabilities.subarray(q * size, (q + 1) * size);
-    released.set(applyOutputDefenses({ probabilities: view, labels, count, numClasses }, defenses, createRng(seed, `${stream}/${q}`)).probabilities, q * size);
-  }
+  for (let q = 0; q < queries; q++) released.set(releaseQuery(q), q * size);
   return logitsOfReleased(released, labels, count, numClasses);
 }
 
