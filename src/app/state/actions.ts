@@ -4,6 +4,7 @@
  */
 import type { NamedBytes } from '../../core/datasets/types';
 import { forgetPoolImages } from '../records/use-pool-images';
+import { exposeInWorker } from '../records/records-worker';
 import { clearStorage, describeStorageError, estimateStorage, loadRuns, saveRun, type StoredRun } from '../../shared/storage/db';
 import type { ExperimentConfig } from '../../core/config';
 import type { ProgressEvent } from '../../core/experiment';
@@ -100,7 +101,12 @@ export async function executeRun(config: ExperimentConfig, hash: string, files?:
  */
 export async function keepResult(run: StoredRun, show: boolean): Promise<void> {
   useResultsStore.getState().add(run);
-  if (show) useUiStore.getState().select(run.hash);
+  if (show) {
+    // The Records view's ranks, asked now so the worker ranks while the page draws the table and
+    // charts; the view finds the answer under the same result (records-worker.ts asks once per result).
+    exposeInWorker(run.result).catch(() => {});
+    useUiStore.getState().select(run.hash);
+  }
   performance.mark('mia:result-shown');
   void deferUntilIdle(() => saveRun(run)).then(
     () => {
