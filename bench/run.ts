@@ -27,7 +27,7 @@ import { timeDpSgd } from './dp-sgd';
 import { timePoolScaling, type PoolScaling } from './pool-scaling';
 import { APP_EXPERIMENTS, runAppBench } from './interactive';
 import { endToEndRows } from './e2e';
-import { batchedEpoch, halves, randomPool, sequentialEpochs, summarise, time, trainer, type Timing } from './workloads';
+import { batchedEpoch, halves, randomPool, sequentialEpochs, summarise, time, trainer, WARM_UP_SECONDS, type Timing } from './workloads';
 import { measureAttack } from '../src/core/attacks/evaluate';
 import { standardNormal } from '../src/core/defenses/sampling';
 import { createRng } from '../src/core/random';
@@ -507,7 +507,7 @@ async function main(): Promise<void> {
     `\nMIA Lab bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${versions.tfjs}, ` +
       `wasm SIMD ${wasm.simd}, ${wasm.threads} wasm thread(s), load average ${machine.loadAverage.before.join(' ')} → ${machine.loadAverage.after.join(' ')}\n` +
       `${blasLine}\n` +
-      `batch ${BATCH}, ${options.samples} samples${options.cpuCnn ? ` (cpu CNN training: ${CPU_CNN_SAMPLES})` : ''}, warm-up then median of ${options.repeats}` +
+      `batch ${BATCH}, ${options.samples} samples${options.cpuCnn ? ` (cpu CNN training: ${CPU_CNN_SAMPLES})` : ''}, warm-up (${WARM_UP_SECONDS} s, PyTorch alike) then median of ${options.repeats}` +
       `${options.e2e || options.appE2e ? `; end-to-end rows (s): no warm-up, median of ${options.e2eRepeats}` : ''}\n\n` +
       `${table}\n\n${torchNote}\nBrowser rows: headless Chromium workers, 512 samples per epoch (Node rows: 2,000).\n`,
   );

@@ -24,8 +24,15 @@ def cnn() -> nn.Module:
     )
 
 
+# Warm-up before timing, as bench/workloads.ts does: runs until this many seconds have passed.
+WARM_UP_SECONDS = 1.0
+
+
 def timed(repeats: int, run) -> list:
-    run()  # warm-up
+    warming = time.perf_counter()
+    run()
+    while time.perf_counter() - warming < WARM_UP_SECONDS:
+        run()
     seconds = []
     for _ in range(repeats):
         started = time.perf_counter()

@@ -31,9 +31,17 @@ export function summarise(seconds: number[]): Timing {
   return { seconds, median, min: sorted[0], max: sorted[sorted.length - 1] };
 }
 
-/** One warm-up call, then `repeats` timed calls. */
+/**
+ * Warm-up before timing: runs until this much time has passed (at least one run), so the JIT and
+ * WebAssembly's optimising tier have settled; bench/torch_bench.py warms PyTorch the same way.
+ */
+export const WARM_UP_SECONDS = 1;
+
+/** Warm-up calls for WARM_UP_SECONDS, then `repeats` timed calls. */
 export async function time(repeats: number, run: () => Promise<void>): Promise<Timing> {
-  await run();
+  const warming = performance.now();
+  do await run();
+  while (performance.now() - warming < WARM_UP_SECONDS * 1000);
   const seconds: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const started = performance.now();
