@@ -229,47 +229,65 @@ function computeFits(refs: ReferenceOutputs, fixedVariance: boolean): GaussianFi
   const phis = refs.logits.map((logits) =>
     Array.from({ length: queries }, (_, q) => logitScaledConfidence(logits, refs.labels, count, numClasses, q)),
   );
-  // Two passes (mean, then squared deviations): numerically safer than sums of squares.
+  // Two passes (mean, then squared deviations): numerically safer than sums of squares. Each
+  // model's pass is a small function of its own: called once per model and query, it is optimised
+  // after a few calls, where loops inlined here were compiled for on-stack replacement again on
+  // every fit (a re-run fits once per held-out model).
   const { inMean, outMean, inVar, outVar } = fits;
   for (let m = 0; m < phis.length; m++) {
-    const mask = refs.inMask[m];
-    for (let q = 0; q < queries; q++) {
-      const phi = phis[m][q];
-      for (let i = 0, k = q * count; i < count; i++, k++) {
-        if (mask[i]) inMean[k] += phi[i] / inCount[i];
-        else outMean[k] += phi[i] / outCount[i];
-      }
-    }
+    for (let q = 0; q < queries; q++) addMeans(phis[m][q], refs.inMask[m], inCount, outCount, inMean, outMean, q * count);
   }
   for (let m = 0; m < phis.length; m++) {
-    const mask = refs.inMask[m];
-    for (let q = 0; q < queries; q++) {
-      const phi = phis[m][q];
-      for (let i = 0, k = q * count; i < count; i++, k++) {
-        if (mask[i]) inVar[k] += (phi[i] - inMean[k]) ** 2 / Math.max(inCount[i] - 1, 1);
-        else outVar[k] += (phi[i] - outMean[k]) ** 2 / Math.max(outCount[i] - 1, 1);
-      }
-    }
+    for (let q = 0; q < queries; q++) addVariances(phis[m][q], refs.inMask[m], inCount, outCount, inMean, outMean, inVar, outVar, q * count);
   }
   // The pooled variance: the mean over the records whose side had at least two models.
-  for (const [variances, counts] of [[fits.inVar, inCount], [fits.outVar, outCount]] as const) {
-    let sum = 0;
-    let n = 0;
-    variances.forEach((v, k) => {
-      if (counts[k % count] >= 2) {
-        sum += v;
-        n++;
-      }
-    });
-    const pooled = n > 0 ? sum / n : 1;
-    // Carlini et al. (arXiv:2112.03570, §4.2): one variance estimated over all examples. Per-record
-    // variance keeps each record's own, except where a side had fewer than two models: its variance
-    // would be 0, floored to MIN_VARIANCE, and the scores would explode; the pooled one stands in.
-    variances.forEach((_, k) => {
-      if (fixedVariance || counts[k % count] < 2) variances[k] = pooled;
-    });
-  }
+  // Carlini et al. (arXiv:2112.03570, §4.2): one variance estimated over all examples. Per-record
+  // variance keeps each record's own, except where a side had fewer than two models: its variance
+  // would be 0, floored to MIN_VARIANCE, and the scores would explode; the pooled one stands in.
+  poolVariances(inVar, inCount, fixedVariance);
+  poolVariances(outVar, outCount, fixedVariance);
   return fits;
+}
+
+/** One model's φ into the IN or OUT mean of each record (divided as it goes, in model order). */
+function addMeans(phi: Float64Array, mask: Uint8Array, inCount: Float64Array, outCount: Float64Array, inMean: Float64Array, outMean: Float64Array, offset: number): void {
+  for (let i = 0, k = offset; i < phi.length; i++, k++) {
+    if (mask[i]) inMean[k] += phi[i] / inCount[i];
+    else outMean[k] += phi[i] / outCount[i];
+  }
+}
+
+/** One model's squared deviation from its side's mean into each record's variance (n − 1 in the denominator). */
+function addVariances(
+  phi: Float64Array,
+  mask: Uint8Array,
+  inCount: Float64Array,
+  outCount: Float64Array,
+  inMean: Float64Array,
+  outMean: Float64Array,
+  inVar: Float64Array,
+  outVar: Float64Array,
+  offset: number,
+): void {
+  for (let i = 0, k = offset; i < phi.length; i++, k++) {
+    if (mask[i]) inVar[k] += (phi[i] - inMean[k]) ** 2 / Math.max(inCount[i] - 1, 1);
+    else outVar[k] += (phi[i] - outMean[k]) ** 2 / Math.max(outCount[i] - 1, 1);
+  }
+}
+
+/** The pooled variance (over the records whose side had two models or more) in place of each record's where `fixed`, or where the side had fewer. */
+function poolVariances(variances: Float64Array, counts: Float64Array, fixed: boolean): void {
+  const count = counts.length;
+  let sum = 0;
+  let n = 0;
+  for (let k = 0; k < variances.length; k++) {
+    if (counts[k % count] >= 2) {
+      sum += variances[k];
+      n++;
+    }
+  }
+  const pooled = n > 0 ? sum / n : 1;
+  for (let k = 0; k < variances.length; k++) if (fixed || counts[k % count] < 2) variances[k] = pooled;
 }
 
 function requireBothSides(refs: ReferenceOutputs, needIn: boolean): void {

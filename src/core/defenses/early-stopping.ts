@@ -32,14 +32,18 @@ export function validationSlice(count: number, fraction: number, seed: number): 
 /** The records at `positions` (in that order): for dropping the validation slice before the attack. */
 export function selectRecords(predictions: Predictions, positions: ArrayLike<number>): Predictions {
   const { numClasses } = predictions;
+  const from = predictions.probabilities;
+  const fromLog = predictions.logProbabilities;
   const probabilities = new Float64Array(positions.length * numClasses);
   const labels = new Uint8Array(positions.length);
-  const logProbabilities = predictions.logProbabilities && new Float64Array(positions.length * numClasses);
+  const logProbabilities = fromLog && new Float64Array(positions.length * numClasses);
+  // Row by row in plain loops: a re-run selects every evaluated record of the target (issue 10),
+  // where two subarray views a row cost more than the copy.
   for (let i = 0; i < positions.length; i++) {
     const p = positions[i];
     if (!Number.isInteger(p) || p < 0 || p >= predictions.count) throw new RangeError(`selectRecords: position ${p} is outside 0..${predictions.count - 1}`);
-    probabilities.set(predictions.probabilities.subarray(p * numClasses, (p + 1) * numClasses), i * numClasses);
-    logProbabilities?.set(predictions.logProbabilities!.subarray(p * numClasses, (p + 1) * numClasses), i * numClasses);
+    for (let c = 0; c < numClasses; c++) probabilities[i * numClasses + c] = from[p * numClasses + c];
+    if (logProbabilities && fromLog) for (let c = 0; c < numClasses; c++) logProbabilities[i * numClasses + c] = fromLog[p * numClasses + c];
     labels[i] = predictions.labels[p];
   }
   return { probabilities, ...(logProbabilities ? { logProbabilities } : {}), labels, count: positions.length, numClasses };
