@@ -122,6 +122,8 @@ export function logitsOfReleased(probabilities: Float64Array, labels: ArrayLike<
   if (!Number.isInteger(queries)) throw new RangeError(`${rows} rows of released probabilities are not a whole number of queries of ${count} records`);
   const logits = new Float32Array(probabilities.length);
   const logSoftmax = new Float64Array(probabilities.length);
+  /** Each row's sum of floored probabilities, kept for the softmax below. */
+  const totals = new Float64Array(rows);
   const signals = Array.from({ length: queries }, () => ({ phi: new Float64Array(count), trueProbability: new Float64Array(count) }));
   const logFloor = Math.log(RELEASED_FLOOR);
   for (let row = 0; row < rows; row++) {
@@ -138,6 +140,7 @@ export function logitsOfReleased(probabilities: Float64Array, labels: ArrayLike<
       total += p;
       if (c !== label) others += p;
     }
+    totals[row] = total;
     const logTotal = Math.log(total);
     for (let c = 0; c < numClasses; c++) logSoftmax[offset + c] -= logTotal;
     const query = signals[(row - record) / count];
@@ -148,12 +151,7 @@ export function logitsOfReleased(probabilities: Float64Array, labels: ArrayLike<
   // The rows' softmax divides the floored probabilities by their total: no exp, and exact.
   rememberLogSoftmax(logits, numClasses, logSoftmax, () => {
     const softmax = new Float64Array(probabilities.length);
-    for (let row = 0; row < rows; row++) {
-      const offset = row * numClasses;
-      let total = 0;
-      for (let c = 0; c < numClasses; c++) total += (softmax[offset + c] = Math.max(probabilities[offset + c], RELEASED_FLOOR));
-      for (let c = 0; c < numClasses; c++) softmax[offset + c] /= total;
-    }
+    for (let i = 0; i < probabilities.length; i++) softmax[i] = Math.max(probabilities[i], RELEASED_FLOOR) / totals[(i / numClasses) | 0];
     return softmax;
   });
   const byQuery = signalsByQuery(logits, labels, count);

@@ -244,6 +244,14 @@ function oneHotPatchKernel(kh: number, kw: number, cin: number): tf.Tensor4D {
   return tf.tensor4d(values, [kh, kw, cin, k]);
 }
 
+type PatchRoute = 'kernel' | 'one-hot' | 'gather';
+
+/** The route convolutionPatches takes by default for a [kh, kw, cin, …] kernel on the active backend (why: below). */
+function patchRoute([kh, kw, cin]: readonly number[]): PatchRoute {
+  if (cin >= 4 && tf.getKernel(CONV_PATCHES, tf.getBackend()) !== undefined) return 'kernel';
+  return kh * kw * cin <= ONE_HOT_PATCH_LIMIT ? 'one-hot' : 'gather';
+}
+
 /**
  * Per-example patches [B, P, K = kh·kw·cin] of a convolution's input (im2col), in the kernel's
  * (r, s, c) order, so that the convolution is patches · W reshaped to [K, cout]. Every route is
@@ -259,11 +267,7 @@ export function convolutionPatches(
   kernelShape: readonly number[],
   strides: [number, number],
   padding: 'same' | 'valid',
-  route: 'kernel' | 'one-hot' | 'gather' = kernelShape[2] >= 4 && tf.getKernel(CONV_PATCHES, tf.getBackend()) !== undefined
-    ? 'kernel'
-    : kernelShape[0] * kernelShape[1] * kernelShape[2] <= ONE_HOT_PATCH_LIMIT
-      ? 'one-hot'
-      : 'gather',
+  route: PatchRoute = patchRoute(kernelShape),
 ): tf.Tensor3D {
   const [kh, kw, cin] = kernelShape;
   const [b, h, w] = input.shape;
