@@ -125,7 +125,7 @@ try {
     if (cdp) printProfile((await cdp.send('Profiler.stop')).profile as never);
     const tasks = await readLongTasks(page);
     const summary = summariseLongTasks(tasks);
-    console.log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s, ${summary.count} long tasks, longest ${summary.longest.toFixed(0)} ms, ${summary.total.toFixed(0)} ms in total, over 100 ms: ${summary.over100}`);
+    console.log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s, ${summary.count} long tasks, longest ${summary.longest.toFixed(0)} ms, ${summary.total.toFixed(0)} ms in total, over 100 ms: ${summary.over100}${summary.worst.length ? ` (${summary.worst.join('; ')})` : ''}`);
     console.log(`  longest at (ms after start): ${tasks.sort((a, b) => b.duration - a.duration).slice(0, 8).map((t) => `${t.duration.toFixed(0)}@${t.startTime.toFixed(0)}`).join(' ')}`);
   }
 } finally {

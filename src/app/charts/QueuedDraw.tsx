@@ -3,7 +3,8 @@
  * recharts took 60–200 ms of one task per chart on this 2-core machine, issue 10), yet a result
  * still draws a dozen of them at once, so each <QueuedDraw> shows its children only when its turn
  * in one page-wide queue comes; a turn is one macrotask that renders and commits queued charts one
- * by one (flushSync) until TURN_BUDGET_MS has passed, so input and painting get in between turns.
+ * by one (flushSync), so input and painting get in between turns. While a run trains a turn draws
+ * one chart; otherwise it goes on until TURN_BUDGET_MS has passed.
  * A queued chart draws its newest children when its turn comes (live charts skip stale frames);
  * the chart drawn last stays on screen until the new one is ready.
  */
@@ -12,11 +13,17 @@ import { flushSync } from 'react-dom';
 import { useRunStore } from '../state/run-store';
 
 /**
- * How long one turn may keep drawing: a chart redraws in 1–16 ms, so a result's charts mostly fit
- * in one turn and reach the screen in the frame after it, rather than one frame per chart (the
- * bench's every-chart figure, issue 10); one turn stays well under the 100 ms a long task may take.
+ * How long one turn may keep drawing outside a run: a chart redraws in 1–16 ms, so a result's
+ * charts mostly fit in one turn and reach the screen in the frame after it, rather than one frame
+ * per chart (the bench's every-chart figure, issue 10). While a run trains, the live charts share
+ * the main thread with the progress flushes and a loaded machine stretches every chart, so a turn
+ * draws one chart there (turns of several were the suspects in tasks of 150–190 ms under load, issue 10).
  */
 export const TURN_BUDGET_MS = 32;
+
+function turnBudget(): number {
+  return useRunStore.getState().run.status === 'running' ? 0 : TURN_BUDGET_MS;
+}
 
 const queue: (() => void)[] = [];
 let pending = false;
@@ -24,9 +31,10 @@ let pending = false;
 function drawNext(): void {
   pending = false;
   const start = performance.now();
+  const budget = turnBudget();
   try {
     do queue.shift()?.();
-    while (queue.length > 0 && performance.now() - start < TURN_BUDGET_MS);
+    while (queue.length > 0 && performance.now() - start < budget);
   } finally {
     // A chart that throws leaves the rest queued for the next turn.
     if (queue.length > 0) scheduleTurn();
