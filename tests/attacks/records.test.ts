@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/random';
 import { breakdownAttack, exposeRecords, flagAtFpr, flagThreshold, misclassifiedMembers, mostExposedMembers, rankScores } from '../../src/core/attacks/records';
 
 describe('rankScores', () => {
@@ -8,6 +9,23 @@ describe('rankScores', () => {
   it('ranks within each class', () => {
     // class 0: 0.2, 0.5 → ranks 2, 1; class 1: 0.9, 0.1 → 1, 2; class 2: 0.3 → 1.
     expect(Array.from(rankScores([0.2, 0.9, 0.5, 0.1, 0.3], [0, 1, 0, 1, 2]))).toEqual([2, 1, 1, 2, 1]);
+  });
+  it('agrees with counting by hand on random scores with ties, zeros of both signs and extremes', () => {
+    const rng = createRng(3, 'rank-oracle');
+    for (let trial = 0; trial < 40; trial++) {
+      const n = 1 + Math.floor(rng.next() * 300);
+      const pool = [0, -0, 1, -1, 0.5, 1e300, -1e300, Number.MIN_VALUE];
+      const scores = Array.from({ length: n }, () => (rng.next() < 0.4 ? pool[Math.floor(rng.next() * pool.length)] : rng.next() * 4 - 2));
+      const label = Array.from({ length: n }, () => Math.floor(rng.next() * 4));
+      const member = Array.from({ length: n }, () => (rng.next() < 0.5 ? 1 : 0));
+      // 1 + how many score strictly higher (in the same class): the definition itself, O(n²).
+      const byHand = (within?: number[]) => scores.map((s, i) => 1 + scores.filter((t, j) => t > s && (!within || within[j] === within[i])).length);
+      expect(Array.from(rankScores(scores)), `trial ${trial}`).toEqual(byHand());
+      expect(Array.from(rankScores(scores, label)), `trial ${trial}`).toEqual(byHand(label));
+      const limit = Math.floor(rng.next() * 30);
+      const everyMember = scores.flatMap((_, i) => (member[i] ? [i] : [])).sort((a, b) => scores[b] - scores[a] || a - b);
+      expect(mostExposedMembers(scores, member, limit), `trial ${trial}`).toEqual(everyMember.slice(0, limit));
+    }
   });
 });
 

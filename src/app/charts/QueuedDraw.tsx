@@ -50,9 +50,11 @@ function scheduleTurn(): void {
 }
 
 /**
- * The first turn of a burst waits for the frame that shows what queued it (a task queued from a
- * frame callback runs after that frame's paint), so a result's table is on screen before its
- * charts start drawing rather than after all of them.
+ * While a run trains, the first turn of a burst waits for the frame that shows what queued it (a
+ * task queued from a frame callback runs after that frame's paint), so the progress the flush
+ * brought is on screen before its charts draw. Outside a run the charts are queued from effects
+ * that React runs once the table is painted anyway, and waiting one more frame only put off the
+ * moment every chart is on screen (the bench's every-chart figure, issue 10).
  */
 function scheduleFirstTurn(): void {
   if (pending) return;
@@ -65,7 +67,7 @@ export function queueDraw(draw: () => void): () => void {
   const job = () => draw();
   performance.mark('mia:chart-queued');
   queue.push(job);
-  if (queue.length === 1) scheduleFirstTurn();
+  if (queue.length === 1 && useRunStore.getState().run.status === 'running') scheduleFirstTurn();
   else scheduleTurn();
   return () => {
     const at = queue.indexOf(job);
