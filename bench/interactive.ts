@@ -18,12 +18,12 @@ import { DEFAULT_CONFIG, parseExperimentConfig, type ExperimentConfig } from '..
 import { DEFENSES } from '../src/core/defenses/registry';
 import { configToHash } from '../src/app/state/url-hash';
 
-export interface InteractiveBench {
-  readonly records: number;
-  readonly attacks: readonly string[];
-  readonly referenceModels: number;
-  /** Seconds of the first, training run (click to table). */
-  readonly trainSeconds: number;
+/**
+ * Timed changes of one control. The app makes the next step of a stepped control ahead
+ * (src/app/state/ahead.ts), so a series of steps mostly times results made ahead, and a series of
+ * jumps times results made when asked.
+ */
+export interface RedrawSeries {
   /**
    * Milliseconds from each output-defense change to the redrawn table on screen, timed in the page:
    * from the input event's timestamp to the first task after the frame that showed the new table
@@ -43,7 +43,22 @@ export interface InteractiveBench {
    * of the results, and the rest until the frame is painted.
    */
   readonly phasesMs: { readonly beforeRun: number; readonly worker: number; readonly render: number; readonly toFrame: number };
+  /** How many of the changes were shown from a result made ahead (no run; the phases are of the others). */
+  readonly madeAhead: number;
 }
+
+export interface InteractiveBench extends RedrawSeries {
+  readonly records: number;
+  readonly attacks: readonly string[];
+  readonly referenceModels: number;
+  /** Seconds of the first, training run (click to table). */
+  readonly trainSeconds: number;
+  /** The fields above: rounding stepped from 2 to 6 decimals. These: top-k's k jumped (JUMPS), no step made ahead. */
+  readonly jumps: RedrawSeries;
+}
+
+/** top-k's k after its default of 3: no value is the step the change before it predicts (ahead.ts). */
+export const JUMPS = ['7', '2', '9', '5', '8'];
 
 export const INTERACTIVE_CONFIG = parseExperimentConfig({
   seed: 0,
@@ -125,10 +140,6 @@ async function measureRedraw(browser: Browser, baseUrl: string, log: (line: stri
     await page.locator('[data-testid="run-status"][data-status="done"]').waitFor({ timeout: 1_800_000 });
     const trainSeconds = (Date.now() - started) / 1000;
     await page.getByTestId('results-table').waitFor();
-    const redrawMs: number[] = [];
-    const harnessMs: number[] = [];
-    const everythingMs: number[] = [];
-    const phases: InteractiveBench['phasesMs'][] = [];
     const summary = page.getByTestId('result-summary');
     /** After a change: the table shows a new run (another hash), fresh, and nothing was trained. */
     const redrawn = async (previous: string | null) => {
@@ -138,47 +149,70 @@ async function measureRedraw(browser: Browser, baseUrl: string, log: (line: stri
       const trained = await page.getByTestId('run-status').getAttribute('data-epochs-trained');
       if (trained !== '0') throw new Error(`the change trained ${trained} epochs; it should have trained none`);
     };
-    let previous = await summary.getAttribute('data-run');
-    await page.getByTestId('defense-rounding').check();
-    await redrawn(previous);
-    for (let i = 0; i < changes; i++) {
-      // Rounding to 2, 3, … 6 decimals: a new config each time, the models unchanged.
-      const decimals = String(2 + (i % 5));
-      previous = await summary.getAttribute('data-run');
-      await page.evaluate('performance.clearMarks()');
-      // Strings, not functions: the bench compiles without the DOM's types.
-      await page.evaluate(armRedraw(previous));
-      const t0 = await page.evaluate<number>('performance.now()');
-      await page.getByTestId('defense-rounding-decimals').fill(decimals);
+    /** A change not timed: a defense switched on. */
+    const check = async (testId: string) => {
+      const previous = await summary.getAttribute('data-run');
+      await page.getByTestId(testId).check();
       await redrawn(previous);
-      const t1 = await page.evaluate<number>(`new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())))`);
-      harnessMs.push(t1 - t0);
-      await page.waitForFunction('window.__miaRedraw.painted !== undefined');
-      const { input, painted } = await page.evaluate<{ input: number; painted: number }>('window.__miaRedraw');
-      if (!(input >= t0)) throw new Error('the page saw no input event for the change');
-      redrawMs.push(painted - input);
-      everythingMs.push((await chartsDrawnAfter(page, input)) - input);
-      const marks = new Map(await page.evaluate<[string, number][]>(`performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])`));
-      const at = (name: string) => marks.get(`mia:${name}`) ?? NaN;
-      phases.push({ beforeRun: at('run-start') - input, worker: at('run-answered') - at('run-start'), render: at('results-drawn') - at('run-answered'), toFrame: painted - at('results-drawn') });
-    }
+    };
+    /** Each value filled into `testId` in turn, every change timed. */
+    const series = async (testId: string, values: readonly string[]): Promise<RedrawSeries> => {
+      const redrawMs: number[] = [];
+      const harnessMs: number[] = [];
+      const everythingMs: number[] = [];
+      const phases: InteractiveBench['phasesMs'][] = [];
+      let madeAhead = 0;
+      for (const value of values) {
+        const previous = await summary.getAttribute('data-run');
+        await page.evaluate('performance.clearMarks()');
+        // Strings, not functions: the bench compiles without the DOM's types.
+        await page.evaluate(armRedraw(previous));
+        const t0 = await page.evaluate<number>('performance.now()');
+        await page.getByTestId(testId).fill(value);
+        await redrawn(previous);
+        const t1 = await page.evaluate<number>(`new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())))`);
+        harnessMs.push(t1 - t0);
+        await page.waitForFunction('window.__miaRedraw.painted !== undefined');
+        const { input, painted } = await page.evaluate<{ input: number; painted: number }>('window.__miaRedraw');
+        if (!(input >= t0)) throw new Error('the page saw no input event for the change');
+        redrawMs.push(painted - input);
+        everythingMs.push((await chartsDrawnAfter(page, input)) - input);
+        const marks = new Map(await page.evaluate<[string, number][]>(`performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])`));
+        const at = (name: string) => marks.get(`mia:${name}`) ?? NaN;
+        // A result made ahead (src/app/state/ahead.ts) is shown without a run: no worker phase.
+        if (!marks.has('mia:run-start')) madeAhead++;
+        else phases.push({ beforeRun: at('run-start') - input, worker: at('run-answered') - at('run-start'), render: at('results-drawn') - at('run-answered'), toFrame: painted - at('results-drawn') });
+      }
+      return {
+        redrawMs,
+        medianMs: median(redrawMs),
+        harnessMs,
+        harnessMedianMs: median(harnessMs),
+        everythingMs,
+        everythingMedianMs: median(everythingMs),
+        madeAhead,
+        phasesMs: {
+          beforeRun: median(phases.map((p) => p.beforeRun)),
+          worker: median(phases.map((p) => p.worker)),
+          render: median(phases.map((p) => p.render)),
+          toFrame: median(phases.map((p) => p.toFrame)),
+        },
+      };
+    };
+    // Rounding to 2, 3, … 6 decimals: a new config each time, the models unchanged; each step after
+    // the first is the step the one before it predicts.
+    await check('defense-rounding');
+    const stepped = await series('defense-rounding-decimals', Array.from({ length: changes }, (_, i) => String(2 + (i % 5))));
+    // Then top-k's k, jumped to values no step predicts (3 → 7 → 2 → 9 → 5 → 8): each made when asked.
+    await check('defense-top-k');
+    const jumps = await series('defense-top-k-k', JUMPS);
     return {
       records: INTERACTIVE_CONFIG.partSize,
       attacks: INTERACTIVE_CONFIG.attacks,
       referenceModels: INTERACTIVE_CONFIG.reference.count,
       trainSeconds,
-      redrawMs,
-      medianMs: median(redrawMs),
-      harnessMs,
-      harnessMedianMs: median(harnessMs),
-      everythingMs,
-      everythingMedianMs: median(everythingMs),
-      phasesMs: {
-        beforeRun: median(phases.map((p) => p.beforeRun)),
-        worker: median(phases.map((p) => p.worker)),
-        render: median(phases.map((p) => p.render)),
-        toFrame: median(phases.map((p) => p.toFrame)),
-      },
+      ...stepped,
+      jumps,
     };
   } finally {
     await page.close();

@@ -7,7 +7,9 @@
  */
 import { CancelledError } from '../src/core/cancel';
 import { MemoryLayer } from '../src/core/memory-cache';
-import { runExperiment } from '../src/core/experiment';
+import { runExperiment, type ExperimentResult } from '../src/core/experiment';
+import type { ExperimentConfig } from '../src/core/config';
+import { configHash } from '../src/core/hash';
 import { indexedDbBlobCache } from '../src/shared/storage/db';
 import { activateBackend } from './backend';
 import { wasmTrainingPoolSize } from '../src/shared/backend-probe';
@@ -83,6 +85,75 @@ async function warm(request: Extract<WorkerRequest, { type: 'warm' }>): Promise<
   post({ type: 'warmed' });
 }
 
+/**
+ * A result being made ahead ('speculate'), from the models a run cached: only while no run is
+ * active, one at a time, never training (a model missing from the cache ends it).
+ */
+interface Speculation {
+  readonly hash: string;
+  readonly signal: { aborted: boolean };
+  readonly result: Promise<ExperimentResult | undefined>;
+  /** A run asked for the same config and takes this result as its own. */
+  adopted: boolean;
+}
+
+let speculation: Speculation | undefined;
+let speculationQueue: ExperimentConfig[] = [];
+/** The configs last made ahead (as many as the page holds): asked again while the page holds them, they are not made twice. */
+const madeAhead: string[] = [];
+const MADE_AHEAD_KEPT = 4;
+
+/** A newer list of configs to make ahead, less the one in the making and those just made. */
+function queueSpeculation(configs: readonly ExperimentConfig[]): void {
+  speculationQueue = configs.filter((config) => {
+    const hash = configHash(config);
+    return hash !== speculation?.hash && !madeAhead.includes(hash);
+  });
+  nextSpeculation();
+}
+
+function nextSpeculation(): void {
+  if (active || speculation) return;
+  const config = speculationQueue.shift();
+  if (!config) return;
+  const signal = { aborted: false };
+  const result = runExperiment(config, {
+    signal,
+    cache: memory.over(indexedDbBlobCache(() => undefined)),
+    onProgress: (event) => {
+      if (event.type === 'epoch') signal.aborted = true;
+    },
+    loadDataset: async (datasetConfig) => (await loadDatasetInWorker(datasetConfig, undefined, () => undefined)).dataset,
+  }).catch(() => undefined);
+  const current: Speculation = { hash: configHash(config), signal, result, adopted: false };
+  speculation = current;
+  performance.mark('mia:worker-ahead');
+  void result.then((made) => {
+    speculation = undefined;
+    if (made && !current.adopted) {
+      madeAhead.push(current.hash);
+      madeAhead.splice(0, madeAhead.length - MADE_AHEAD_KEPT);
+      const packed = packResult(made);
+      post({ type: 'ahead', config, result: packed }, resultTransferables(packed));
+    }
+    nextSpeculation();
+  });
+}
+
+/** The result being made ahead for `config`, if that is what is being made; any other is stopped first. */
+async function adoptSpeculation(config: ExperimentConfig): Promise<ExperimentResult | undefined> {
+  speculationQueue = [];
+  const current = speculation;
+  if (!current) return undefined;
+  if (current.hash === configHash(config)) {
+    current.adopted = true;
+    return current.result;
+  }
+  current.signal.aborted = true;
+  await current.result;
+  return undefined;
+}
+
 async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
   const { runId, config } = request;
   performance.mark('mia:worker-run');
@@ -93,6 +164,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
   const current: ActiveRun = { runId, signal: { aborted: false }, gate: new RunGate((state) => post({ type: 'gate', runId, state })) };
   active = current;
   clearTimeout(sparesTimer);
+  const ahead = adoptSpeculation(config);
   const notice = (message: string) => post({ type: 'notice', runId, message });
   // The run's training workers (workers/training-pool.ts): closed with the run, so a cancel or an error stops them too.
   let pool: TrainingPool | undefined;
@@ -106,7 +178,9 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     performance.mark('mia:worker-backend');
     // Threaded wasm here leaves the pool only the cores its threads do not use (wasmTrainingPoolSize).
     pool = createBrowserTrainingPool(info.active, config, wasmTrainingPoolSize(poolSizeHere(), self.navigator.hardwareConcurrency, info.threads));
-    const result = await runExperiment(config, {
+    const adopted = await ahead;
+    if (current.signal.aborted) throw new CancelledError('the experiment');
+    const result = adopted ?? await runExperiment(config, {
       pool,
       signal: current.signal,
       gate: current.gate.wait,
@@ -140,6 +214,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       const topUp = () => (active ? undefined : startSpareWorkers(size, config, backend));
       sparesTimer = setTimeout(topUp, SPARES_AFTER_RUN_MS);
     }
+    nextSpeculation();
   }
 }
 
@@ -152,9 +227,13 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
     case 'warm':
       void warm(request);
       break;
+    case 'speculate':
+      queueSpeculation(request.configs);
+      break;
     case 'cancel':
       if (active && active.runId === request.runId) {
         active.signal.aborted = true;
+        if (speculation?.adopted) speculation.signal.aborted = true;
         // A paused run waits at its gate; open it so the core reaches its cancel check.
         active.gate.release();
       }

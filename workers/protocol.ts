@@ -79,6 +79,12 @@ export type WorkerRequest =
    * the training workers' modules. Answered by 'warmed'; ignored during a run.
    */
   | { readonly type: 'warm'; readonly config: ExperimentConfig; readonly backend: BackendChoice }
+  /**
+   * Results to make ahead, while no run is active, for configs the student is likely to ask for
+   * next (a stepped slider's next value, src/app/state/ahead.ts): each answered by 'ahead'. A newer
+   * list replaces the older; a run stops the one in progress, or adopts it if it asks the same config.
+   */
+  | { readonly type: 'speculate'; readonly configs: readonly ExperimentConfig[] }
   /** Cancel also opens a paused gate, so a paused run stops at once. */
   | { readonly type: 'cancel'; readonly runId: number }
   /** Pause at the next epoch boundary, resume, or let one more epoch through (workers/gate.ts). */
@@ -92,6 +98,8 @@ export type WorkerResponse =
   | { readonly type: 'progress'; readonly runId: number; readonly event: ProgressEvent }
   | { readonly type: 'notice'; readonly runId: number; readonly message: string }
   | { readonly type: 'result'; readonly runId: number; readonly result: PackedResult }
+  /** A result made ahead ('speculate'): what a run of `config` would have answered. */
+  | { readonly type: 'ahead'; readonly config: ExperimentConfig; readonly result: PackedResult }
   | { readonly type: 'error'; readonly runId: number; readonly error: SerializedError }
   | { readonly type: 'cancelled'; readonly runId: number }
   /** The gate changed: paused or not, and whether the run is standing at it now. */

@@ -2,7 +2,7 @@
  * Interactive by construction, in a real browser: the ROC curves and the leakage chart move while
  * the target trains (caught mid-run with Pause, so a busy machine cannot make the test miss them),
  * and after the run an output defense toggled on the page re-runs without training a model —
- * also after a reload, from IndexedDB alone.
+ * also after a reload, from IndexedDB alone — and a stepped control's next step is made ahead.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../../src/core/config';
@@ -120,6 +120,27 @@ describe('live attack curves and instant output defenses', { timeout: 900_000 },
     await page.getByTestId('results-table').waitFor(STATE);
     expect(await shownRun()).toBe(rounded);
     expect(await page.getByTestId('run-status').getAttribute('data-status')).toBe('idle');
+    expect(lab.pageErrors).toEqual([]);
+  });
+
+  it('makes a stepped control\'s next result ahead, and shows it without a run', async () => {
+    const { page } = lab;
+    const shownRun = () => page.getByTestId('result-summary').getAttribute('data-run');
+    const count = (mark: string) => page.evaluate((name) => performance.getEntriesByName(name).length, mark);
+    const step = async (decimals: string) => {
+      const previous = await shownRun();
+      await page.getByTestId('defense-rounding-decimals').fill(decimals);
+      await expect.poll(shownRun, RUN).not.toBe(previous);
+      await page.locator('[data-testid="result-summary"][data-stale="false"]').waitFor(STATE);
+    };
+    // Rounding is on at 1 decimal (the test before): two steps run, and tell the page the step is +1.
+    await step('2');
+    await step('3');
+    await expect.poll(() => count('mia:ahead-kept'), RUN).toBeGreaterThan(0);
+    const runs = await count('mia:run-start');
+    await step('4');
+    expect(await count('mia:run-start')).toBe(runs);
+    expect(await page.getByTestId('run-status').getAttribute('data-epochs-trained')).toBe('0');
     expect(lab.pageErrors).toEqual([]);
   });
 });

@@ -19,12 +19,21 @@ import { useResultsStore } from './results-store';
 import { reduceProgress, useRunStore } from './run-store';
 import { useUiStore } from './ui-store';
 import { deferUntilIdle } from './when-idle';
+import { keepAhead } from './ahead';
 
 let client: ExperimentClient | undefined;
 
 function getClient(): ExperimentClient {
-  client ??= new ExperimentClient();
+  if (!client) {
+    client = new ExperimentClient();
+    client.onAhead = keepAhead;
+  }
   return client;
+}
+
+/** Have the worker make these configs' results ahead (state/ahead.ts); they need no training. */
+export function speculate(configs: readonly ExperimentConfig[]): void {
+  getClient().speculate(configs);
 }
 
 /**

@@ -72,6 +72,8 @@ export class ExperimentClient {
   private nextRunId = 1;
   /** Callers of warm() waiting for the worker's 'warmed'. */
   private warmWaiters: (() => void)[] = [];
+  /** Where results made ahead go (speculate). */
+  onAhead: ((config: ExperimentConfig, result: ExperimentResult) => void) | undefined;
 
   constructor(
     private readonly createWorker: () => WorkerLike = createExperimentWorker,
@@ -125,6 +127,19 @@ export class ExperimentClient {
         this.warmed();
       }
     });
+  }
+
+  /**
+   * Have the worker make these configs' results while it has nothing to run (each comes back
+   * through onAhead). Replaces the list asked before; a run stops it, or adopts the result in the
+   * making when it asks for the same config. Only for configs that need no training.
+   */
+  speculate(configs: readonly ExperimentConfig[]): void {
+    try {
+      this.ensureWorker().postMessage({ type: 'speculate', configs });
+    } catch {
+      // Nothing is lost: the configs run when asked for.
+    }
   }
 
   private warmed(): void {
@@ -206,6 +221,7 @@ export class ExperimentClient {
 
   private handle(message: WorkerResponse): void {
     if (message.type === 'warmed') return this.warmed();
+    if (message.type === 'ahead') return this.onAhead?.(message.config, unpackResult(message.result));
     const pending = this.pending;
     if (!pending || message.runId !== pending.runId) return; // a straggler from a run already given up on
     const { handlers } = pending;

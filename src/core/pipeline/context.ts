@@ -4,6 +4,7 @@
  * error or cancellation alike).
  */
 import { throwIfCancelled } from '../cancel';
+import { yieldSometimes } from '../pace';
 import type { ExperimentConfig } from '../config';
 import { gatherImages } from '../datasets/split';
 import type { ImageDataset } from '../datasets/types';
@@ -33,8 +34,13 @@ export class RunContext {
     this.progress({ type: 'warning', message });
   }
 
-  /** Run one stage: a cancel check before it, start and end events, its wall time in `timings`. */
+  /**
+   * Run one stage: the event loop let in and a cancel check before it, start and end events, its
+   * wall time in `timings`. A re-run's stages are plain arithmetic with nothing to await: without
+   * the yield a cancel (or a run replacing a result made ahead) waited for the whole run.
+   */
   async stage<T>(name: StageName, work: () => Promise<T>): Promise<T> {
+    await yieldSometimes();
     throwIfCancelled(this.deps.signal, 'the experiment');
     this.progress({ type: 'stage-start', stage: name });
     const started = Date.now();
