@@ -99,16 +99,10 @@ interface Speculation {
 
 let speculation: Speculation | undefined;
 let speculationQueue: ExperimentConfig[] = [];
-/** The configs last made ahead (as many as the page holds): asked again while the page holds them, they are not made twice. */
-const madeAhead: string[] = [];
-const MADE_AHEAD_KEPT = 4;
 
-/** A newer list of configs to make ahead, less the one in the making and those just made. */
+/** A newer list of configs to make ahead, less the one in the making (the page leaves out those it holds). */
 function queueSpeculation(configs: readonly ExperimentConfig[]): void {
-  speculationQueue = configs.filter((config) => {
-    const hash = configHash(config);
-    return hash !== speculation?.hash && !madeAhead.includes(hash);
-  });
+  speculationQueue = configs.filter((config) => configHash(config) !== speculation?.hash);
   nextSpeculation();
 }
 
@@ -131,8 +125,6 @@ function nextSpeculation(): void {
   void result.then((made) => {
     speculation = undefined;
     if (made && !current.adopted) {
-      madeAhead.push(current.hash);
-      madeAhead.splice(0, madeAhead.length - MADE_AHEAD_KEPT);
       const packed = packResult(made);
       post({ type: 'ahead', config, result: packed }, resultTransferables(packed));
     }

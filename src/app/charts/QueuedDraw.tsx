@@ -21,8 +21,8 @@ import { useRunStore } from '../state/run-store';
  */
 export const TURN_BUDGET_MS = 32;
 
-function turnBudget(): number {
-  return useRunStore.getState().run.status === 'running' ? 0 : TURN_BUDGET_MS;
+function training(): boolean {
+  return useRunStore.getState().run.status === 'running';
 }
 
 const queue: (() => void)[] = [];
@@ -31,7 +31,7 @@ let pending = false;
 function drawNext(): void {
   pending = false;
   const start = performance.now();
-  const budget = turnBudget();
+  const budget = training() ? 0 : TURN_BUDGET_MS;
   try {
     do queue.shift()?.();
     while (queue.length > 0 && performance.now() - start < budget);
@@ -67,7 +67,7 @@ export function queueDraw(draw: () => void): () => void {
   const job = () => draw();
   performance.mark('mia:chart-queued');
   queue.push(job);
-  if (queue.length === 1 && useRunStore.getState().run.status === 'running') scheduleFirstTurn();
+  if (queue.length === 1 && training()) scheduleFirstTurn();
   else scheduleTurn();
   return () => {
     const at = queue.indexOf(job);
@@ -105,7 +105,7 @@ export function QueuedDraw({ children, minHeight, name = 'chart' }: { children: 
         performance.measure(`mia:draw:${name}`, { start });
       });
     };
-    const wait = useRunStore.getState().run.status === 'running' ? drawnAt.current + REDRAW_INTERVAL_MS - Date.now() : 0;
+    const wait = training() ? drawnAt.current + REDRAW_INTERVAL_MS - Date.now() : 0;
     if (wait <= 0) return enqueue();
     const timer = setTimeout(enqueue, wait);
     pending.current = () => clearTimeout(timer);

@@ -8,6 +8,7 @@
 import { parseExperimentConfig, type ExperimentConfig } from '../../core/config';
 import type { ExperimentResult } from '../../core/experiment';
 import { configHash } from '../../core/hash';
+import { setPath } from './url-hash';
 
 /** Results made ahead and not yet asked for, newest last. */
 const made = new Map<string, ExperimentResult>();
@@ -36,7 +37,7 @@ export function isHeldAhead(hash: string): boolean {
   return made.has(hash);
 }
 
-type Path = readonly (string | number)[];
+type Path = readonly string[];
 type Difference = { readonly path: Path; readonly from: number; readonly to: number } | { readonly path: Path; readonly from?: undefined };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -64,10 +65,8 @@ export function singleNumberChange(before: ExperimentConfig, after: ExperimentCo
 }
 
 function withValue(config: ExperimentConfig, path: Path, value: number): unknown {
-  const copy = structuredClone(config) as unknown as Record<string | number, unknown>;
-  let at = copy;
-  for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
-  at[path[path.length - 1]] = value;
+  const copy = structuredClone(config) as unknown as Record<string, unknown>;
+  setPath(copy, path, value);
   return copy;
 }
 

@@ -133,7 +133,8 @@ function parseValue(raw: string, spec: FieldSpec | undefined): unknown {
   }
 }
 
-function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+/** Set `value` at `path` in `target`, making the sections on the way (an empty section never wipes one). */
+export function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
   for (const key of path.slice(0, -1)) {
     const child = node[key];
