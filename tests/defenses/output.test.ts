@@ -57,6 +57,24 @@ describe('top-k masking', () => {
     expect(Array.from(maskTopK(p, 2).probabilities)).toEqual([0.25, 0.25, 0, 0]);
   });
 
+  it('ranks each view of one buffer as its own rows, for every k asked again', () => {
+    // The ranking is kept per buffer and view: two views of one buffer, rows shifted by half a row,
+    // must each keep their own k largest, and a k asked after another must not see the first's.
+    const all = randomPredictions(31, 6, 4);
+    const view = (from: number): Predictions => ({ ...all, probabilities: all.probabilities.subarray(from, from + 30 * 6), count: 30, labels: all.labels.slice(0, 30) });
+    for (const p of [view(0), view(3), view(0)]) {
+      for (const k of [2, 5, 1]) {
+        rows(maskTopK(p, k)).forEach((row, i) => {
+          const original = rows(p)[i];
+          const kth = [...original].sort((a, b) => b - a)[k - 1];
+          const kept = row.map((v, c) => (v !== 0 ? c : -1)).filter((c) => c >= 0);
+          expect(kept).toHaveLength(k);
+          kept.forEach((c) => expect(original[c]).toBeGreaterThanOrEqual(kth));
+        });
+      }
+    }
+  });
+
   it('refuses a k larger than the number of classes', () => {
     expect(() => maskTopK(randomPredictions(2, 3), 4)).toThrow(/k must be an integer in \[1, 3\]/);
   });
@@ -76,6 +94,25 @@ describe('rounding', () => {
           expect(Math.abs(v - rows(p)[i][c])).toBeLessThan(10 ** -d + 1e-12);
         });
       });
+    }
+  });
+
+  it('gives the largest remainders their unit, as a sort of the whole row does, zeros and ties included', () => {
+    const p = randomPredictions(60, 7, 9);
+    // Zeros as top-k leaves them, and rows of exact ties.
+    const probabilities = maskTopK(p, 3).probabilities.map((v, i) => (i < 70 ? [0.25, 0.25, 0.25, 0.25, 0, 0, 0][i % 7] : v));
+    const masked: Predictions = { ...p, probabilities };
+    for (const d of [0, 1, 2, 4, 6]) {
+      const scale = 10 ** d;
+      const expected = rows(masked).flatMap((row) => {
+        const scaled = row.map((v) => v * scale);
+        const units = scaled.map(Math.floor);
+        const extra = Math.round(sum(scaled)) - sum(units);
+        const byRemainder = units.map((_, c) => c).sort((a, b) => scaled[b] - units[b] - (scaled[a] - units[a]) || a - b);
+        byRemainder.slice(0, extra).forEach((c) => units[c]++);
+        return units.map((u) => u / scale);
+      });
+      expect(Array.from(roundProbabilities(masked, d).probabilities)).toEqual(expected);
     }
   });
 

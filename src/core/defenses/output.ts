@@ -47,21 +47,36 @@ function withProbabilities(predictions: Predictions, probabilities: Float64Array
 }
 
 /**
- * The row's class indices into `ranked`, largest value first; equal values keep class order. An
- * insertion sort into one reused array: rows are short, and a defense ranks every row of every
- * model on each change of a slider.
+ * Each row's class indices, largest value first; equal values keep class order. Kept as long as
+ * the probabilities' buffer lives (keyed by its view), since the ranking does not depend on k: a
+ * top-k slider moved over the same model outputs ranks their rows once. An insertion sort per row,
+ * on offsets rather than a view per row: rows are short, and a view costs more than the row.
  */
-function rankClasses(row: Float64Array, ranked: Int32Array): Int32Array {
-  for (let c = 0; c < row.length; c++) {
-    let j = c;
-    while (j > 0 && row[ranked[j - 1]] < row[c]) {
-      ranked[j] = ranked[j - 1];
-      j--;
+function classRanking(probabilities: Float64Array, count: number, numClasses: number): Uint8Array | Uint16Array {
+  const view = `${probabilities.byteOffset}/${probabilities.length}/${numClasses}`;
+  let byView = rankings.get(probabilities.buffer);
+  if (!byView) rankings.set(probabilities.buffer, (byView = new Map()));
+  const known = byView.get(view);
+  if (known) return known;
+  const ranked = numClasses <= 256 ? new Uint8Array(count * numClasses) : new Uint16Array(count * numClasses);
+  for (let i = 0; i < count; i++) {
+    const offset = i * numClasses;
+    for (let c = 0; c < numClasses; c++) {
+      const value = probabilities[offset + c];
+      let j = c;
+      while (j > 0 && probabilities[offset + ranked[offset + j - 1]] < value) {
+        ranked[offset + j] = ranked[offset + j - 1];
+        j--;
+      }
+      ranked[offset + j] = c;
     }
-    ranked[j] = c;
   }
+  byView.set(view, ranked);
   return ranked;
 }
+
+/** classRanking's memo. Inputs are never modified (see the top of this file), so a view's ranking stays true. */
+const rankings = new WeakMap<ArrayBufferLike, Map<string, Uint8Array | Uint16Array>>();
 
 /**
  * Keeps the k largest probabilities of each row and sets the rest to 0, without renormalising, so
@@ -70,16 +85,21 @@ function rankClasses(row: Float64Array, ranked: Int32Array): Int32Array {
  */
 export function maskTopK(predictions: Predictions, k: number): Predictions {
   validatePredictions(predictions);
+  return keepTopK(predictions, k);
+}
+
+function keepTopK(predictions: Predictions, k: number): Predictions {
   const { probabilities, count, numClasses } = predictions;
   if (!Number.isInteger(k) || k < 1 || k > numClasses) {
     throw new RangeError(`top-k: k must be an integer in [1, ${numClasses}] (the number of classes), got ${k}`);
   }
+  const ranked = classRanking(probabilities, count, numClasses);
   const out = new Float64Array(probabilities.length);
-  const ranked = new Int32Array(numClasses);
-  for (let i = 0; i < count; i++) {
-    const offset = i * numClasses;
-    rankClasses(probabilities.subarray(offset, offset + numClasses), ranked);
-    for (let r = 0; r < k; r++) out[offset + ranked[r]] = probabilities[offset + ranked[r]];
+  for (let offset = 0; offset < probabilities.length; offset += numClasses) {
+    for (let r = 0; r < k; r++) {
+      const at = offset + ranked[offset + r];
+      out[at] = probabilities[at];
+    }
   }
   return withProbabilities(predictions, out);
 }
@@ -92,35 +112,47 @@ export function maskTopK(predictions: Predictions, k: number): Predictions {
  */
 export function roundProbabilities(predictions: Predictions, decimals: number): Predictions {
   validatePredictions(predictions);
+  return roundRows(predictions, decimals);
+}
+
+function roundRows(predictions: Predictions, decimals: number): Predictions {
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 15) {
     throw new RangeError(`rounding: decimals must be an integer in [0, 15], got ${decimals}`);
   }
   const { probabilities, count, numClasses } = predictions;
   const scale = 10 ** decimals;
   const out = new Float64Array(probabilities.length);
-  const units = new Float64Array(numClasses);
+  // The row's classes with a remainder, and their remainders: only they can take a unit more.
+  const candidates = new Int32Array(numClasses);
   const remainders = new Float64Array(numClasses);
   for (let i = 0; i < count; i++) {
     const offset = i * numClasses;
     let total = 0;
     let assigned = 0;
+    let n = 0;
     for (let c = 0; c < numClasses; c++) {
-      const scaled = Math.max(0, probabilities[offset + c]) * scale;
+      const p = probabilities[offset + c];
+      if (!(p > 0)) continue;
+      const scaled = p * scale;
+      const units = Math.floor(scaled);
       total += scaled;
-      units[c] = Math.floor(scaled);
-      remainders[c] = scaled - units[c];
-      assigned += units[c];
+      assigned += units;
+      out[offset + c] = units;
+      if (scaled > units) {
+        candidates[n] = c;
+        remainders[n++] = scaled - units;
+      }
     }
-    // The `extra` largest remainders get one unit more (ties to the lower class), picked by one
-    // scan per unit: a confident row has an `extra` of 0 or 1, where sorting the row would cost more.
-    const extra = Math.round(total) - assigned;
-    for (let r = 0; r < extra && r < numClasses; r++) {
+    // The `extra` largest remainders get one unit more (ties to the lower class: candidates are in
+    // class order), picked by one scan per unit: a confident row has an `extra` of 0 or 1, where
+    // sorting the row would cost more. Each remainder is under 1, so `extra` is at most n.
+    for (let extra = Math.min(Math.round(total) - assigned, n); extra > 0; extra--) {
       let best = 0;
-      for (let c = 1; c < numClasses; c++) if (remainders[c] > remainders[best]) best = c;
-      units[best] += 1;
+      for (let j = 1; j < n; j++) if (remainders[j] > remainders[best]) best = j;
+      out[offset + candidates[best]] += 1;
       remainders[best] = -1;
     }
-    for (let c = 0; c < numClasses; c++) out[offset + c] = units[c] / scale;
+    for (let c = 0; c < numClasses; c++) out[offset + c] /= scale;
   }
   return withProbabilities(predictions, out);
 }
@@ -132,6 +164,10 @@ export function roundProbabilities(predictions: Predictions, decimals: number): 
  */
 export function addOutputNoise(predictions: Predictions, sigma: number, rng: Rng): Predictions {
   validatePredictions(predictions);
+  return addNoise(predictions, sigma, rng);
+}
+
+function addNoise(predictions: Predictions, sigma: number, rng: Rng): Predictions {
   if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new RangeError(`output-noise: sigma must be a finite number >= 0, got ${sigma}`);
   const { probabilities, count, numClasses } = predictions;
   const out = new Float64Array(probabilities.length);
@@ -151,6 +187,10 @@ export function addOutputNoise(predictions: Predictions, sigma: number, rng: Rng
 /** The one-hot vector of each row's argmax (the first on ties, as correctnessSignal reads it). */
 export function releaseLabelsOnly(predictions: Predictions): Predictions {
   validatePredictions(predictions);
+  return oneHotOfArgmax(predictions);
+}
+
+function oneHotOfArgmax(predictions: Predictions): Predictions {
   const { probabilities, count, numClasses } = predictions;
   const out = new Float64Array(probabilities.length);
   for (let i = 0; i < count; i++) {
@@ -169,6 +209,8 @@ export function releaseLabelsOnly(predictions: Predictions): Predictions {
  */
 export function applyOutputDefenses(predictions: Predictions, defenses: DefenseConfig, rng: Rng): DefendedPredictions {
   const resolved = resolveDefenses(defenses);
+  // Checked once here: each release below gives valid predictions of valid ones.
+  validatePredictions(predictions);
   let current: Predictions = predictions;
   const applied: OutputDefenseId[] = [];
   for (const id of OUTPUT_DEFENSE_IDS) {
@@ -177,16 +219,18 @@ export function applyOutputDefenses(predictions: Predictions, defenses: DefenseC
     current = next;
     applied.push(id);
   }
-  if (applied.length === 0) validatePredictions(predictions);
   return { ...current, labelOnly: resolved['label-only'] !== undefined, outputDefenses: applied };
 }
 
-/** Each output defense's release function: adding one is an entry here and one in the registry. */
+/**
+ * Each output defense's release function, on predictions already checked: adding one is an entry
+ * here and one in the registry.
+ */
 const RELEASE: { readonly [K in OutputDefenseId]: (predictions: Predictions, settings: DefenseParams[K], rng: Rng) => Predictions } = {
-  'output-noise': (predictions, { sigma }, rng) => addOutputNoise(predictions, sigma, rng),
-  'top-k': (predictions, { k }) => maskTopK(predictions, k),
-  rounding: (predictions, { decimals }) => roundProbabilities(predictions, decimals),
-  'label-only': (predictions) => releaseLabelsOnly(predictions),
+  'output-noise': (predictions, { sigma }, rng) => addNoise(predictions, sigma, rng),
+  'top-k': (predictions, { k }) => keepTopK(predictions, k),
+  rounding: (predictions, { decimals }) => roundRows(predictions, decimals),
+  'label-only': (predictions) => oneHotOfArgmax(predictions),
 };
 
 /** `predictions` through defense `id` when the config has it, else undefined. */
