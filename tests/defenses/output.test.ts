@@ -61,7 +61,7 @@ describe('top-k masking', () => {
     // The ranking is kept per buffer and view: two views of one buffer, rows shifted by half a row,
     // must each keep their own k largest, and a k asked after another must not see the first's.
     const all = randomPredictions(31, 6, 4);
-    const view = (from: number): Predictions => ({ ...all, probabilities: all.probabilities.subarray(from, from + 30 * 6), count: 30, labels: all.labels.slice(0, 30) });
+    const view = (from: number): Predictions => ({ ...all, probabilities: all.probabilities.subarray(from, from + 30 * 6), count: 30, labels: Array.from(all.labels).slice(0, 30) });
     for (const p of [view(0), view(3), view(0)]) {
       for (const k of [2, 5, 1]) {
         rows(maskTopK(p, k)).forEach((row, i) => {
