@@ -55,7 +55,27 @@ export interface InteractiveBench extends RedrawSeries {
   readonly trainSeconds: number;
   /** The fields above: rounding stepped from 2 to 6 decimals. These: top-k's k jumped (JUMPS), no step made ahead. */
   readonly jumps: RedrawSeries;
+  /** Output defenses switched (TOGGLES), each after a pause of TOGGLE_PAUSE_MS: the page makes every switch's result ahead. */
+  readonly toggles: RedrawSeries;
 }
+
+/** A timed change: a value filled into a number field, or a switch turned on or off. */
+export type Change = { readonly testId: string; readonly fill: string } | { readonly testId: string; readonly check: boolean };
+
+/** Switches after the jumps (rounding at 6 decimals and top-k on): each one a config not seen before. */
+export const TOGGLES: readonly Change[] = [
+  { testId: 'defense-output-noise', check: true },
+  { testId: 'defense-top-k', check: false },
+  { testId: 'defense-rounding', check: false },
+  { testId: 'defense-label-only', check: true },
+  { testId: 'defense-output-noise', check: false },
+];
+
+/**
+ * Before each switch, the student reads the result on screen: the time the page has to make the
+ * switches' results ahead (about 0.15 s each for the four output defenses here).
+ */
+export const TOGGLE_PAUSE_MS = 1_000;
 
 /** top-k's k after its default of 3: no value is the step the change before it predicts (ahead.ts). */
 export const JUMPS = ['7', '2', '9', '5', '8'];
@@ -155,20 +175,22 @@ async function measureRedraw(browser: Browser, baseUrl: string, log: (line: stri
       await page.getByTestId(testId).check();
       await redrawn(previous);
     };
-    /** Each value filled into `testId` in turn, every change timed. */
-    const series = async (testId: string, values: readonly string[]): Promise<RedrawSeries> => {
+    /** Each change in turn, after `pauseMs`, every change timed. */
+    const series = async (changes: readonly Change[], pauseMs = 0): Promise<RedrawSeries> => {
       const redrawMs: number[] = [];
       const harnessMs: number[] = [];
       const everythingMs: number[] = [];
       const phases: InteractiveBench['phasesMs'][] = [];
       let madeAhead = 0;
-      for (const value of values) {
+      for (const change of changes) {
+        await page.waitForTimeout(pauseMs);
         const previous = await summary.getAttribute('data-run');
         await page.evaluate('performance.clearMarks()');
         // Strings, not functions: the bench compiles without the DOM's types.
         await page.evaluate(armRedraw(previous));
         const t0 = await page.evaluate<number>('performance.now()');
-        await page.getByTestId(testId).fill(value);
+        const control = page.getByTestId(change.testId);
+        await ('fill' in change ? control.fill(change.fill) : control.setChecked(change.check));
         await redrawn(previous);
         const t1 = await page.evaluate<number>(`new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())))`);
         harnessMs.push(t1 - t0);
@@ -202,10 +224,12 @@ async function measureRedraw(browser: Browser, baseUrl: string, log: (line: stri
     // Rounding to 2, 3, … 6 decimals: a new config each time, the models unchanged; each step after
     // the first is the step the one before it predicts.
     await check('defense-rounding');
-    const stepped = await series('defense-rounding-decimals', Array.from({ length: changes }, (_, i) => String(2 + (i % 5))));
+    const stepped = await series(Array.from({ length: changes }, (_, i) => ({ testId: 'defense-rounding-decimals', fill: String(2 + (i % 5)) })));
     // Then top-k's k, jumped to values no step predicts (3 → 7 → 2 → 9 → 5 → 8): each made when asked.
     await check('defense-top-k');
-    const jumps = await series('defense-top-k-k', JUMPS);
+    const jumps = await series(JUMPS.map((k) => ({ testId: 'defense-top-k-k', fill: k })));
+    // Then switches, each after a pause to read the result: each made ahead while the student reads.
+    const toggles = await series(TOGGLES, TOGGLE_PAUSE_MS);
     return {
       records: INTERACTIVE_CONFIG.partSize,
       attacks: INTERACTIVE_CONFIG.attacks,
@@ -213,6 +237,7 @@ async function measureRedraw(browser: Browser, baseUrl: string, log: (line: stri
       trainSeconds,
       ...stepped,
       jumps,
+      toggles,
     };
   } finally {
     await page.close();

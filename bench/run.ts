@@ -25,7 +25,7 @@ import { DEFAULT_CONFIG, presetConfig } from '../src/core/config';
 import { BROWSER_BACKENDS, runBrowserBench } from './chromium';
 import { timeDpSgd } from './dp-sgd';
 import { timePoolScaling, type PoolScaling } from './pool-scaling';
-import { APP_EXPERIMENTS, JUMPS, runAppBench, type RedrawSeries } from './interactive';
+import { APP_EXPERIMENTS, JUMPS, runAppBench, TOGGLE_PAUSE_MS, TOGGLES, type RedrawSeries } from './interactive';
 import { endToEndRows } from './e2e';
 import { batchedEpoch, halves, randomPool, sequentialEpochs, summarise, time, trainer, WARM_UP_SECONDS, type Timing } from './workloads';
 import { measureAttack } from '../src/core/attacks/evaluate';
@@ -486,6 +486,14 @@ async function main(): Promise<void> {
       unit: 'samples/s',
       timing: summarise(interactive.jumps.redrawMs.map((ms) => ms / 1000)),
       note: note(interactive.jumps),
+    });
+    rows.push({
+      workload: `defense switched (${TOGGLES.map((t) => `${t.testId.replace('defense-', '')} ${'check' in t && !t.check ? 'off' : 'on'}`).join(', ')}), ${TOGGLE_PAUSE_MS / 1000} s after the last result → redrawn table (${what})`,
+      backend: 'browser wasm',
+      items: 1,
+      unit: 'samples/s',
+      timing: summarise(interactive.toggles.redrawMs.map((ms) => ms / 1000)),
+      note: note(interactive.toggles),
     });
   }
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../../src/core/config';
 import type { ExperimentResult } from '../../src/core/experiment';
 import { configHash } from '../../src/core/hash';
-import { isHeldAhead, keepAhead, nextSteps, singleNumberChange, takeAhead } from '../../src/app/state/ahead';
+import { HELD, isHeldAhead, keepAhead, nextSteps, nextToggles, singleNumberChange, takeAhead } from '../../src/app/state/ahead';
+import { DEFENSES } from '../../src/core/defenses/registry';
 
 const base = parseExperimentConfig({ partSize: 200, defenses: { rounding: { decimals: 2 } } });
 const withDefenses = (defenses: object) => parseExperimentConfig({ ...base, defenses });
@@ -42,13 +43,28 @@ describe('results made ahead', () => {
     expect(notHeld.map((c) => c.defenses.rounding?.decimals)).toEqual([4]);
   });
 
-  it('holds the last four results, each taken once', () => {
+  it(`holds the last ${HELD} results, each taken once`, () => {
     const result = (n: number) => ({ n }) as unknown as ExperimentResult;
-    const configs = [1, 2, 3, 4, 5].map((decimals) => withDefenses({ rounding: { decimals } }));
+    const configs = Array.from({ length: HELD + 1 }, (_, i) => withDefenses({ rounding: { decimals: i % 7 }, 'top-k': { k: 1 + Math.floor(i / 7) } }));
     configs.forEach((c, i) => keepAhead(c, result(i)));
     expect(isHeldAhead(configHash(configs[0]))).toBe(false);
-    expect(takeAhead(configHash(configs[4]))).toEqual(result(4));
-    expect(takeAhead(configHash(configs[4]))).toBeUndefined();
+    expect(takeAhead(configHash(configs[HELD]))).toEqual(result(HELD));
+    expect(takeAhead(configHash(configs[HELD]))).toBeUndefined();
     expect(isHeldAhead(configHash(configs[1]))).toBe(true);
+  });
+
+  it('switches each defense as its switch would, on at its defaults or off, in registry order', () => {
+    const toggles = nextToggles(base, everything);
+    // Rounding is on in `base`: its switch turns it off; the others come on at their defaults.
+    expect(toggles[0].defenses).toEqual({ 'output-noise': DEFENSES['output-noise'].defaults, rounding: { decimals: 2 } });
+    expect(toggles[1].defenses).toEqual({ 'top-k': DEFENSES['top-k'].defaults, rounding: { decimals: 2 } });
+    expect(toggles[2].defenses).toEqual({});
+    expect(toggles[3].defenses).toEqual({ rounding: { decimals: 2 }, 'label-only': {} });
+    // Every defense has its switch; the rest of the config is untouched.
+    expect(toggles).toHaveLength(Object.keys(DEFENSES).length);
+    expect(toggles.every((c) => c.partSize === 200 && c.seed === base.seed)).toBe(true);
+    // Only those the caller wants (the app: those that need no training).
+    const offOnly = nextToggles(base, (c) => Object.keys(c.defenses).length === 0);
+    expect(offOnly.map((c) => c.defenses)).toEqual([{}]);
   });
 });

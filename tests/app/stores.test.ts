@@ -5,7 +5,9 @@ import { configHash } from '../../src/core/hash';
 import { selectDisplayedRun, useResultsStore } from '../../src/app/state/results-store';
 import {
   IDLE_RUN,
+  MADE_AHEAD_NOTICE,
   finishStages,
+  madeAheadRun,
   pauseState,
   reduceGate,
   reduceProgress,
@@ -66,6 +68,20 @@ describe('config store', () => {
 });
 
 describe('run progress', () => {
+  it('shows a result made ahead as a finished run that trained nothing now, on the last run\'s backend', () => {
+    let last = startedRun(TINY_CONFIG, 'trained', 0);
+    last = reduceProgress(last, { type: 'stage-start', stage: 'train-target' }, 0);
+    last = reduceProgress(last, { type: 'epoch', model: 'target', index: 0, count: 1, metrics: epoch(1, 1) }, 10);
+    last = { ...finishStages(last, 'done'), backend: { name: 'wasm' } as never, notices: ['an old notice'] };
+    const shown = madeAheadRun(last, TINY_CONFIG, 'ahead', 20);
+    expect(shown.status).toBe('done');
+    expect(shown.configHash).toBe('ahead');
+    expect(Object.values(shown.stages).every((stage) => stage.status === 'skipped' && stage.epochsRun === undefined)).toBe(true);
+    expect(shown.history).toEqual({});
+    expect(shown.backend).toBe(last.backend);
+    expect(shown.notices).toEqual([MADE_AHEAD_NOTICE]);
+  });
+
   it('maps model roles to their training stages', () => {
     expect(trainingStageOf('target')).toBe('train-target');
     expect(trainingStageOf('shadow')).toBe('train-shadow');

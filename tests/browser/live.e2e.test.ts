@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../../src/core/config';
-import { configToHash } from '../../src/app/state/url-hash';
+import { nextToggles } from '../../src/app/state/ahead';
+import { configToHash, hashToConfig } from '../../src/app/state/url-hash';
+import { configHash } from '../../src/core/hash';
 import { openLab, RUN, STATE, type Lab } from './harness';
 
 const CONFIG = parseExperimentConfig({
@@ -140,6 +142,25 @@ describe('live attack curves and instant output defenses', { timeout: 900_000 },
     const runs = await count('mia:run-start');
     await step('4');
     expect(await count('mia:run-start')).toBe(runs);
+    expect(await page.getByTestId('run-status').getAttribute('data-epochs-trained')).toBe('0');
+    expect(lab.pageErrors).toEqual([]);
+  });
+
+  it('makes a defense switch\'s result ahead once the controls are still, and shows it without a run', async () => {
+    const { page } = lab;
+    const parsed = hashToConfig(new URL(page.url()).hash);
+    if (parsed.kind !== 'config') throw new Error(`the page's link holds no config: ${parsed.kind}`);
+    // Output noise's switch comes first in the registry; it has not been on in this file.
+    const [noiseOn] = nextToggles(parsed.config, () => true);
+    expect(noiseOn.defenses['output-noise']).toBeDefined();
+    const made = () => page.evaluate((hash) => performance.getEntriesByName('mia:ahead-kept').some((m) => (m as PerformanceMark).detail === hash), configHash(noiseOn));
+    await expect.poll(made, RUN).toBe(true);
+    const runs = await page.evaluate(() => performance.getEntriesByName('mia:run-start').length);
+    const previous = await page.getByTestId('result-summary').getAttribute('data-run');
+    await page.getByTestId('defense-output-noise').check();
+    await expect.poll(() => page.getByTestId('result-summary').getAttribute('data-run'), RUN).toBe(configHash(noiseOn));
+    expect(previous).not.toBe(configHash(noiseOn));
+    expect(await page.evaluate(() => performance.getEntriesByName('mia:run-start').length)).toBe(runs);
     expect(await page.getByTestId('run-status').getAttribute('data-epochs-trained')).toBe('0');
     expect(lab.pageErrors).toEqual([]);
   });

@@ -1,25 +1,30 @@
 /**
- * Results made ahead, so a stepped slider answers before the hand leaves it: after a change that
- * needed no training moved one number (rounding from 2 to 3 decimals, the noise's σ from 0.05 to
- * 0.1), the worker makes the result of the next step the same way (4 decimals, σ = 0.15), and of
- * the step back when it is not held, while the student looks at this one. The step then shows as a
- * repeat does, without the worker. Any other change runs when it is made.
+ * Results made ahead, so a stepped slider or a defense's switch answers before the hand leaves it.
+ * After a change that needed no training moved one number (rounding from 2 to 3 decimals, the
+ * noise's σ from 0.05 to 0.1), the worker makes the result of the next step the same way (4
+ * decimals, σ = 0.15), and of the step back when it is not held. After every result it makes those
+ * of the switches that need no training (each output defense turned on or off), while the student
+ * looks at this one. The step or switch then shows as a repeat does, without the worker. Any other
+ * change runs when it is made.
  */
 import { parseExperimentConfig, type ExperimentConfig } from '../../core/config';
+import { DEFENSE_IDS } from '../../core/defenses/registry';
 import type { ExperimentResult } from '../../core/experiment';
 import { configHash } from '../../core/hash';
+import { toggleDefense } from '../defenses/defense-settings';
+import { applyPatch } from './config-store';
 import { setPath } from './url-hash';
 
 /** Results made ahead and not yet asked for, newest last. */
 const made = new Map<string, ExperimentResult>();
-/** How many are held: a step ahead and a step back, and the two before. */
-const HELD = 4;
+/** How many are held: a step ahead and a step back, the four output defenses' switches, and two before. */
+export const HELD = 8;
 
 export function keepAhead(config: ExperimentConfig, result: ExperimentResult): void {
   const hash = configHash(config);
   made.delete(hash);
   made.set(hash, result);
-  performance.mark('mia:ahead-kept');
+  performance.mark('mia:ahead-kept', { detail: hash });
   for (const oldest of made.keys()) {
     if (made.size <= HELD) break;
     made.delete(oldest);
@@ -88,5 +93,17 @@ export function nextSteps(before: ExperimentConfig, after: ExperimentConfig, wan
     } catch {
       return [];
     }
+  });
+}
+
+/**
+ * The configs one defense switch away from `config`, each as the switch would make it (on at its
+ * settings, or off), in registry order; only those `wanted` accepts (the caller keeps those that
+ * need no training: the output defenses' switches).
+ */
+export function nextToggles(config: ExperimentConfig, wanted: (config: ExperimentConfig) => boolean): ExperimentConfig[] {
+  return DEFENSE_IDS.flatMap((id) => {
+    const next = parseExperimentConfig(applyPatch(config, { defenses: toggleDefense(config.defenses, id, config.defenses[id] === undefined) }));
+    return wanted(next) ? [next] : [];
   });
 }

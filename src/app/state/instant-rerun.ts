@@ -8,7 +8,7 @@ import type { ExperimentConfig } from '../../core/config';
 import { configHash } from '../../core/hash';
 import { trainingStageKeys } from '../../core/pipeline/keys';
 import { keepResult, runIsActive, speculate, startRun } from './actions';
-import { isHeldAhead, nextSteps, takeAhead } from './ahead';
+import { isHeldAhead, nextSteps, nextToggles, takeAhead } from './ahead';
 import { useConfigStore } from './config-store';
 import { useResultsStore, type ResultsState } from './results-store';
 import { useRunStore } from './run-store';
@@ -35,17 +35,45 @@ let queued = false;
 /** The config of the last change that needed no training: the next one's step is measured from it (ahead.ts). */
 let lastInstant: ExperimentConfig | undefined;
 
+/** A config worth making ahead: not stored, not held, and needing no training. */
+function wantedAhead(next: ExperimentConfig): boolean {
+  const { runs } = useResultsStore.getState();
+  const hash = configHash(next);
+  return !runs[hash] && !isHeldAhead(hash) && needsNoTraining(next, runs);
+}
+
 /** The next steps of the change from `lastInstant` to `config` (ahead.ts), which becomes the last. */
 function stepsAhead(config: ExperimentConfig): ExperimentConfig[] {
   const before = lastInstant;
   lastInstant = config;
-  if (!before) return [];
-  return nextSteps(before, config, (next) => {
-    const { runs } = useResultsStore.getState();
-    const hash = configHash(next);
-    return !runs[hash] && !isHeldAhead(hash) && needsNoTraining(next, runs);
-  });
+  return before ? nextSteps(before, config, wantedAhead) : [];
 }
+
+/**
+ * A student switches a defense after reading a result, not between the steps of a slider: the
+ * switches are asked only once the controls have been still this long. Asked at once, their making
+ * (about 0.15 s each) held up the runs of quick changes that came meanwhile (bench: the worker's
+ * part of a jump 140 → 220 ms).
+ */
+export const SWITCHES_AFTER_MS = 300;
+
+let switchesTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Has the worker make ahead `steps` now, and the defense switches of `config` (ahead.ts) once the controls are still. */
+function askAhead(config: ExperimentConfig, steps: readonly ExperimentConfig[]): void {
+  if (steps.length > 0) speculate(steps);
+  clearTimeout(switchesTimer);
+  switchesTimer = setTimeout(() => {
+    if (useConfigStore.getState().config !== config || runIsActive()) return;
+    const asked = new Set(steps.map(configHash));
+    const switches = nextToggles(config, wantedAhead).filter((toggle) => !asked.has(configHash(toggle)));
+    // The steps first: a newer list replaces the worker's queue.
+    if (switches.length > 0) speculate([...steps.filter(wantedAhead), ...switches]);
+  }, SWITCHES_AFTER_MS);
+}
+
+/** True from a change's re-run until its result is kept, so the end of that run asks nothing twice. */
+let instantRunning = false;
 
 /** Re-run the current config now if it needs no training and has no result yet; coalesce changes made meanwhile. */
 export async function rerunIfInstant(): Promise<void> {
@@ -58,22 +86,22 @@ export async function rerunIfInstant(): Promise<void> {
   const hash = configHash(config);
   if (!needsNoTraining(config, runs)) return;
   const steps = stepsAhead(config);
-  const ask = () => (steps.length > 0 ? speculate(steps) : undefined);
-  if (runs[hash]) ask();
-  else {
+  if (!runs[hash]) {
     const ready = takeAhead(hash);
-    if (ready) {
-      // Made ahead: shown as a run's result is, without the worker. The next step is asked after:
-      // asked before, its making slowed the page drawing this one (bench: 45–80 → 87–160 ms).
-      await keepResult({ hash, config, result: ready, finishedAt: Date.now(), origin: 'run' }, true);
-      ask();
-    } else {
-      // The run is posted first: the worker makes the next step as soon as this one is answered.
-      const running = startRun();
-      ask();
-      await running;
+    instantRunning = true;
+    try {
+      // Made ahead: shown as a run's result is, without the worker.
+      if (ready) {
+        useRunStore.getState().madeAhead(config, hash);
+        await keepResult({ hash, config, result: ready, finishedAt: Date.now(), origin: 'run' }, true);
+      } else await startRun();
+    } finally {
+      instantRunning = false;
     }
   }
+  // Asked once this result is shown: asked before, their making slowed the page drawing it
+  // (bench: a step made ahead shown in 45–80 ms, 87–160 ms with the next one made meanwhile).
+  askAhead(config, steps);
   if (queued) {
     queued = false;
     await rerunIfInstant();
@@ -86,10 +114,17 @@ export function watchInstantReruns(): () => void {
     if (state.config !== previous.config) void rerunIfInstant();
   });
   const stopRuns = useRunStore.subscribe((state, previous) => {
-    if (state.run.status === 'done' && previous.run.status !== 'done' && queued) {
+    if (state.run.status !== 'done' || previous.run.status === 'done') return;
+    // After the finished run is kept (keepResult runs right after the status changes).
+    if (queued) {
       queued = false;
-      // After the finished run is kept (keepResult runs right after the status changes).
       setTimeout(() => void rerunIfInstant(), 0);
+    } else if (!instantRunning) {
+      // A run of the Run button: its defense switches are made ahead.
+      setTimeout(() => {
+        const { config } = useConfigStore.getState();
+        if (useResultsStore.getState().runs[configHash(config)]) askAhead(config, []);
+      }, 0);
     }
   });
   return () => {

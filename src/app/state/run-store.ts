@@ -66,6 +66,14 @@ export function startedRun(config: ExperimentConfig, configHash: string, now: nu
   return { ...IDLE_RUN, status: 'running', config, configHash, startedAt: now, stages: pendingStages() };
 }
 
+/** What the run panel shows for a result made ahead: a finished run whose stages all came from the cache, on the last run's backend. */
+export function madeAheadRun(last: RunProgress, config: ExperimentConfig, configHash: string, now: number): RunProgress {
+  const run = finishStages(startedRun(config, configHash, now), 'done');
+  return { ...run, ...(last.backend ? { backend: last.backend } : {}), notices: [MADE_AHEAD_NOTICE] };
+}
+
+export const MADE_AHEAD_NOTICE = 'Made ahead from the cached models while the last result was on screen: shown without a run.';
+
 /** The stage that trains models of `role`: "train-target", "train-shadow", "train-references". */
 export function trainingStageOf(role: string): StageName | undefined {
   return STAGES.find((stage) => stage === `train-${role}` || stage === `train-${role}s`);
@@ -207,6 +215,8 @@ export function stageEtaSeconds(stage: StageProgress, now: number): number | und
 export interface RunStore {
   readonly run: RunProgress;
   start(config: ExperimentConfig, configHash: string): void;
+  /** The run behind a result made ahead (ahead.ts), now shown: finished, nothing run or trained now. */
+  madeAhead(config: ExperimentConfig, configHash: string): void;
   progress(event: ProgressEvent): void;
   setBackend(info: BackendInfo): void;
   setDataset(dataset: RunProgress['dataset']): void;
@@ -219,6 +229,7 @@ export interface RunStore {
 export const useRunStore = create<RunStore>()((set) => ({
   run: IDLE_RUN,
   start: (config, configHash) => set({ run: startedRun(config, configHash, Date.now()) }),
+  madeAhead: (config, configHash) => set(({ run }) => ({ run: madeAheadRun(run, config, configHash, Date.now()) })),
   progress: (event) => set(({ run }) => ({ run: reduceProgress(run, event, Date.now()) })),
   setBackend: (backend) => set(({ run }) => ({ run: { ...run, backend, notices: [...run.notices, ...backend.notices] } })),
   setDataset: (dataset) => set(({ run }) => ({ run: { ...run, dataset } })),
