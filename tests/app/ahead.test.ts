@@ -66,5 +66,11 @@ describe('results made ahead', () => {
     // Only those the caller wants (the app: those that need no training).
     const offOnly = nextToggles(base, (c) => Object.keys(c.defenses).length === 0);
     expect(offOnly.map((c) => c.defenses)).toEqual([{}]);
+    // A switch the config refuses is left out: mixup cannot join DP-SGD.
+    const private_ = withDefenses({ 'dp-sgd': DEFENSES['dp-sgd'].defaults });
+    const switched = nextToggles(private_, everything).map((c) => Object.keys(c.defenses).sort().join('+'));
+    expect(switched).toHaveLength(Object.keys(DEFENSES).length - 1);
+    expect(switched).not.toContain('dp-sgd+mixup');
+    expect(switched).toContain('');
   });
 });

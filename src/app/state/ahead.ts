@@ -98,12 +98,17 @@ export function nextSteps(before: ExperimentConfig, after: ExperimentConfig, wan
 
 /**
  * The configs one defense switch away from `config`, each as the switch would make it (on at its
- * settings, or off), in registry order; only those `wanted` accepts (the caller keeps those that
+ * settings, or off), in registry order; only valid ones that `wanted` accepts (the caller keeps those that
  * need no training: the output defenses' switches).
  */
 export function nextToggles(config: ExperimentConfig, wanted: (config: ExperimentConfig) => boolean): ExperimentConfig[] {
   return DEFENSE_IDS.flatMap((id) => {
-    const next = parseExperimentConfig(applyPatch(config, { defenses: toggleDefense(config.defenses, id, config.defenses[id] === undefined) }));
-    return wanted(next) ? [next] : [];
+    try {
+      const next = parseExperimentConfig(applyPatch(config, { defenses: toggleDefense(config.defenses, id, config.defenses[id] === undefined) }));
+      return wanted(next) ? [next] : [];
+    } catch {
+      // A switch the config refuses (mixup beside DP-SGD): the page would say why; nothing to make.
+      return [];
+    }
   });
 }
