@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { BlobCache } from '../src/core/cache';
+import { CancelledError } from '../src/core/cancel';
 import { parseExperimentConfig, type ExperimentConfig } from '../src/core/config';
 import { runExperiment, type ExperimentResult, type ProgressEvent } from '../src/core/experiment';
 import { planRun } from '../src/core/pipeline/plan';
@@ -98,6 +99,29 @@ describe('the staged pipeline', () => {
     expect(fresh.result.target.history.some((h) => h.attacks)).toBe(true);
     // And the defense did change what the attacks see.
     expect(figures(cached.result)).not.toEqual(figures((await run(base, cache)).result));
+  }, 120_000);
+
+  it('hears a cancel between the reference models\' outputs in a re-run\'s defend stage, not only at its end', async () => {
+    await tf.setBackend('cpu');
+    const cache = memoryCache();
+    const lira = parseExperimentConfig({ ...base, attacks: ['loss', 'lira-online'], reference: { count: 4, epochs: 1 } });
+    await run(lira, cache);
+    const signal = { aborted: false };
+    const events: ProgressEvent[] = [];
+    const rounded = parseExperimentConfig({ ...lira, defenses: { rounding: { decimals: 1 } } });
+    const rerun = runExperiment(rounded, {
+      loadDataset,
+      cache,
+      signal,
+      onProgress: (e) => {
+        events.push(e);
+        // A run replacing a result being made ahead cancels it like this, mid-stage.
+        if (e.type === 'stage-start' && e.stage === 'defend') signal.aborted = true;
+      },
+    });
+    await expect(rerun).rejects.toThrow(CancelledError);
+    expect(events.some((e) => e.type === 'stage-start' && e.stage === 'defend')).toBe(true);
+    expect(events.some((e) => e.type === 'stage-end' && e.stage === 'defend')).toBe(false);
   }, 120_000);
 
   it('hands out cached models too, rebuilt with the weights they were trained to', async () => {

@@ -88,7 +88,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
     const references = plan.needsReferences ? await trainReferences(ctx, data, plan) : undefined;
     const queries = await queryTarget(ctx, data, plan, target);
     const extra = await queryLabels(ctx, data, plan, target, shadows);
-    const surface = await ctx.stage('defend', async () => defendOutputs({ config, data, plan, target, shadowSplits, references, queries }));
+    const surface = await ctx.stage('defend', async () => defendOutputs({ config, data, plan, target, shadowSplits, references, queries, checkpoint: () => ctx.checkpoint() }));
     const attacks = await runAttacks(ctx, plan, surface, { data, shadows, extra });
     const privacy = await auditPrivacy(ctx, target, attacks, { data, plan });
     return assembleResult({ config, data, plan, target, undefended, shadows, references, surface, attacks, privacy, timings: ctx.timings });

@@ -7,8 +7,6 @@
  */
 import { evaluateAttacks, measureAttack, type AttackResult, type MembershipSplit } from '../attacks/evaluate';
 import { runMlAttack } from '../attacks/ml';
-import { throwIfCancelled } from '../cancel';
-import { yieldSometimes } from '../pace';
 import { leaveOneOut, type Population } from '../attacks/reference';
 import { ATTACKS, isMetricAttack, type AttackName, type ReferenceAttack } from '../attacks/registry';
 import type { Predictions } from '../attacks/signals';
@@ -98,8 +96,7 @@ export async function runAttacks(ctx: RunContext, plan: RunPlan, surface: Attack
     const results: AttackResult[] = [];
     for (const name of plan.attacks) {
       // Each attack is some milliseconds of arithmetic: let a cancel in between them.
-      await yieldSometimes();
-      throwIfCancelled(ctx.deps.signal, 'the experiment');
+      await ctx.checkpoint();
       results.push(await runOne(name));
     }
     return results;

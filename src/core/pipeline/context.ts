@@ -35,13 +35,22 @@ export class RunContext {
   }
 
   /**
+   * Between the pieces of a stage's arithmetic (an attack, a reference model's outputs): the event
+   * loop let in when ~20 ms have passed (core/pace.ts), and a cancel heard. A run that replaces a
+   * result being made ahead waits for no more than one piece of it.
+   */
+  async checkpoint(): Promise<void> {
+    await yieldSometimes();
+    throwIfCancelled(this.deps.signal, 'the experiment');
+  }
+
+  /**
    * Run one stage: the event loop let in and a cancel check before it, start and end events, its
    * wall time in `timings`. A re-run's stages are plain arithmetic with nothing to await: without
    * the yield a cancel (or a run replacing a result made ahead) waited for the whole run.
    */
   async stage<T>(name: StageName, work: () => Promise<T>): Promise<T> {
-    await yieldSometimes();
-    throwIfCancelled(this.deps.signal, 'the experiment');
+    await this.checkpoint();
     this.progress({ type: 'stage-start', stage: name });
     const started = Date.now();
     const value = await work();

@@ -74,6 +74,8 @@ export interface DefendInput {
   readonly shadowSplits: ShadowSplits;
   readonly references?: ReferenceSet;
   readonly queries?: TargetQueries;
+  /** Awaited between the reference models' outputs (RunContext.checkpoint): a cancel is heard there. */
+  readonly checkpoint: () => Promise<void>;
 }
 
 /** The shadow models' outputs, raw (for their summaries) and as the attacker sees them. */
@@ -95,7 +97,7 @@ export function defendShadows(config: ExperimentConfig, data: PipelineData, shad
   };
 }
 
-export function defendOutputs(input: DefendInput): AttackSurface {
+export async function defendOutputs(input: DefendInput): Promise<AttackSurface> {
   const { config, data, plan, target } = input;
   const { numClasses, labels } = data.dataset;
   const defend = outputDefender(config);
@@ -116,7 +118,16 @@ export function defendOutputs(input: DefendInput): AttackSurface {
     rawShadows: shadowSplits.raw,
     shadows: shadowSplits.defended,
     ...(input.references && input.queries
-      ? { reference: seeThroughDefenses(input.references, input.queries, concatLabels(data, input.queries.population.length / numClasses), numClasses, config.defenses, config.seed, plan.hasOutputDefenses) }
+      ? {
+          reference: await seeThroughDefenses(
+            input.references,
+            input.queries,
+            concatLabels(data, input.queries.population.length / numClasses),
+            numClasses,
+            { defenses: config.defenses, seed: config.seed, any: plan.hasOutputDefenses },
+            input.checkpoint,
+          ),
+        }
       : {}),
   };
 }
@@ -142,26 +153,30 @@ function defendLogits(logits: Float32Array, labels: ArrayLike<number>, count: nu
 }
 
 /** The target's and the reference models' logits as the attacker sees them under output defenses. */
-function seeThroughDefenses(
+async function seeThroughDefenses(
   references: ReferenceSet,
   queries: TargetQueries,
   populationLabels: Uint8Array,
   numClasses: number,
-  defenses: DefenseConfig,
-  seed: number,
-  anyOutputDefense: boolean,
-): NonNullable<AttackSurface['reference']> {
-  if (!anyOutputDefense) return { target: { pool: { logits: queries.pool }, population: queries.population }, references, populationLabels };
+  output: { readonly defenses: DefenseConfig; readonly seed: number; readonly any: boolean },
+  checkpoint: () => Promise<void>,
+): Promise<NonNullable<AttackSurface['reference']>> {
+  if (!output.any) return { target: { pool: { logits: queries.pool }, population: queries.population }, references, populationLabels };
+  const { defenses, seed } = output;
   const { outputs } = references;
   const onPool = (logits: Float32Array, stream: string) => defendLogits(logits, outputs.labels, outputs.count, numClasses, defenses, seed, stream);
   const onPopulation = (logits: Float32Array, stream: string) => defendLogits(logits, populationLabels, populationLabels.length, numClasses, defenses, seed, stream);
+  // Model by model, a checkpoint between: each is a few milliseconds of a re-run's largest stage.
+  const pool: Float32Array[] = [];
+  const population: Float32Array[] = [];
+  for (let m = 0; m < outputs.logits.length; m++) {
+    await checkpoint();
+    pool.push(onPool(outputs.logits[m], `output-defense/reference/${m}/pool`));
+    population.push(onPopulation(references.populationLogits[m], `output-defense/reference/${m}/population`));
+  }
   return {
     target: { pool: { logits: onPool(queries.pool, 'output-defense/target/pool') }, population: onPopulation(queries.population, 'output-defense/target/population') },
-    references: {
-      ...references,
-      outputs: { ...outputs, logits: outputs.logits.map((l, m) => onPool(l, `output-defense/reference/${m}/pool`)) },
-      populationLogits: references.populationLogits.map((l, m) => onPopulation(l, `output-defense/reference/${m}/population`)),
-    },
+    references: { ...references, outputs: { ...outputs, logits: pool }, populationLogits: population },
     populationLabels,
   };
 }
