@@ -59,15 +59,14 @@ export const SWITCHES_AFTER_MS = 300;
 
 let switchesTimer: ReturnType<typeof setTimeout> | undefined;
 
-/** Has the worker make ahead `steps` now, and the defense switches of `config` (ahead.ts) once the controls are still. */
-function askAhead(config: ExperimentConfig, steps: readonly ExperimentConfig[]): void {
-  if (steps.length > 0) speculate(steps);
+/** Has the worker make ahead the defense switches of `config` (ahead.ts) once the controls are still, after `steps` not yet held. */
+function askSwitchesLater(config: ExperimentConfig, steps: readonly ExperimentConfig[]): void {
   clearTimeout(switchesTimer);
   switchesTimer = setTimeout(() => {
     if (useConfigStore.getState().config !== config || runIsActive()) return;
     const asked = new Set(steps.map(configHash));
     const switches = nextToggles(config, wantedAhead).filter((toggle) => !asked.has(configHash(toggle)));
-    // The steps first: a newer list replaces the worker's queue.
+    // A newer list replaces the worker's queue: the steps not made yet stay first.
     if (switches.length > 0) speculate([...steps.filter(wantedAhead), ...switches]);
   }, SWITCHES_AFTER_MS);
 }
@@ -86,22 +85,29 @@ export async function rerunIfInstant(): Promise<void> {
   const hash = configHash(config);
   if (!needsNoTraining(config, runs)) return;
   const steps = stepsAhead(config);
-  if (!runs[hash]) {
+  const askSteps = () => (steps.length > 0 ? speculate(steps) : undefined);
+  if (runs[hash]) askSteps();
+  else {
     const ready = takeAhead(hash);
     instantRunning = true;
     try {
-      // Made ahead: shown as a run's result is, without the worker.
       if (ready) {
+        // Made ahead: shown as a run's result is, without the worker. The next step is asked after:
+        // asked before, its making slowed the page drawing this one (bench: 45–80 → 87–160 ms).
         useRunStore.getState().madeAhead(config, hash);
         await keepResult({ hash, config, result: ready, finishedAt: Date.now(), origin: 'run' }, true);
-      } else await startRun();
+        askSteps();
+      } else {
+        // The run is posted first: the worker makes the next step as soon as this one is answered.
+        const running = startRun();
+        askSteps();
+        await running;
+      }
     } finally {
       instantRunning = false;
     }
   }
-  // Asked once this result is shown: asked before, their making slowed the page drawing it
-  // (bench: a step made ahead shown in 45–80 ms, 87–160 ms with the next one made meanwhile).
-  askAhead(config, steps);
+  askSwitchesLater(config, steps);
   if (queued) {
     queued = false;
     await rerunIfInstant();
@@ -123,7 +129,7 @@ export function watchInstantReruns(): () => void {
       // A run of the Run button: its defense switches are made ahead.
       setTimeout(() => {
         const { config } = useConfigStore.getState();
-        if (useResultsStore.getState().runs[configHash(config)]) askAhead(config, []);
+        if (useResultsStore.getState().runs[configHash(config)]) askSwitchesLater(config, []);
       }, 0);
     }
   });
