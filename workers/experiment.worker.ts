@@ -100,9 +100,16 @@ interface Speculation {
 let speculation: Speculation | undefined;
 let speculationQueue: ExperimentConfig[] = [];
 
-/** A newer list of configs to make ahead, less the one in the making (the page leaves out those it holds). */
+/**
+ * A newer list of configs to make ahead, less the one in the making (the page leaves out those it
+ * holds). One in the making that the list no longer names is stopped at its next checkpoint: the
+ * page has moved on (a defense switch still being made when the slider's next step is asked held
+ * that step up past the student's next move).
+ */
 function queueSpeculation(configs: readonly ExperimentConfig[]): void {
-  speculationQueue = configs.filter((config) => configHash(config) !== speculation?.hash);
+  const hashes = configs.map(configHash);
+  if (speculation && !hashes.includes(speculation.hash)) speculation.signal.aborted = true;
+  speculationQueue = configs.filter((_, i) => hashes[i] !== speculation?.hash);
   nextSpeculation();
 }
 
