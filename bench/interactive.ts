@@ -9,7 +9,7 @@
  * on Run to the drawn table, nothing cached): `npx tsx bench/interactive.ts --experiments`.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -95,13 +95,34 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Throws when the build in `outDir` holds React's development build (its key warning is only there). */
+async function refuseDevelopmentReact(outDir: string): Promise<void> {
+  const assets = join(outDir, 'assets');
+  for (const name of await readdir(assets)) {
+    if (name.endsWith('.js') && (await readFile(join(assets, name), 'utf8')).includes('should have a unique "key" prop')) {
+      throw new Error(`the app was built with React's development build (${name}): the timings would not be a user's`);
+    }
+  }
+}
+
 /** Builds the app, serves the build and starts headless Chromium for `use`; a string when there is no Chromium. */
 async function withBuiltApp<T>(use: (browser: Browser, baseUrl: string) => Promise<T>): Promise<T | string> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) return `no Chromium at ${executablePath}: skipped`;
   const root = join(import.meta.dirname, '..');
   const outDir = await mkdtemp(join(tmpdir(), 'mia-lab-bench-'));
-  await build({ root, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  // A Vite dev server earlier in this process (bench/chromium.ts, in `npm run bench`) leaves
+  // NODE_ENV=development behind, and a build then bundles React's development build, which renders
+  // several times slower (these rows read 36–74 ms for the results' render there, 7–13 alone).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root, mode: 'production', logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+  await refuseDevelopmentReact(outDir);
   const server = await preview({ root, logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
   const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
   try {
