@@ -98,7 +98,7 @@ interface Speculation {
 }
 
 let speculation: Speculation | undefined;
-let speculationQueue: ExperimentConfig[] = [];
+let speculationQueue: { readonly config: ExperimentConfig; readonly hash: string }[] = [];
 
 /**
  * A newer list of configs to make ahead, less the one in the making (the page leaves out those it
@@ -107,16 +107,17 @@ let speculationQueue: ExperimentConfig[] = [];
  * that step up past the student's next move).
  */
 function queueSpeculation(configs: readonly ExperimentConfig[]): void {
-  const hashes = configs.map(configHash);
-  if (speculation && !hashes.includes(speculation.hash)) speculation.signal.aborted = true;
-  speculationQueue = configs.filter((_, i) => hashes[i] !== speculation?.hash);
+  const queue = configs.map((config) => ({ config, hash: configHash(config) }));
+  if (speculation && !queue.some(({ hash }) => hash === speculation?.hash)) speculation.signal.aborted = true;
+  speculationQueue = queue.filter(({ hash }) => hash !== speculation?.hash);
   nextSpeculation();
 }
 
 function nextSpeculation(): void {
   if (active || speculation) return;
-  const config = speculationQueue.shift();
-  if (!config) return;
+  const next = speculationQueue.shift();
+  if (!next) return;
+  const { config, hash } = next;
   const signal = { aborted: false };
   const result = runExperiment(config, {
     signal,
@@ -126,7 +127,7 @@ function nextSpeculation(): void {
     },
     loadDataset: async (datasetConfig) => (await loadDatasetInWorker(datasetConfig, undefined, () => undefined)).dataset,
   }).catch(() => undefined);
-  const current: Speculation = { hash: configHash(config), signal, result, adopted: false };
+  const current: Speculation = { hash, signal, result, adopted: false };
   speculation = current;
   performance.mark('mia:worker-ahead');
   void result.then((made) => {

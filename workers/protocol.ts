@@ -81,7 +81,8 @@ export type WorkerRequest =
   | { readonly type: 'warm'; readonly config: ExperimentConfig; readonly backend: BackendChoice }
   /**
    * Results to make ahead, while no run is active, for configs the student is likely to ask for
-   * next (a stepped slider's next value, src/app/state/ahead.ts): each answered by 'ahead'. A newer
+   * next (a stepped slider's next value, a defense's switch: src/app/state/ahead.ts): each answered
+   * by 'ahead'. A newer
    * list replaces the older; a run stops the one in progress, or adopts it if it asks the same config.
    */
   | { readonly type: 'speculate'; readonly configs: readonly ExperimentConfig[] }

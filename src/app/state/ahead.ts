@@ -12,7 +12,7 @@ import { DEFENSE_IDS } from '../../core/defenses/registry';
 import type { ExperimentResult } from '../../core/experiment';
 import { configHash } from '../../core/hash';
 import { toggleDefense } from '../defenses/defense-settings';
-import { applyPatch } from './config-store';
+import { applyPatch, isPlainObject } from './config-store';
 import { setPath } from './url-hash';
 
 /** Results made ahead and not yet asked for, newest last. */
@@ -44,10 +44,6 @@ export function isHeldAhead(hash: string): boolean {
 
 type Path = readonly string[];
 type Difference = { readonly path: Path; readonly from: number; readonly to: number } | { readonly path: Path; readonly from?: undefined };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Where `a` and `b` differ, leaf by leaf (an array that differs at all is one difference); stops after two. */
 function differences(a: unknown, b: unknown, path: Path, out: Difference[]): void {

@@ -45,7 +45,7 @@ export function applyPatch(config: ExperimentConfig, patch: ConfigPatch): Record
   return next;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

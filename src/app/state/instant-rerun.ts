@@ -25,28 +25,39 @@ function trainingKeys(config: ExperimentConfig): readonly string[] {
   return keys;
 }
 
+/** The training keys of every run we hold that ran here (so the worker has its models cached). */
+function trainedKeys(runs: ResultsState['runs']): ReadonlySet<string> {
+  return new Set(Object.values(runs).flatMap((run) => (run.origin === 'run' ? trainingKeys(run.config) : [])));
+}
+
+function trainsNothing(config: ExperimentConfig, trained: ReadonlySet<string>): boolean {
+  return trained.size > 0 && trainingKeys(config).every((key) => trained.has(key));
+}
+
 /** Whether every model `config` needs was trained by a run we hold (so the worker has it cached). */
 export function needsNoTraining(config: ExperimentConfig, runs: ResultsState['runs']): boolean {
-  const trained = new Set(Object.values(runs).flatMap((run) => (run.origin === 'run' ? trainingKeys(run.config) : [])));
-  return trained.size > 0 && trainingKeys(config).every((key) => trained.has(key));
+  return trainsNothing(config, trainedKeys(runs));
 }
 
 let queued = false;
 /** The config of the last change that needed no training: the next one's step is measured from it (ahead.ts). */
 let lastInstant: ExperimentConfig | undefined;
 
-/** A config worth making ahead: not stored, not held, and needing no training. */
-function wantedAhead(next: ExperimentConfig): boolean {
+/** Which configs are worth making ahead now: not stored, not held, and needing no training. */
+function wantedAhead(): (next: ExperimentConfig) => boolean {
   const { runs } = useResultsStore.getState();
-  const hash = configHash(next);
-  return !runs[hash] && !isHeldAhead(hash) && needsNoTraining(next, runs);
+  const trained = trainedKeys(runs);
+  return (next) => {
+    const hash = configHash(next);
+    return !runs[hash] && !isHeldAhead(hash) && trainsNothing(next, trained);
+  };
 }
 
 /** The next steps of the change from `lastInstant` to `config` (ahead.ts), which becomes the last. */
 function stepsAhead(config: ExperimentConfig): ExperimentConfig[] {
   const before = lastInstant;
   lastInstant = config;
-  return before ? nextSteps(before, config, wantedAhead) : [];
+  return before ? nextSteps(before, config, wantedAhead()) : [];
 }
 
 /**
@@ -64,10 +75,11 @@ function askSwitchesLater(config: ExperimentConfig, steps: readonly ExperimentCo
   clearTimeout(switchesTimer);
   switchesTimer = setTimeout(() => {
     if (useConfigStore.getState().config !== config || runIsActive()) return;
+    const wanted = wantedAhead();
     const asked = new Set(steps.map(configHash));
-    const switches = nextToggles(config, wantedAhead).filter((toggle) => !asked.has(configHash(toggle)));
+    const switches = nextToggles(config, wanted).filter((toggle) => !asked.has(configHash(toggle)));
     // A newer list replaces the worker's queue: the steps not made yet stay first.
-    if (switches.length > 0) speculate([...steps.filter(wantedAhead), ...switches]);
+    if (switches.length > 0) speculate([...steps.filter(wanted), ...switches]);
   }, SWITCHES_AFTER_MS);
 }
 

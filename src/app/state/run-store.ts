@@ -66,13 +66,13 @@ export function startedRun(config: ExperimentConfig, configHash: string, now: nu
   return { ...IDLE_RUN, status: 'running', config, configHash, startedAt: now, stages: pendingStages() };
 }
 
+export const MADE_AHEAD_NOTICE = 'Made ahead from the cached models while the last result was on screen: shown without a run.';
+
 /** What the run panel shows for a result made ahead: a finished run whose stages all came from the cache, on the last run's backend. */
 export function madeAheadRun(last: RunProgress, config: ExperimentConfig, configHash: string, now: number): RunProgress {
   const run = finishStages(startedRun(config, configHash, now), 'done');
   return { ...run, ...(last.backend ? { backend: last.backend } : {}), notices: [MADE_AHEAD_NOTICE] };
 }
-
-export const MADE_AHEAD_NOTICE = 'Made ahead from the cached models while the last result was on screen: shown without a run.';
 
 /** The stage that trains models of `role`: "train-target", "train-shadow", "train-references". */
 export function trainingStageOf(role: string): StageName | undefined {
