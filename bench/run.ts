@@ -352,6 +352,10 @@ async function main(): Promise<void> {
   if (blas) log(`pytorch ${blas.version}: BLAS ${blas.kind} (${blas.mapped[0] ?? blas.libblasAlternative}), ${blas.defaultThreads} default thread(s)${blas.fairPeer ? '' : ` — NOT A FAIR PEER; ${blas.fix}`}`);
 
   for (const backend of options.throughput ? NODE_BENCH_BACKENDS.filter((b) => options.backends.includes(b)) : []) {
+    if (backend === 'wasm' && tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
+      // The stock rows are the "before": an import that registers the lab's kernels (src/node/backend.ts) made them the "after" under the stock name.
+      throw new Error("bench: the stock wasm rows would run the lab's kernels, registered by a module imported before them");
+    }
     if (backend === 'wasm+lab') {
       // The lab's kernels as the app and the CLI run them: FMA matrix products by relaxed SIMD.
       enableRelaxedSimd();
