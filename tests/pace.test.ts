@@ -9,7 +9,7 @@ function countingChannel(posted: { count: number }) {
     constructor() {
       const inner = new NodeChannel();
       const port1 = { onmessage: null as (() => void) | null };
-      inner.port1.onmessage = () => port1.onmessage?.();
+      inner.port1.on('message', () => port1.onmessage?.());
       inner.port1.unref();
       this.port1 = port1;
       this.port2 = {
