@@ -357,6 +357,9 @@ describe('the app in headless Chromium', { timeout: 900_000 }, () => {
       `e2e: long tasks during the default run (${((Date.now() - started) / 1000).toFixed(1)} s): ${tasks.count}, longest ${tasks.longest.toFixed(0)} ms, ` +
         `${tasks.over100} over 100 ms, ${tasks.total.toFixed(0)} ms blocked in total${tasks.worst.length ? `; over 100 ms: ${tasks.worst.join('; ')}` : ''}`,
     );
+    // A histogram's bin shows its fractions under the pointer (one handler on the chart, no element per bin).
+    await page.locator('[data-testid="histograms"] svg.chart-surface').first().hover();
+    await expect.poll(() => page.getByTestId('histogram-readout').first().textContent(), STATE).toMatch(/^score ≥ \S+: members \d\.\d{3}, non-members \d\.\d{3}$/);
     expect(pageErrors).toEqual([]);
   });
 
