@@ -2,7 +2,8 @@
  * Letting the event loop in during long loops: progress events, cancel and pause messages get
  * through, and a page stays responsive. tf.nextFrame waits for an animation frame in browsers,
  * workers included, which caps training at 60 batches a second (a small MLP's batch takes ~2 ms
- * on wasm: npm run bench measured the cap); a macrotask every ~20 ms costs almost nothing.
+ * on wasm: npm run bench measured the cap); an unclamped macrotask (below) costs tens of
+ * microseconds, so one every ~5 ms is about 1 % of a core.
  */
 type Schedule = (callback: () => void) => void;
 interface Port {
@@ -37,10 +38,15 @@ const nextTask: Schedule = (() => {
   return (callback) => scope.setTimeout(callback, 0);
 })();
 
-const INTERVAL_MS = 20;
+/**
+ * How long work may hold the event loop. A message waits this long and one more step of work: a
+ * run asked while the worker makes a result ahead (ahead.ts) waited 15–50 ms for it at 20 ms
+ * (Chromium traces of top-k changes: the worker busy in tasks of 24–49 ms when the run came).
+ */
+const INTERVAL_MS = 5;
 let lastYield = Date.now();
 
-/** Yields to the event loop if the last yield was more than ~20 ms ago. */
+/** Yields to the event loop if the last yield was more than INTERVAL_MS ago. */
 export async function yieldSometimes(): Promise<void> {
   if (Date.now() - lastYield < INTERVAL_MS) return;
   await new Promise<void>((resolve) => nextTask(resolve));

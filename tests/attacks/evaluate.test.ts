@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseClassThresholds, evaluateAttacks, REPORTED_FPRS, type MembershipSplit } from '../../src/core/attacks/evaluate';
+import { chooseClassThresholds, evaluateAttacks, metricAttackRunner, REPORTED_FPRS, type MembershipSplit } from '../../src/core/attacks/evaluate';
 import { METRIC_ATTACK_NAMES as ATTACK_NAMES, ATTACKS, type AttackName, type MetricAttack } from '../../src/core/attacks/registry';
 import { correctnessSignal } from '../../src/core/attacks/signals';
 import { accuracyAtThreshold, chooseThreshold } from '../../src/core/metrics/roc';
@@ -247,5 +247,24 @@ describe('per-class thresholds (Song & Mittal, arXiv:2003.10595)', () => {
     const [loss] = evaluateAttacks({ attacks: ['loss'], target: split(), shadow: split(), seed: 0 });
     expect(loss.classThresholds).toBeUndefined();
     expect(chooseClassThresholds(Float64Array.from([3, 2, 1]), [1, 0, 1], [0, 0, 1], 3, 7)).toEqual([2.5, 7, 7]);
+  });
+});
+
+describe('metricAttackRunner: one attack a call, for the pipeline to yield in between', () => {
+  it('gives each attack exactly what evaluateAttacks gives it, in any order', () => {
+    const rng = createRng(21, 'evaluate/runner');
+    const input = { attacks: ATTACK_NAMES, target: overfitSplit(rng, 80), shadow: overfitSplit(rng, 60), seed: 4 };
+    const together = evaluateAttacks(input);
+    const run = metricAttackRunner(input);
+    for (const name of [...ATTACK_NAMES].reverse()) expect(run(name)).toEqual(together[ATTACK_NAMES.indexOf(name)]);
+  });
+
+  it('checks its input once, up front, and refuses an attack it was not checked for', () => {
+    const rng = createRng(22, 'evaluate/runner');
+    const target = overfitSplit(rng, 20);
+    // A threshold attack with no shadow fails when the runner is made, not at its turn.
+    expect(() => metricAttackRunner({ attacks: ['random', 'loss'], target, seed: 1 })).toThrow();
+    const run = metricAttackRunner({ attacks: ['random'], target, seed: 1 });
+    expect(() => run('loss')).toThrow(/not one of the attacks/);
   });
 });

@@ -216,6 +216,18 @@ export function measureAttack(name: AttackName, memberScores: Float64Array, nonM
  * attack's name alone. Throws if a threshold attack is asked for without a shadow.
  */
 export function evaluateAttacks(input: EvaluateAttacksInput): AttackResult[] {
+  return input.attacks.map(metricAttackRunner(input));
+}
+
+/**
+ * evaluateAttacks one attack at a time: the input is checked once, here, and each call runs one of
+ * `input.attacks`. The pipeline lets the event loop in between attacks, where all of them in one
+ * call held a worker for tens of milliseconds (a run asked meanwhile waited for them).
+ */
+export function metricAttackRunner(input: EvaluateAttacksInput): (name: AttackName) => AttackResult {
   checkInput(input);
-  return input.attacks.map((name) => evaluateAttack(ATTACKS[name] as MetricAttack, input));
+  return (name) => {
+    if (!input.attacks.includes(name)) throw new RangeError(`${name} is not one of the attacks this runner was checked for`);
+    return evaluateAttack(ATTACKS[name] as MetricAttack, input);
+  };
 }

@@ -5,7 +5,7 @@
  * reference model 0 played as the target against the other N − 1. What each kind does is the
  * registry's; this file only routes each attack to the inputs its kind reads.
  */
-import { evaluateAttacks, measureAttack, type AttackResult, type MembershipSplit } from '../attacks/evaluate';
+import { measureAttack, metricAttackRunner, type AttackResult, type MembershipSplit } from '../attacks/evaluate';
 import { runMlAttack } from '../attacks/ml';
 import { leaveOneOut, type Population } from '../attacks/reference';
 import { ATTACKS, isMetricAttack, type AttackName, type ReferenceAttack } from '../attacks/registry';
@@ -81,7 +81,7 @@ export async function runAttacks(ctx: RunContext, plan: RunPlan, surface: Attack
   const { config } = ctx;
   return ctx.stage('attack', async () => {
     const metric = plan.attacks.filter((name) => isMetricAttack(ATTACKS[name]));
-    const metricResults = evaluateAttacks({
+    const runMetric = metricAttackRunner({
       attacks: metric,
       target: surface.defended,
       shadow: surface.shadows.length > 0 ? joinSplits(surface.shadows) : undefined,
@@ -106,7 +106,7 @@ export async function runAttacks(ctx: RunContext, plan: RunPlan, surface: Attack
       switch (attack.kind) {
         case 'baseline':
         case 'threshold':
-          return metricResults[metric.indexOf(name)];
+          return runMetric(name);
         case 'model': {
           const scores = await runMlAttack({ shadows: surface.shadows, target: surface.defended, config: config.mlAttack, seed: config.seed, signal: ctx.deps.signal });
           return measureAttack(name, scores.members, scores.nonMembers, 0.5, { seed: config.seed });

@@ -36,7 +36,7 @@ export class RunContext {
 
   /**
    * Between the pieces of a stage's arithmetic (an attack, a reference model's outputs): the event
-   * loop let in when ~20 ms have passed (core/pace.ts), and a cancel heard. A run that replaces a
+   * loop let in when ~5 ms have passed (core/pace.ts), and a cancel heard. A run that replaces a
    * result being made ahead waits for no more than one piece of it.
    */
   async checkpoint(): Promise<void> {
