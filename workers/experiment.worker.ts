@@ -17,7 +17,8 @@ import type { TrainingPool } from '../src/core/pipeline/pool';
 import { createBrowserTrainingPool, startSpareWorkers, trainingPoolSize } from './training-pool';
 import { RunGate } from './gate';
 import { loadDatasetInWorker } from './datasets';
-import { packResult, resultTransferables, serializeError, type BackendName, type WorkerRequest, type WorkerResponse } from './protocol';
+import { packResult } from '../src/shared/packed-result';
+import { resultTransferables, serializeError, type BackendName, type WorkerRequest, type WorkerResponse } from './protocol';
 
 interface ActiveRun {
   readonly runId: number;

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ExperimentClient, type WorkerLike } from '../../src/app/worker/experiment-client';
-import { packResult, type WorkerRequest, type WorkerResponse } from '../../workers/protocol';
+import { type WorkerRequest, type WorkerResponse } from '../../workers/protocol';
+import { packResult } from '../../src/shared/packed-result';
 import { TINY_CONFIG, epoch, fakeResult } from './fixtures';
 
 /** A worker whose answers the test writes by hand. */

@@ -4,7 +4,8 @@ import { DatasetError } from '../../src/core/datasets/types';
 import { parseExperimentConfig } from '../../src/core/config';
 import { configHasConvolutions } from '../../src/core/models/catalog';
 import { planBackends } from '../../workers/backend-order';
-import { filesTransferables, packResult, resultTransferables, serializeError, unpackResult } from '../../workers/protocol';
+import { filesTransferables, resultTransferables, serializeError } from '../../workers/protocol';
+import { isPacked, packResult, unpackResult } from '../../src/shared/packed-result';
 import { TINY_CONFIG, fakeResult } from './fixtures';
 
 const CNN = parseExperimentConfig({ target: { architecture: 'cnn' } });
@@ -63,5 +64,12 @@ describe('worker protocol', () => {
     expect(packed.attacks[0].roc).toBeInstanceOf(Float64Array);
     expect(packed.attacks[0].roc).toHaveLength(2 * result.attacks[0].roc.length);
     expect(unpackResult(packed)).toEqual(result);
+  });
+
+  it('tells a packed result (stored since packing) from one stored with pairs', () => {
+    const result = fakeResult();
+    expect(result.attacks.length).toBeGreaterThan(0);
+    expect(isPacked(packResult(result))).toBe(true);
+    expect(isPacked(result)).toBe(false);
   });
 });

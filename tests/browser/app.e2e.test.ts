@@ -118,6 +118,8 @@ describe('the app in headless Chromium', { timeout: 900_000 }, () => {
     await page.getByTestId('results-table').waitFor(STATE);
     expect(await page.getByTestId('run-status').getAttribute('data-status')).toBe('idle');
     expect(await page.locator('[data-testid="results-table"] tbody tr').count()).toBe(TINY.attacks.length);
+    // The curves come back too (IndexedDB keeps them packed flat: shared/packed-result.ts).
+    await expect.poll(() => page.locator('[data-testid="roc-chart"] polyline.plot-line').count(), STATE).toBe(TINY.attacks.length + 1);
     // Changing a control makes the charts say they are stale.
     await page.getByTestId('seed').fill('4');
     await page.getByTestId('stale-notice').first().waitFor(STATE);

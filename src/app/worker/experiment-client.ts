@@ -13,7 +13,6 @@ import type { NamedBytes } from '../../core/datasets/types';
 import type { ExperimentResult, ProgressEvent } from '../../core/experiment';
 import {
   filesTransferables,
-  unpackResult,
   type BackendChoice,
   type BackendInfo,
   type DatasetSource,
@@ -22,6 +21,7 @@ import {
   type WorkerRequest,
   type WorkerResponse,
 } from '../../../workers/protocol';
+import { unpackResult } from '../../shared/packed-result';
 
 export const CANCEL_GRACE_MS = 3_000;
 
