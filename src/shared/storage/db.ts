@@ -11,6 +11,7 @@ import type { ImageDataset } from '../../core/datasets/types';
 import type { ExperimentResult } from '../../core/experiment';
 import type { ResultsJson } from '../../core/results';
 import { canonicalJson } from '../../core/hash';
+import { nextMacrotask } from '../../core/pace';
 import { isPacked, packResult, unpackResult, type PackedResult } from '../packed-result';
 import type { ProbeRecord } from '../backend-probe';
 
@@ -112,7 +113,7 @@ export async function loadRuns(): Promise<StoredRun[]> {
   const keys = await db.getAllKeysFromIndex('results', 'finishedAt');
   const runs: StoredRun[] = [];
   for (const key of keys) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await nextMacrotask();
     const run = await db.get('results', key);
     if (run) runs.push({ ...run, result: isPacked(run.result) ? unpackResult(run.result) : run.result });
   }
