@@ -16,7 +16,9 @@ const STAGE_LABELS: Partial<Record<string, string>> = {
   'train-references': 'Train references',
   predict: 'Predict',
   'query-labels': 'Label and public queries',
+  defend: 'Output defenses',
   attack: 'Attack',
+  audit: 'Privacy audit',
 };
 
 const stageLabel = (name: string) => STAGE_LABELS[name] ?? name;
