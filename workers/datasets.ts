@@ -17,7 +17,7 @@ export interface LoadedDataset {
 }
 
 /** Reads "datasets/mnist/…gz" relative to the site root, which is where Vite serves public/. */
-async function fetchAsset(path: string): Promise<Uint8Array> {
+export async function fetchAsset(path: string): Promise<Uint8Array> {
   const url = new URL(`${import.meta.env.BASE_URL}${path}`, self.location.origin);
   let response: Response;
   try {
@@ -26,6 +26,11 @@ async function fetchAsset(path: string): Promise<Uint8Array> {
     throw new Error(`${path}: could not be downloaded (${(error as Error).message})`);
   }
   if (!response.ok) throw new Error(`${path}: the server answered ${response.status} ${response.statusText}`);
+  // A single-page host answers a missing file with its index.html (Vite's preview does), which
+  // would otherwise fail as "wrong magic number 0x3c21646f" ("<!do").
+  if (response.headers.get('content-type')?.includes('text/html')) {
+    throw new Error(`${path}: not on the server (it answered with a web page). npm install writes the built-in datasets into public/datasets (scripts/prepare-datasets.mjs); run it, then build again`);
+  }
   return new Uint8Array(await response.arrayBuffer());
 }
 
